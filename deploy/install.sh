@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up motcua on a Debian machine: the system packages it needs, then a virtual environment
+# at .venv in the repository root with motcua and its extras. Safe to run again: it only does
+# what is missing.
+#   deploy/install.sh            everything a center box needs
+#   MOTCUA_EXTRAS=all,dev        what `pip install` gets (tests add dev)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras="${MOTCUA_EXTRAS:-all}"
+# System packages, by what needs them (see deploy/packages.txt).
+mapfile -t packages < <(grep -v '^\s*#' deploy/packages.txt | awk 'NF {print $1}')
+
+missing=()
+for pkg in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    echo "motcua: installing system packages: ${missing[*]}"
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+    python3 -m venv .venv
+fi
+# Reinstall only when the requirements changed.
+stamp=".venv/.motcua-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+    echo "$want" > "$stamp"
+fi

@@ -1,0 +1,46 @@
+"""Request bodies and public views of the REST API (the rest of the wire is server.protocol)."""
+
+from datetime import date
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from server.models import PriorityGroup, TicketSource
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IssueRequest(Body):
+    category_id: int = Field(gt=0)
+    priority_group: PriorityGroup | None = None
+    source: TicketSource = TicketSource.kiosk
+    # The client makes one key per tap, so a repeated request returns the same ticket.
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    note: str = Field(default="", max_length=500)
+
+
+class TransferRequest(Body):
+    category_id: int | None = Field(default=None, gt=0)
+    counter_id: int | None = Field(default=None, gt=0)
+    note: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if self.category_id is None and self.counter_id is None:
+            raise ValueError("give category_id or counter_id (or both) / chọn lĩnh vực hoặc quầy")
+        return self
+
+
+class TicketStatus(BaseModel):
+    """What the QR status page shows: one ticket, by its unguessable token, nothing else."""
+
+    label: str
+    state: str
+    service_day: date
+    category_vi: str
+    category_en: str
+    people_ahead: int
+    estimated_wait_minutes: int
+    counter_number: int | None

@@ -1,0 +1,81 @@
+"""The FastAPI application: `create_app()` wires settings, database, event hub and routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server import demo, queue, ws
+from server.api import centers, counters, tickets
+from server.db import Database, make_engine, migrate
+from server.errors import DomainError
+from server.events import Hub
+from server.messages import render
+from server.settings import Settings
+
+def _error(status: int, code: str, message: object, **extra: object) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Every error a client sees is {"code", "message": {"vi", "en"}}; never a stack trace."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return _error(422, "invalid_input", render("invalid_input"), errors=jsonable_encoder(errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _error(404, "not_found", render("not_found"))
+        return _error(exc.status_code, "http_error", {"vi": str(exc.detail), "en": str(exc.detail)})
+
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> JSONResponse:
+        # The server log gets the traceback (uvicorn logs what this handler re-raises).
+        return _error(500, "internal_error", render("internal_error"))
+
+
+def create_app(settings: Settings | None = None, clock: queue.Clock = queue.system_clock) -> FastAPI:
+    """The server. Nothing happens at import: the database opens in the lifespan."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        app.state.db = Database(engine, on_commit=app.state.hub.publish)
+        if settings.demo:
+            with app.state.db.write() as session:
+                demo.seed(session)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="motcua",
+        summary="Hệ thống xếp hàng lấy số một cửa / One-stop-shop queue tickets",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.hub = Hub(settings.event_queue_size)
+    _install_error_handlers(app)
+    for module in (centers, tickets, counters):
+        app.include_router(module.router, prefix="/api/v1")
+    app.include_router(ws.router)
+    return app

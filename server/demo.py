@@ -1,0 +1,88 @@
+"""A demo commune center: the categories, counters and common procedures of a real one-stop shop.
+
+The demo center is open around the clock so that it can be tried at any hour; a real center
+keeps office hours (07:30-11:30, 13:30-17:00), set per category.
+"""
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server import directory
+from server.models import Center
+
+CENTER_CODE = "DEMO"
+ALL_DAY = [["00:00", "24:00"]]
+
+# prefix, Vietnamese name, English name, pictogram, colour, typical service minutes
+CATEGORIES = [
+    ("A", "Hộ tịch", "Civil registration", "family", "#1565c0", 10),
+    ("B", "Chứng thực", "Certification", "stamp", "#6a1b9a", 5),
+    ("C", "Đất đai", "Land", "land", "#2e7d32", 20),
+    ("D", "Xây dựng", "Construction", "house", "#ef6c00", 15),
+    ("E", "Đăng ký kinh doanh", "Business registration", "shop", "#00838f", 15),
+    ("G", "Chính sách xã hội và lao động", "Social protection and labour", "hands", "#ad1457", 15),
+    ("H", "Bảo hiểm y tế", "Health insurance", "health", "#c62828", 10),
+    ("K", "Tư pháp", "Justice", "scales", "#4e342e", 10),
+    ("L", "Giáo dục", "Education", "school", "#283593", 10),
+    ("M", "Thủ tục khác", "Other procedures", "info", "#455a64", 10),
+]
+
+# counter number -> the prefixes it serves, in its order of preference
+COUNTERS = {
+    1: ["A", "K"],
+    2: ["A", "B"],
+    3: ["B", "L", "M"],
+    4: ["C", "D"],
+    5: ["E", "C"],
+    6: ["G", "H", "M"],
+}
+
+# prefix, Vietnamese name, English name, legal processing time in working days (0: same day)
+PROCEDURES = [
+    ("A", "Đăng ký khai sinh", "Birth registration", 0),
+    ("A", "Đăng ký kết hôn", "Marriage registration", 0),
+    ("A", "Đăng ký khai tử", "Death registration", 0),
+    ("A", "Cấp giấy xác nhận tình trạng hôn nhân", "Certificate of marital status", 3),
+    ("B", "Chứng thực bản sao từ bản chính", "Certified copy from the original", 0),
+    ("B", "Chứng thực chữ ký", "Signature certification", 0),
+    ("C", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu", "First land use right certificate", 20),
+    ("D", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Building permit for a private house", 15),
+    ("E", "Đăng ký thành lập hộ kinh doanh", "Household business registration", 3),
+    ("G", "Trợ cấp xã hội hằng tháng", "Monthly social allowance", 7),
+    ("H", "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", "Health insurance card for a child under 6", 5),
+]
+
+
+def seed(session: Session) -> Center:
+    """Create the demo center once; a second call finds it and changes nothing."""
+    center = session.execute(select(Center).where(Center.code == CENTER_CODE)).scalar_one_or_none()
+    if center is not None:
+        return center
+    center = directory.create_center(
+        session,
+        CENTER_CODE,
+        "Trung tâm Phục vụ hành chính công phường Hòa Bình",
+        "Hoa Binh Ward Public Administrative Service Center",
+        address="Số 1 đường Trung tâm, phường Hòa Bình",
+        hotline="1900 0000",
+    )
+    categories = {
+        prefix: directory.add_category(
+            session,
+            center,
+            prefix,
+            vi,
+            en,
+            pictogram=pictogram,
+            color=color,
+            sessions=ALL_DAY,
+            service_minutes=minutes,
+            position=position,
+        )
+        for position, (prefix, vi, en, pictogram, color, minutes) in enumerate(CATEGORIES)
+    }
+    for number, prefixes in COUNTERS.items():
+        directory.add_counter(session, center, number, [categories[p] for p in prefixes])
+    for prefix, vi, en, days in PROCEDURES:
+        directory.add_procedure(session, categories[prefix], vi, en, days)
+    return center

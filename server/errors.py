@@ -1,0 +1,22 @@
+"""Domain errors: raised by the queue domain, mapped to HTTP once, in server.app."""
+
+from server.messages import Message, render
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, **values: object) -> None:
+        self.code = code
+        self.message: Message = render(code, **values)
+        super().__init__(self.message["en"])
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request is valid but the queue's state does not allow it now."""
+
+    status = 409

@@ -1,0 +1,71 @@
+"""Every message the server sends to people, in Vietnamese first, then English.
+
+One catalog for the server; clients show `vi` or `en` by the user's choice.
+"""
+
+from typing import TypedDict
+
+
+class Message(TypedDict):
+    vi: str
+    en: str
+
+
+CATALOG: dict[str, Message] = {
+    "center_not_found": {"vi": "Không tìm thấy trung tâm.", "en": "Center not found."},
+    "category_not_found": {"vi": "Không tìm thấy lĩnh vực.", "en": "Category not found."},
+    "counter_not_found": {"vi": "Không tìm thấy quầy.", "en": "Counter not found."},
+    "ticket_not_found": {"vi": "Không tìm thấy số thứ tự.", "en": "Ticket not found."},
+    "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
+    "outside_hours": {
+        "vi": "Lĩnh vực {name_vi} hiện ngoài giờ tiếp nhận ({hours}).",
+        "en": "{name_en} is closed now; open hours: {hours}.",
+    },
+    "category_inactive": {
+        "vi": "Lĩnh vực {name_vi} tạm ngừng tiếp nhận.",
+        "en": "{name_en} is not taking tickets.",
+    },
+    "daily_cap_reached": {
+        "vi": "Lĩnh vực {name_vi} đã hết số hôm nay ({cap} số). Mời ông/bà quay lại ngày làm việc tiếp theo.",
+        "en": "{name_en} has given out all {cap} tickets for today. Please come back on the next working day.",
+    },
+    "counter_paused": {
+        "vi": "Quầy {number} đang tạm dừng.",
+        "en": "Counter {number} is paused.",
+    },
+    "counter_closed": {"vi": "Quầy {number} đang đóng.", "en": "Counter {number} is closed."},
+    "counter_busy": {
+        "vi": "Quầy {number} đang phục vụ số {label}; hãy hoàn thành hoặc báo vắng trước.",
+        "en": "Counter {number} still has {label}; complete it or mark it no-show first.",
+    },
+    "queue_empty": {
+        "vi": "Không còn ai đang chờ ở quầy {number}.",
+        "en": "Nobody is waiting for counter {number}.",
+    },
+    "invalid_transition": {
+        "vi": "Số {label} đang ở trạng thái {state}, không thể {action}.",
+        "en": "Ticket {label} is {state}; cannot {action}.",
+    },
+    "idempotency_conflict": {
+        "vi": "Mã chống trùng đã được dùng cho một yêu cầu khác.",
+        "en": "This idempotency key was already used for a different request.",
+    },
+    "transfer_same_place": {
+        "vi": "Số {label} đã ở nơi này.",
+        "en": "Ticket {label} is already there.",
+    },
+    "invalid_input": {"vi": "Dữ liệu gửi lên không hợp lệ.", "en": "The request is not valid."},
+    "internal_error": {
+        "vi": "Máy chủ gặp lỗi. Vui lòng thử lại hoặc báo cán bộ.",
+        "en": "The server hit an error. Please try again or ask the staff.",
+    },
+    "too_many_requests": {
+        "vi": "Quá nhiều yêu cầu, vui lòng thử lại sau giây lát.",
+        "en": "Too many requests; please try again in a moment.",
+    },
+}
+
+
+def render(code: str, **values: object) -> Message:
+    entry = CATALOG[code]
+    return {"vi": entry["vi"].format(**values), "en": entry["en"].format(**values)}

@@ -1,0 +1,157 @@
+"""Database tables. Every row carries its center so one database can serve a whole province."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class PriorityRule(StrEnum):
+    strict = "strict"  # priority tickets always first
+    ratio = "ratio"  # one priority ticket, then `priority_ratio` ordinary ones
+    ageing = "ageing"  # an ordinary ticket waiting > `ageing_minutes` joins the priority class
+
+
+class PriorityGroup(StrEnum):
+    elderly = "elderly"
+    disabled = "disabled"
+    pregnant = "pregnant"
+    small_child = "small_child"
+    meritorious = "meritorious"  # người có công với cách mạng
+
+
+class TicketSource(StrEnum):
+    kiosk = "kiosk"
+    desk = "desk"
+    appointment = "appointment"
+    online = "online"
+
+
+class TicketState(StrEnum):
+    waiting = "waiting"
+    called = "called"
+    serving = "serving"
+    done = "done"
+    no_show = "no_show"
+    cancelled = "cancelled"
+    transferred = "transferred"
+
+
+ACTIVE_STATES = (TicketState.waiting, TicketState.called, TicketState.serving)
+
+
+class CounterState(StrEnum):
+    open = "open"
+    paused = "paused"
+    closed = "closed"
+
+
+class Center(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name_vi: str
+    name_en: str
+    address: str = ""
+    hotline: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    priority_rule: PriorityRule = PriorityRule.ratio
+    priority_ratio: int = 2
+    ageing_minutes: int = 30
+
+
+class Category(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("center_id", "prefix"),)
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    prefix: str = Field(max_length=2)
+    name_vi: str
+    name_en: str
+    pictogram: str = ""
+    color: str = "#1565c0"
+    # Opening sessions as [["07:30", "11:30"], ["13:30", "17:00"]], local time of the center.
+    sessions: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    daily_cap: int | None = None
+    service_minutes: int = 10
+    position: int = 0
+    active: bool = True
+
+
+class Procedure(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    category_id: int = Field(foreign_key="category.id", index=True)
+    code: str = ""
+    name_vi: str
+    name_en: str
+    processing_days: int = 0  # legal processing time in working days; 0: the same day
+
+
+class Counter(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("center_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    number: int
+    name_vi: str
+    name_en: str
+    state: CounterState = CounterState.open
+    # Ratio rule: ordinary calls this counter still makes before a waiting priority ticket is
+    # due again. 0 means due: a fresh counter serves a waiting priority ticket first.
+    ordinary_calls_before_priority: int = 0
+
+
+class CounterCategory(SQLModel, table=True):
+    __tablename__ = "counter_category"
+    counter_id: int = Field(foreign_key="counter.id", primary_key=True)
+    category_id: int = Field(foreign_key="category.id", primary_key=True)
+    position: int = 0  # the counter's order of preference; breaks ties
+    weight: int = 1  # a ticket's wait counts `weight` times when choosing between categories
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        # Numbers are unique per center, numbering category and day; `hop` counts transfers,
+        # each of which is a new row that keeps the number the citizen holds.
+        UniqueConstraint("center_id", "service_day", "number_category_id", "number", "hop"),
+        UniqueConstraint("center_id", "idempotency_key"),
+        UniqueConstraint("token", "hop"),
+        Index("ix_ticket_queue", "center_id", "service_day", "state", "category_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id")
+    service_day: date
+    category_id: int = Field(foreign_key="category.id")  # the queue it waits in now
+    number_category_id: int = Field(foreign_key="category.id")  # the category that numbered it
+    number: int
+    label: str  # as printed and announced: "A001"
+    hop: int = 0
+    origin_id: int | None = Field(default=None, foreign_key="ticket.id")
+    target_counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    priority_group: PriorityGroup | None = None
+    source: TicketSource = TicketSource.kiosk
+    state: TicketState = TicketState.waiting
+    token: str = Field(max_length=64)
+    idempotency_key: str | None = Field(default=None, max_length=128)
+    note: str = ""
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    recalls: int = 0
+    queued_at: datetime  # its place in time: issue time, kept across transfers
+    issued_at: datetime
+    called_at: datetime | None = None
+    serving_at: datetime | None = None
+    done_at: datetime | None = None
+    no_show_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    transferred_at: datetime | None = None
+
+
+class Event(SQLModel, table=True):
+    # `seq` numbers one center's events 1, 2, 3, ... with no gaps, so a client that sees
+    # anything but last + 1 knows it missed something.
+    __table_args__ = (UniqueConstraint("center_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id")
+    seq: int
+    kind: str = Field(max_length=40)
+    at: datetime
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,187 @@
+"""The wire protocol: what the REST API and /ws/events send.
+
+Imports pydantic only, so the wall display and the print agent share it without the server.
+Times are UTC on the wire. A client keeps a `QueueState` and applies events to it in sequence.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+ACTIVE = ("waiting", "called", "serving")
+
+
+class Messages(BaseModel):
+    vi: str
+    en: str
+
+
+class CategoryOut(BaseModel):
+    id: int
+    prefix: str
+    name_vi: str
+    name_en: str
+    pictogram: str
+    color: str
+    sessions: list[list[str]]
+    daily_cap: int | None
+    service_minutes: int
+    position: int
+    # Whether a ticket can be issued now, and if not, why (outside_hours, daily_cap_reached).
+    open: bool = True
+    closed_reason: str | None = None
+
+
+class CounterCategoryOut(BaseModel):
+    category_id: int
+    position: int
+    weight: int
+
+
+class CounterOut(BaseModel):
+    id: int
+    number: int
+    name_vi: str
+    name_en: str
+    state: str
+    categories: list[CounterCategoryOut] = []
+
+
+class TicketOut(BaseModel):
+    id: int
+    center_id: int
+    service_day: date
+    label: str
+    number: int
+    category_id: int
+    number_category_id: int
+    hop: int
+    origin_id: int | None
+    target_counter_id: int | None
+    priority_group: str | None
+    source: str
+    state: str
+    counter_id: int | None
+    recalls: int
+    note: str
+    queued_at: UtcDatetime
+    issued_at: UtcDatetime
+    called_at: UtcDatetime | None
+    serving_at: UtcDatetime | None
+    done_at: UtcDatetime | None
+    no_show_at: UtcDatetime | None
+    cancelled_at: UtcDatetime | None
+    transferred_at: UtcDatetime | None
+
+
+class IssuedTicket(TicketOut):
+    token: str
+    people_ahead: int
+    estimated_wait_minutes: int
+
+
+class CenterOut(BaseModel):
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    address: str
+    hotline: str
+    timezone: str
+    priority_rule: str
+    priority_ratio: int
+    ageing_minutes: int
+
+
+class Snapshot(BaseModel):
+    type: Literal["snapshot"] = "snapshot"
+    seq: int  # the last event this snapshot reflects
+    center: CenterOut
+    service_day: date
+    categories: list[CategoryOut]
+    counters: list[CounterOut]
+    tickets: list[TicketOut]  # today's active tickets: waiting, called, serving
+
+
+class EventOut(BaseModel):
+    type: Literal["event"] = "event"
+    seq: int
+    center_id: int
+    kind: str  # ticket.issued, ticket.called, ticket.recalled, counter.paused, ...
+    at: UtcDatetime
+    ticket: TicketOut | None = None
+    counter: CounterOut | None = None
+    categories: list[CategoryOut] | None = None
+
+
+class QueueState(BaseModel):
+    """A client's view of one center's queue: a snapshot with events applied in order."""
+
+    seq: int = 0
+    center: CenterOut | None = None
+    service_day: date | None = None
+    categories: dict[int, CategoryOut] = Field(default_factory=dict)
+    counters: dict[int, CounterOut] = Field(default_factory=dict)
+    tickets: dict[int, TicketOut] = Field(default_factory=dict)
+    last_event: EventOut | None = None
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot) -> "QueueState":
+        return cls(
+            seq=snap.seq,
+            center=snap.center,
+            service_day=snap.service_day,
+            categories={c.id: c for c in snap.categories},
+            counters={c.id: c for c in snap.counters},
+            tickets={t.id: t for t in snap.tickets},
+        )
+
+    def apply(self, event: EventOut) -> bool:
+        """Apply one event; False (and no change) if it is not the next in sequence."""
+        if event.seq != self.seq + 1:
+            return False
+        self.seq = event.seq
+        self.last_event = event
+        if event.ticket is not None:
+            ticket = event.ticket
+            if self.service_day is None or ticket.service_day > self.service_day:
+                # A new service day: yesterday's queue is over.
+                self.service_day = ticket.service_day
+                self.tickets.clear()
+            if ticket.state in ACTIVE:
+                self.tickets[ticket.id] = ticket
+            else:
+                self.tickets.pop(ticket.id, None)
+        if event.counter is not None:
+            self.counters[event.counter.id] = event.counter
+        for category in event.categories or []:
+            self.categories[category.id] = category
+        return True
+
+    def waiting(self, category_id: int) -> int:
+        return sum(
+            1 for t in self.tickets.values() if t.state == "waiting" and t.category_id == category_id
+        )
+
+    def in_hand(self, counter_id: int) -> TicketOut | None:
+        """The ticket a counter has called or is serving, if any."""
+        for t in self.tickets.values():
+            if t.counter_id == counter_id and t.state in ("called", "serving"):
+                return t
+        return None
+
+
+_MESSAGE = TypeAdapter(Annotated[Snapshot | EventOut, Field(discriminator="type")])
+
+
+def parse_message(raw: str | bytes) -> Snapshot | EventOut:
+    """Decode one /ws/events message."""
+    return _MESSAGE.validate_json(raw)

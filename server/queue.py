@@ -1,0 +1,604 @@
+"""The queue domain: plain functions over a database session and a clock.
+
+Every change goes through here and appends its event in the same transaction. No HTTP here;
+errors are `server.errors` exceptions, mapped to HTTP at the edge.
+"""
+
+import math
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session, col
+
+from server import protocol
+from server.errors import Conflict, NotFound
+from server.models import (
+    Category,
+    Center,
+    Counter,
+    CounterCategory,
+    CounterState,
+    Event,
+    PriorityGroup,
+    PriorityRule,
+    Ticket,
+    TicketSource,
+    TicketState,
+)
+
+Clock = Callable[[], datetime]
+TicketChange = Callable[[Session, datetime, int], Ticket]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def service_day(center: Center, now: datetime) -> date:
+    """The service day starts at local midnight in the center's time zone."""
+    return now.astimezone(ZoneInfo(center.timezone)).date()
+
+
+def get_center(session: Session, center_id: int) -> Center:
+    center = session.get(Center, center_id)
+    if center is None:
+        raise NotFound("center_not_found")
+    return center
+
+
+def get_category(session: Session, category_id: int) -> Category:
+    category = session.get(Category, category_id)
+    if category is None:
+        raise NotFound("category_not_found")
+    return category
+
+
+def get_counter(session: Session, counter_id: int) -> Counter:
+    counter = session.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound("counter_not_found")
+    return counter
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("ticket_not_found")
+    return ticket
+
+
+def ticket_by_token(session: Session, token: str) -> Ticket:
+    """The newest leg of the ticket a citizen holds (a transfer makes a new leg)."""
+    ticket = session.execute(
+        select(Ticket).where(Ticket.token == token).order_by(col(Ticket.hop).desc()).limit(1)
+    ).scalar_one_or_none()
+    if ticket is None:
+        raise NotFound("ticket_not_found")
+    return ticket
+
+
+def _hours(category: Category) -> str:
+    return ", ".join(f"{start}-{end}" for start, end in category.sessions) or "-"
+
+
+def _within(local: time, start: str, end: str) -> bool:
+    """Whether a local time falls in a session "HH:MM"-"HH:MM"; "24:00" ends at midnight."""
+    return time.fromisoformat(start) <= local and (end == "24:00" or local < time.fromisoformat(end))
+
+
+def closed_reason(session: Session, center: Center, category: Category, now: datetime) -> str | None:
+    """Why the category cannot issue a ticket now, or None if it can."""
+    if not category.active:
+        return "category_inactive"
+    local = now.astimezone(ZoneInfo(center.timezone)).time()
+    if not any(_within(local, start, end) for start, end in category.sessions):
+        return "outside_hours"
+    if category.daily_cap is not None:
+        _, issued = _numbering(session, center, category, service_day(center, now))
+        if issued >= category.daily_cap:
+            return "daily_cap_reached"
+    return None
+
+
+def _closed_error(center: Center, category: Category, reason: str) -> Conflict:
+    return Conflict(
+        reason,
+        name_vi=category.name_vi,
+        name_en=category.name_en,
+        hours=_hours(category),
+        cap=category.daily_cap,
+    )
+
+
+def _numbering(session: Session, center: Center, category: Category, day: date) -> tuple[int, int]:
+    """(highest number, tickets issued) for a category's day."""
+    last, issued = session.execute(
+        select(func.coalesce(func.max(Ticket.number), 0), func.count())
+        .where(Ticket.center_id == center.id)
+        .where(Ticket.service_day == day)
+        .where(Ticket.number_category_id == category.id)
+        .where(Ticket.hop == 0)
+    ).one()
+    return last, issued
+
+
+def counter_links(session: Session, counter: Counter) -> list[CounterCategory]:
+    return list(
+        session.execute(
+            select(CounterCategory)
+            .where(CounterCategory.counter_id == counter.id)
+            .order_by(col(CounterCategory.position))
+        ).scalars()
+    )
+
+
+def in_hand(session: Session, counter: Counter) -> Ticket | None:
+    """The ticket a counter has called or is serving."""
+    return session.execute(
+        select(Ticket)
+        .where(Ticket.counter_id == counter.id)
+        .where(col(Ticket.state).in_([TicketState.called, TicketState.serving]))
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def people_ahead(session: Session, ticket: Ticket) -> int:
+    """Waiting tickets of the same category expected to be called before this one.
+
+    An estimate: a priority ticket counts only priority tickets ahead of it; an ordinary one
+    counts everything queued before it plus every priority ticket waiting.
+    """
+    if ticket.state != TicketState.waiting:
+        return 0
+    ahead = (
+        select(func.count())
+        .where(Ticket.center_id == ticket.center_id)
+        .where(Ticket.service_day == ticket.service_day)
+        .where(Ticket.category_id == ticket.category_id)
+        .where(Ticket.state == TicketState.waiting)
+        .where(Ticket.id != ticket.id)
+    )
+    earlier = or_(
+        Ticket.queued_at < ticket.queued_at,
+        (Ticket.queued_at == ticket.queued_at) & (col(Ticket.id) < ticket.id),
+    )
+    if ticket.priority_group is not None:
+        ahead = ahead.where(col(Ticket.priority_group).is_not(None)).where(earlier)
+    else:
+        ahead = ahead.where(or_(earlier, col(Ticket.priority_group).is_not(None)))
+    return session.execute(ahead).scalar_one()
+
+
+def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int) -> int:
+    category = get_category(session, ticket.category_id)
+    open_counters = session.execute(
+        select(func.count())
+        .select_from(CounterCategory)
+        .join(Counter, col(Counter.id) == CounterCategory.counter_id)
+        .where(CounterCategory.category_id == category.id)
+        .where(Counter.state == CounterState.open)
+    ).scalar_one()
+    return math.ceil(ahead * category.service_minutes / max(1, open_counters))
+
+
+# --- wire models -----------------------------------------------------------------------------
+
+
+def ticket_out(ticket: Ticket) -> protocol.TicketOut:
+    return protocol.TicketOut.model_validate(ticket, from_attributes=True)
+
+
+def issued_out(session: Session, ticket: Ticket) -> protocol.IssuedTicket:
+    ahead = people_ahead(session, ticket)
+    return protocol.IssuedTicket(
+        **ticket_out(ticket).model_dump(),
+        token=ticket.token,
+        people_ahead=ahead,
+        estimated_wait_minutes=estimated_wait_minutes(session, ticket, ahead),
+    )
+
+
+def counter_out(session: Session, counter: Counter) -> protocol.CounterOut:
+    return protocol.CounterOut(
+        id=counter.id,  # type: ignore[arg-type]
+        number=counter.number,
+        name_vi=counter.name_vi,
+        name_en=counter.name_en,
+        state=counter.state,
+        categories=[
+            protocol.CounterCategoryOut(category_id=l.category_id, position=l.position, weight=l.weight)
+            for l in counter_links(session, counter)
+        ],
+    )
+
+
+def category_out(
+    session: Session, center: Center, category: Category, now: datetime
+) -> protocol.CategoryOut:
+    reason = closed_reason(session, center, category, now)
+    return protocol.CategoryOut.model_validate(
+        {**category.model_dump(), "open": reason is None, "closed_reason": reason}
+    )
+
+
+def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapshot:
+    """The whole queue of a center now, with the sequence of the last event it reflects.
+
+    Read in one transaction, so the sequence and the rows agree.
+    """
+    center = get_center(session, center_id)
+    day = service_day(center, now)
+    seq = last_seq(session, center_id)
+    categories = session.execute(
+        select(Category).where(Category.center_id == center_id).order_by(col(Category.position))
+    ).scalars()
+    counters = session.execute(
+        select(Counter).where(Counter.center_id == center_id).order_by(col(Counter.number))
+    ).scalars()
+    tickets = session.execute(
+        select(Ticket)
+        .where(Ticket.center_id == center_id)
+        .where(Ticket.service_day == day)
+        .where(col(Ticket.state).in_(protocol.ACTIVE))
+        .order_by(col(Ticket.queued_at), col(Ticket.id))
+    ).scalars()
+    return protocol.Snapshot(
+        seq=seq,
+        center=protocol.CenterOut.model_validate(center, from_attributes=True),
+        service_day=day,
+        categories=[category_out(session, center, c, now) for c in categories],
+        counters=[counter_out(session, c) for c in counters],
+        tickets=[ticket_out(t) for t in tickets],
+    )
+
+
+def last_seq(session: Session, center_id: int) -> int:
+    """The sequence of a center's newest event (0 before the first)."""
+    return session.execute(
+        select(func.coalesce(func.max(Event.seq), 0)).where(Event.center_id == center_id)
+    ).scalar_one()
+
+
+def events_since(session: Session, center_id: int, since: int, limit: int) -> list[protocol.EventOut] | None:
+    """The events after `since`, or None if they cannot all be replayed (too many, or unknown)."""
+    last = last_seq(session, center_id)
+    if since > last or last - since > limit:
+        return None
+    rows = session.execute(
+        select(Event)
+        .where(Event.center_id == center_id)
+        .where(Event.seq > since)
+        .order_by(col(Event.seq))
+    ).scalars()
+    events = [event_out(e) for e in rows]
+    if len(events) != last - since:
+        return None  # pruned history
+    return events
+
+
+def event_out(row: Event) -> protocol.EventOut:
+    return protocol.EventOut.model_validate(
+        {**row.data, "seq": row.seq, "center_id": row.center_id, "kind": row.kind, "at": row.at}
+    )
+
+
+# --- recording -------------------------------------------------------------------------------
+
+
+def record(
+    session: Session,
+    center_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    ticket: Ticket | None = None,
+    counter: Counter | None = None,
+    categories: list[protocol.CategoryOut] | None = None,
+) -> protocol.EventOut:
+    """Append the next event of a center; the unit of work publishes it after commit."""
+    session.flush()
+    seq = last_seq(session, center_id) + 1
+    out = protocol.EventOut(
+        seq=seq,
+        center_id=center_id,
+        kind=kind,
+        at=now,
+        ticket=ticket_out(ticket) if ticket else None,
+        counter=counter_out(session, counter) if counter else None,
+        categories=categories,
+    )
+    payload = out.model_dump(mode="json", include={"ticket", "counter", "categories"})
+    data = {key: value for key, value in payload.items() if value is not None}
+    session.add(Event(center_id=center_id, seq=seq, kind=kind, at=now, data=data))
+    session.flush()
+    session.info.setdefault("events", []).append(out)
+    return out
+
+
+# --- changing --------------------------------------------------------------------------------
+
+
+def issue_ticket(
+    session: Session,
+    now: datetime,
+    *,
+    category_id: int,
+    priority_group: PriorityGroup | None = None,
+    source: TicketSource = TicketSource.kiosk,
+    idempotency_key: str | None = None,
+    note: str = "",
+) -> tuple[Ticket, bool]:
+    """Issue the next number of a category. Returns (ticket, created).
+
+    A repeated idempotency key returns the ticket it issued before, with created False.
+    The number is allocated in this transaction; a unique constraint stands behind it.
+    """
+    category = get_category(session, category_id)
+    center = get_center(session, category.center_id)
+    if idempotency_key is not None:
+        earlier = session.execute(
+            select(Ticket)
+            .where(Ticket.center_id == center.id)
+            .where(Ticket.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
+        if earlier is not None:
+            if earlier.number_category_id != category_id or earlier.priority_group != priority_group:
+                raise Conflict("idempotency_conflict")
+            return earlier, False
+    reason = closed_reason(session, center, category, now)
+    if reason is not None:
+        raise _closed_error(center, category, reason)
+    day = service_day(center, now)
+    last, issued = _numbering(session, center, category, day)
+    number = last + 1
+    ticket = Ticket(
+        center_id=center.id,  # type: ignore[arg-type]
+        service_day=day,
+        category_id=category.id,  # type: ignore[arg-type]
+        number_category_id=category.id,  # type: ignore[arg-type]
+        number=number,
+        label=f"{category.prefix}{number:03d}",
+        priority_group=priority_group,
+        source=source,
+        token=secrets.token_urlsafe(16),
+        idempotency_key=idempotency_key,
+        note=note,
+        queued_at=now,
+        issued_at=now,
+    )
+    session.add(ticket)
+    closing = None
+    if category.daily_cap is not None and issued + 1 >= category.daily_cap:
+        # This ticket was the last one: tell kiosks the category has just closed.
+        session.flush()
+        closing = [category_out(session, center, category, now)]
+    record(session, center.id, "ticket.issued", now, ticket=ticket, categories=closing)  # type: ignore[arg-type]
+    return ticket, True
+
+
+def _require(ticket: Ticket, action: str, *states: TicketState) -> None:
+    if ticket.state not in states:
+        raise Conflict("invalid_transition", label=ticket.label, state=ticket.state.value, action=action)
+
+
+def _require_open(counter: Counter) -> None:
+    if counter.state == CounterState.paused:
+        raise Conflict("counter_paused", number=counter.number)
+    if counter.state == CounterState.closed:
+        raise Conflict("counter_closed", number=counter.number)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    ticket: Ticket
+    weight: int
+    position: int
+
+
+def _queue_heads(session: Session, counter: Counter, day: date) -> list[_Candidate]:
+    """The first waiting ticket of each (category, priority class) this counter may call,
+    plus the first of each class transferred to this counter by name."""
+    links = {l.category_id: l for l in counter_links(session, counter)}
+    is_priority = col(Ticket.priority_group).is_not(None)
+    targeted = Ticket.target_counter_id == counter.id
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(Ticket.category_id, Ticket.target_counter_id, is_priority),
+            order_by=(col(Ticket.queued_at), col(Ticket.id)),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(col(Ticket.id).label("id"), rank)
+        .where(Ticket.center_id == counter.center_id)
+        .where(Ticket.service_day == day)
+        .where(Ticket.state == TicketState.waiting)
+        .where(
+            or_(
+                targeted,
+                col(Ticket.category_id).in_(links) & col(Ticket.target_counter_id).is_(None),
+            )
+        )
+        .subquery()
+    )
+    heads = session.execute(
+        select(Ticket).join(ranked, col(Ticket.id) == ranked.c.id).where(ranked.c.rank == 1)
+    ).scalars()
+    out = []
+    for t in heads:
+        link = links.get(t.category_id)
+        if t.target_counter_id == counter.id or link is None:
+            out.append(_Candidate(t, weight=1, position=-1))  # sent here by name: first in a tie
+        else:
+            out.append(_Candidate(t, weight=link.weight, position=link.position))
+    return out
+
+
+def choose(center: Center, counter: Counter, heads: list[_Candidate], now: datetime) -> Ticket | None:
+    """Which waiting ticket a counter calls next, by the center's priority rule.
+
+    Within the chosen class, the longest wait wins, each category's wait counted `weight` times,
+    ties broken by the counter's order; within one category that is always the earliest issued.
+    """
+    priority = [c for c in heads if c.ticket.priority_group is not None]
+    ordinary = [c for c in heads if c.ticket.priority_group is None]
+    if center.priority_rule == PriorityRule.ageing:
+        # An ordinary ticket that has waited long enough joins the priority class, which is
+        # then served strictly by time, so it goes ahead of priority tickets that came later.
+        limit = timedelta(minutes=center.ageing_minutes)
+        urgent = priority + [c for c in ordinary if now - c.ticket.queued_at >= limit]
+        if urgent:
+            return min(urgent, key=lambda c: (c.ticket.queued_at, c.position, c.ticket.id or 0)).ticket
+        pool = ordinary
+    elif center.priority_rule == PriorityRule.ratio:
+        due = counter.ordinary_calls_before_priority == 0
+        pool = priority if priority and (due or not ordinary) else ordinary
+    else:
+        pool = priority or ordinary
+    if not pool:
+        return None
+
+    def score(c: _Candidate) -> tuple[float, int, datetime, int]:
+        waited = (now - c.ticket.queued_at).total_seconds()
+        return (-waited * c.weight, c.position, c.ticket.queued_at, c.ticket.id or 0)
+
+    return min(pool, key=score).ticket
+
+
+def call_next(session: Session, now: datetime, counter_id: int) -> Ticket:
+    """The counter calls the next waiting ticket among its categories."""
+    counter = get_counter(session, counter_id)
+    _require_open(counter)
+    current = in_hand(session, counter)
+    if current is not None:
+        raise Conflict("counter_busy", number=counter.number, label=current.label)
+    center = get_center(session, counter.center_id)
+    ticket = choose(center, counter, _queue_heads(session, counter, service_day(center, now)), now)
+    if ticket is None:
+        raise Conflict("queue_empty", number=counter.number)
+    if ticket.priority_group is not None:
+        counter.ordinary_calls_before_priority = center.priority_ratio
+    else:
+        counter.ordinary_calls_before_priority = max(0, counter.ordinary_calls_before_priority - 1)
+    ticket.state = TicketState.called
+    ticket.counter_id = counter.id
+    ticket.called_at = now
+    record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter)  # type: ignore[arg-type]
+    return ticket
+
+
+def recall(session: Session, now: datetime, ticket_id: int) -> Ticket:
+    """Call the same ticket again (the citizen did not come yet)."""
+    ticket = get_ticket(session, ticket_id)
+    _require(ticket, "recall", TicketState.called)
+    ticket.recalls += 1
+    record(session, ticket.center_id, "ticket.recalled", now, ticket=ticket)
+    return ticket
+
+
+def start_serving(session: Session, now: datetime, ticket_id: int) -> Ticket:
+    ticket = get_ticket(session, ticket_id)
+    _require(ticket, "start", TicketState.called)
+    ticket.state = TicketState.serving
+    ticket.serving_at = now
+    record(session, ticket.center_id, "ticket.serving", now, ticket=ticket)
+    return ticket
+
+
+def complete(session: Session, now: datetime, ticket_id: int) -> Ticket:
+    ticket = get_ticket(session, ticket_id)
+    _require(ticket, "complete", TicketState.called, TicketState.serving)
+    if ticket.serving_at is None:
+        ticket.serving_at = ticket.called_at  # staff skipped "start": service began at the call
+    ticket.state = TicketState.done
+    ticket.done_at = now
+    record(session, ticket.center_id, "ticket.done", now, ticket=ticket)
+    return ticket
+
+
+def no_show(session: Session, now: datetime, ticket_id: int) -> Ticket:
+    ticket = get_ticket(session, ticket_id)
+    _require(ticket, "no_show", TicketState.called)
+    ticket.state = TicketState.no_show
+    ticket.no_show_at = now
+    record(session, ticket.center_id, "ticket.no_show", now, ticket=ticket)
+    return ticket
+
+
+def cancel(session: Session, now: datetime, ticket_id: int) -> Ticket:
+    ticket = get_ticket(session, ticket_id)
+    _require(ticket, "cancel", TicketState.waiting)
+    ticket.state = TicketState.cancelled
+    ticket.cancelled_at = now
+    record(session, ticket.center_id, "ticket.cancelled", now, ticket=ticket)
+    return ticket
+
+
+def transfer(
+    session: Session,
+    now: datetime,
+    ticket_id: int,
+    *,
+    category_id: int | None = None,
+    counter_id: int | None = None,
+    note: str = "",
+) -> Ticket:
+    """Send an active ticket to another category or a named counter.
+
+    The ticket ends as `transferred`; a new waiting leg keeps its number, token and place in
+    time (queued_at), so the citizen keeps the paper they hold and does not lose their turn.
+    """
+    ticket = get_ticket(session, ticket_id)
+    _require(ticket, "transfer", TicketState.waiting, TicketState.called, TicketState.serving)
+    target_category = get_category(session, category_id) if category_id is not None else None
+    target_counter = get_counter(session, counter_id) if counter_id is not None else None
+    for target in (target_category, target_counter):
+        if target is not None and target.center_id != ticket.center_id:
+            raise NotFound("category_not_found" if target is target_category else "counter_not_found")
+    new_category = target_category.id if target_category else ticket.category_id
+    new_counter = target_counter.id if target_counter else None
+    if new_category == ticket.category_id and new_counter == ticket.target_counter_id and ticket.state == TicketState.waiting:
+        raise Conflict("transfer_same_place", label=ticket.label)
+    ticket.state = TicketState.transferred
+    ticket.transferred_at = now
+    leg = Ticket(
+        center_id=ticket.center_id,
+        service_day=ticket.service_day,
+        category_id=new_category,  # type: ignore[arg-type]
+        number_category_id=ticket.number_category_id,
+        number=ticket.number,
+        label=ticket.label,
+        hop=ticket.hop + 1,
+        origin_id=ticket.origin_id or ticket.id,
+        target_counter_id=new_counter,
+        priority_group=ticket.priority_group,
+        source=ticket.source,
+        token=ticket.token,
+        note=note or ticket.note,
+        queued_at=ticket.queued_at,
+        issued_at=now,
+    )
+    session.add(leg)
+    record(session, ticket.center_id, "ticket.transferred", now, ticket=ticket)
+    record(session, ticket.center_id, "ticket.requeued", now, ticket=leg)
+    return leg
+
+
+def set_counter_state(session: Session, now: datetime, counter_id: int, state: CounterState) -> Counter:
+    """Pause or resume a counter. A paused counter keeps the ticket in hand but calls no one."""
+    counter = get_counter(session, counter_id)
+    if counter.state != state:
+        counter.state = state
+        kind = {CounterState.paused: "counter.paused", CounterState.open: "counter.resumed"}.get(
+            state, "counter.closed"
+        )
+        record(session, counter.center_id, kind, now, counter=counter)
+    return counter

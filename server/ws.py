@@ -1,0 +1,123 @@
+"""/ws/events: a center's snapshot, then every event in sequence.
+
+A client that reconnects with `?since=SEQ` gets exactly the events after SEQ, or a fresh
+snapshot when they can no longer be replayed. Each client reads from its own bounded queue; a
+client that falls too far behind is closed (code 1013) and resyncs by reconnecting with its
+last sequence.
+"""
+
+import asyncio
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from sqlmodel import col
+
+from server import queue
+from server.db import Database
+from server.errors import DomainError
+from server.events import Subscription
+from server.models import Center
+from server.protocol import EventOut, Snapshot
+
+router = APIRouter()
+
+TRY_AGAIN_LATER = 1013
+POLICY_VIOLATION = 1008
+
+
+def _catch_up(
+    db: Database, center_id: int, since: int | None, now_fn, limit: int
+) -> Snapshot | list[EventOut]:
+    with db.read() as session:
+        if since is not None:
+            events = queue.events_since(session, center_id, since, limit)
+            if events is not None:
+                return events
+        return queue.snapshot(session, center_id, now_fn())
+
+
+def _default_center(db: Database) -> int | None:
+    with db.read() as session:
+        return session.execute(select(Center.id).order_by(col(Center.id)).limit(1)).scalar_one_or_none()
+
+
+@router.websocket("/ws/events")
+async def events(
+    websocket: WebSocket,
+    center_id: int | None = Query(default=None, gt=0),
+    since: int | None = Query(default=None, ge=0),
+) -> None:
+    app = websocket.app
+    db: Database = app.state.db
+    await websocket.accept()
+    if center_id is None:
+        center_id = await run_in_threadpool(_default_center, db)
+        if center_id is None:
+            await websocket.close(POLICY_VIOLATION, "no center")
+            return
+    # Subscribe before reading the catch-up, so nothing committed in between is missed;
+    # anything delivered twice is dropped by its sequence below.
+    with app.state.hub.subscribe(center_id) as sub:
+        try:
+            first = await run_in_threadpool(
+                _catch_up, db, center_id, since, app.state.clock, app.state.settings.event_replay_limit
+            )
+        except DomainError as exc:
+            await websocket.close(POLICY_VIOLATION, exc.message["en"][:120])
+            return
+        try:
+            await _stream(websocket, db, sub, first, since or 0)
+        except WebSocketDisconnect:
+            pass
+
+
+async def _stream(
+    websocket: WebSocket, db: Database, sub: Subscription, first: Snapshot | list[EventOut], since: int
+) -> None:
+    if isinstance(first, Snapshot):
+        await websocket.send_text(first.model_dump_json())
+        last = first.seq
+    else:
+        for event in first:
+            await websocket.send_text(event.model_dump_json())
+        # An empty replay means nothing happened after `since`.
+        last = first[-1].seq if first else since
+    # The client sends nothing we need, but reading is how a disconnect is noticed.
+    receiver = asyncio.create_task(_drain(websocket))
+    overflow = asyncio.create_task(sub.overflowed.wait())
+    try:
+        while True:
+            getter = asyncio.create_task(sub.queue.get())
+            done, _ = await asyncio.wait({getter, receiver, overflow}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                if overflow in done:
+                    await websocket.close(TRY_AGAIN_LATER, "too slow; reconnect with since")
+                return
+            event = getter.result()
+            if event.seq <= last:
+                continue  # already sent in the catch-up
+            if event.seq != last + 1:
+                # Should not happen (events are published in order), but never leave a gap.
+                snap = await run_in_threadpool(
+                    _catch_up, db, sub.center_id, None, websocket.app.state.clock, 0
+                )
+                await websocket.send_text(snap.model_dump_json())  # type: ignore[union-attr]
+                last = snap.seq  # type: ignore[union-attr]
+                continue
+            await websocket.send_text(event.model_dump_json())
+            last = event.seq
+    finally:
+        receiver.cancel()
+        overflow.cancel()
+
+
+async def _drain(websocket: WebSocket) -> None:
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+    except (WebSocketDisconnect, RuntimeError):
+        return
