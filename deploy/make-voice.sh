@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Build the wall display's voice clips (chime + espeak-ng Vietnamese, and English) into var/voice,
+# or $MOTCUA_VOICE_DIR. Clips already there are kept, so a center's recordings survive; pass
+# --force to rebuild them all. Each language folder's manifest.json lists what every clip says.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${MOTCUA_VOICE_DIR:-var/voice}"
+exec .venv/bin/python -m display.voice_build --out "$out" --language vi --language en "$@"

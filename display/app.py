@@ -1,0 +1,151 @@
+"""The frame loop: drain the inbox, update the state, start announcements, draw what changed.
+
+Everything pygame happens here, on the main thread. The loop ticks fast (`fps`) only while
+something moves (a flashing call, a scrolling notice, an announcement playing) and slowly
+(`idle_fps`) otherwise, which is what keeps a wall display light for weeks.
+"""
+
+import logging
+import queue
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pygame
+
+from display import board, messages
+from display.board import Memory, Style
+from display.client import Connection, Message
+from display.fonts import Fonts
+from display.view import BoardView, Follower
+from display.voice import Announcer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VOICE_DIR = Path(__file__).resolve().parent.parent / "var" / "voice"
+
+
+@dataclass
+class DisplayConfig:
+    """Everything a center can set for its wall display (the `motcua display` options)."""
+
+    server: str = "http://127.0.0.1:8000"
+    token: str | None = None
+    center_id: int | None = None
+    windowed: bool = False
+    window_size: tuple[int, int] = (1280, 720)
+    language: str = "vi"  # the spoken language; the board is always Vietnamese + English
+    volume: float = 1.0
+    repeat: int = 2  # how many times the number is said after the chime
+    voice_dir: Path = field(default_factory=lambda: DEFAULT_VOICE_DIR)
+    notice: str | None = None  # None: the catalog's default with the center's hotline
+    flash_seconds: float = 6.0
+    announce_within: float = 120.0  # calls older than this (seen after a long outage) are shown, not spoken
+    fps: int = 30
+    idle_fps: int = 4
+
+    def style(self) -> Style:
+        return Style(flash_seconds=self.flash_seconds)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DisplayApp:
+    def __init__(
+        self,
+        screen: Callable[[], pygame.Surface],
+        inbox: "queue.Queue[Message]",
+        fonts: Fonts,
+        announcer: Announcer,
+        config: DisplayConfig,
+        *,
+        on_resync: Callable[[], None] = lambda: None,
+        wall_clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.screen = screen  # a getter: the window surface changes when the window is resized
+        self.inbox = inbox
+        self.fonts = fonts
+        self.announcer = announcer
+        self.config = config
+        self.style = config.style()
+        self.on_resync = on_resync
+        self.wall_clock = wall_clock
+        self.follower = Follower(recent_seconds=config.announce_within)
+        self.memory = Memory()
+        self.connected = False
+        self.view = BoardView()
+        self.frames = 0  # frames that repainted something
+        self.ticks = 0  # loop iterations
+        self.running = True
+        self._refresh_view()
+
+    def _notice(self) -> str:
+        if self.config.notice is not None:
+            return self.config.notice
+        center = self.follower.state.center if self.follower.state else None
+        return messages.text("default_notice", "vi", hotline=center.hotline if center else "")
+
+    def _refresh_view(self) -> None:
+        self.view = self.follower.view(notice=self._notice(), connected=self.connected)
+
+    def drain(self, now: datetime) -> bool:
+        """Apply everything waiting in the inbox, never blocking; True if the board changed."""
+        changed = False
+        while True:
+            try:
+                message = self.inbox.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(message, Connection):
+                changed |= self.connected != message.connected
+                self.connected = message.connected
+                continue
+            result = self.follower.receive(message, now)
+            if result.resync:
+                log.warning("sequence gap at %s; asking for a fresh snapshot", getattr(message, "seq", "?"))
+                self.on_resync()
+            for call in result.announce:
+                self.announcer.announce(call.label, call.counter_number)
+            changed |= result.changed
+        if changed:
+            self._refresh_view()
+        return changed
+
+    def step(self, now: datetime | None = None) -> board.Frame:
+        """One frame: inbox, sound, draw. Returns what was repainted."""
+        now = now or self.wall_clock()
+        self.drain(now)
+        self.announcer.update()
+        frame = board.draw(self.screen(), self.view, now, self.fonts, self.memory, self.style)
+        self.ticks += 1
+        if frame.dirty:
+            self.frames += 1
+        return frame
+
+    def frame_rate(self, now: datetime) -> int:
+        surface = self.screen()
+        layout = board.compute_layout(surface.get_size())
+        busy = self.announcer.busy or board.animating(self.view, now, layout, self.fonts, self.style)
+        return self.config.fps if busy else self.config.idle_fps
+
+    def handle_events(self) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                self.running = False
+            elif event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q):
+                self.running = False
+            elif event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWSIZECHANGED, pygame.WINDOWRESTORED):
+                self.memory.keys.clear()  # the window was uncovered or resized: paint it all
+
+    def run(self, until: Callable[[], bool] = lambda: False) -> None:
+        clock = pygame.time.Clock()
+        while self.running and not until():
+            self.handle_events()
+            now = self.wall_clock()
+            frame = self.step(now)
+            if frame.dirty:
+                pygame.display.update(frame.dirty)
+            clock.tick(self.frame_rate(now))

@@ -1,0 +1,157 @@
+"""Follows the server's /ws/events on a background thread and hands messages to the frame loop.
+
+pygame must stay on the main thread, so the websocket lives on its own thread
+(`websockets.sync.client`), decodes each message, and puts it on a `queue.Queue` the loop drains
+without blocking. Connection changes go on the same queue as `Connection` notes, in order with
+the messages. After a drop it reconnects with exponential backoff and `since=<last sequence>`,
+so the server replays exactly what was missed (or sends a fresh snapshot).
+"""
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from websockets.exceptions import InvalidURI, WebSocketException
+from websockets.sync.client import ClientConnection, connect
+
+from server.protocol import EventOut, Snapshot, parse_message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A change of connection state, queued in order with the messages."""
+
+    connected: bool
+    reason: str = ""
+
+
+Message = Snapshot | EventOut | Connection
+
+
+def events_url(server: str, center_id: int | None, since: int | None, token: str | None) -> str:
+    """`http://box:8000` (or ws://, or a full /ws/events URL) -> the websocket URL to open."""
+    if "://" not in server:
+        server = f"http://{server}"
+    parts = urlsplit(server)
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+    path = parts.path.rstrip("/")
+    if not path.endswith("/ws/events"):
+        path = f"{path}/ws/events"
+    query: dict[str, Any] = {}
+    if center_id is not None:
+        query["center_id"] = center_id
+    if since is not None:
+        query["since"] = since
+    if token:
+        # Device tokens (issue 3) are not checked yet; sent both ways, harmless until then.
+        query["token"] = token
+    return urlunsplit((scheme, parts.netloc, path, urlencode(query), ""))
+
+
+class EventClient:
+    def __init__(
+        self,
+        server: str,
+        inbox: "queue.Queue[Message]",
+        *,
+        center_id: int | None = None,
+        token: str | None = None,
+        backoff_start: float = 0.5,
+        backoff_max: float = 15.0,
+        open_timeout: float = 5.0,
+        connector: Callable[..., ClientConnection] = connect,
+    ) -> None:
+        self.server = server
+        self.inbox = inbox
+        self.center_id = center_id
+        self.token = token
+        self.backoff_start = backoff_start
+        self.backoff_max = backoff_max
+        self.open_timeout = open_timeout
+        self._connect = connector
+        self._stop = threading.Event()
+        self._resync = threading.Event()
+        self._lock = threading.Lock()
+        self._ws: ClientConnection | None = None
+        self._thread: threading.Thread | None = None
+        self.last_seq: int | None = None  # written by the client thread only
+        self.connections = 0  # successful connections, for tests and the soak bench
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="motcua-events", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._close_socket()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def resync(self) -> None:
+        """Ask for a fresh snapshot (the loop saw a gap): drop the connection, reconnect
+        without `since`."""
+        self._resync.set()
+        self._close_socket()
+
+    def _close_socket(self) -> None:
+        with self._lock:
+            ws = self._ws
+        if ws is not None:
+            ws.close()
+
+    def _run(self) -> None:
+        delay = self.backoff_start
+        while not self._stop.is_set():
+            if self._resync.is_set():
+                self._resync.clear()
+                self.last_seq = None
+            url = events_url(self.server, self.center_id, self.last_seq, self.token)
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+            reason = ""
+            try:
+                with self._connect(url, additional_headers=headers, open_timeout=self.open_timeout) as ws:
+                    with self._lock:
+                        self._ws = ws
+                    if self._stop.is_set():
+                        break
+                    self.connections += 1
+                    self.inbox.put(Connection(True))
+                    delay = self.backoff_start  # a good connection resets the backoff
+                    for raw in ws:
+                        message = parse_message(raw)
+                        self.last_seq = message.seq
+                        self.inbox.put(message)
+                    reason = _close_reason(ws)
+            except (OSError, WebSocketException, TimeoutError) as exc:
+                if isinstance(exc, InvalidURI):
+                    log.error("bad server URL %s: %s", url, exc)
+                reason = f"{type(exc).__name__}: {exc}"
+            except ValueError as exc:  # a message that does not parse: resync rather than guess
+                reason = f"bad message: {exc}"
+                self.last_seq = None
+            finally:
+                with self._lock:
+                    self._ws = None
+            if self._stop.is_set():
+                break
+            if self._resync.is_set():
+                continue  # our own doing: reconnect at once for the snapshot, no banner
+            log.warning("event stream lost (%s); retrying in %.1fs", reason or "closed", delay)
+            self.inbox.put(Connection(False, reason))
+            if self._stop.wait(delay):
+                break
+            delay = min(self.backoff_max, delay * 2)
+
+
+def _close_reason(ws: ClientConnection) -> str:
+    code = ws.close_code
+    if code == 1013:
+        return "server said we were too slow (1013)"
+    return f"closed ({code} {ws.close_reason or ''})".strip()
+

@@ -1,0 +1,75 @@
+"""The frame loop's step: inbox -> state -> announcements -> dirty regions, on injected clocks."""
+
+import queue
+from datetime import timedelta
+from pathlib import Path
+
+import pygame
+from display_sample import NOW, called_event, snapshot
+from test_display_voice import FakeChannel, FakeClock, fake_library
+
+from display.app import DisplayApp, DisplayConfig
+from display.board import COLORS
+from display.client import Connection, Message
+from display.fonts import Fonts
+from display.layout import compute_layout
+from display.voice import Announcer
+
+
+def make_app(tmp_path: Path, fonts: Fonts, size=(1366, 768), notice: str = "Ngắn"):  # type: ignore[no-untyped-def]
+    surface = pygame.Surface(size)
+    inbox: queue.Queue[Message] = queue.Queue()
+    clock = FakeClock()
+    channel = FakeChannel(clock)
+    announcer = Announcer(fake_library(tmp_path), channel, repeat=1, clock=clock)
+    resyncs: list[int] = []
+    config = DisplayConfig(notice=notice, flash_seconds=4.0, fps=30, idle_fps=4)
+    app = DisplayApp(lambda: surface, inbox, fonts, announcer, config, on_resync=lambda: resyncs.append(1))
+    return app, surface, inbox, channel, resyncs
+
+
+def test_step_applies_messages_announces_calls_and_draws(tmp_path: Path, fonts: Fonts, artefacts: Path) -> None:
+    app, surface, inbox, channel, _ = make_app(tmp_path, fonts)
+    assert app.step(NOW).dirty  # first frame: everything
+    assert app.step(NOW).dirty == []
+
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    at = NOW + timedelta(minutes=3)
+    inbox.put(called_event(41, 101, 1, 20, 4, at))
+    frame = app.step(at)
+    pygame.image.save(surface, artefacts / "app_after_call.png")
+    assert frame.placements["call_number"].text == "A020"
+    assert frame.placements["call_counter"].text == "4"
+    # the snapshot's A015 was called 4 minutes before: shown, not spoken (announce_within 2 min)
+    assert [name for _, _, name in channel.played] == ["chime"]
+    assert app.frame_rate(at) == 30  # flashing and speaking: fast ticks
+    layout = compute_layout(surface.get_size())
+    assert tuple(surface.get_at((layout.hero.x + 2, layout.hero.bottom - 3)))[:3] == COLORS["highlight"]
+
+    later = at + timedelta(seconds=10)
+    app.announcer.channel.clock.now = 1000.0  # type: ignore[attr-defined]
+    while app.announcer.busy:
+        app.announcer.channel.clock.now += 0.1  # type: ignore[attr-defined]
+        app.step(later)
+    spoken = [name for _, _, name in channel.played]
+    assert spoken == ["chime", "prefix", "letter_a", "digit_0", "digit_2", "digit_0", "to_counter", "digit_4"]
+    assert app.frame_rate(later) == 4  # nothing moves: idle ticks
+
+
+def test_disconnect_shows_the_banner_and_a_gap_asks_for_resync(tmp_path: Path, fonts: Fonts) -> None:
+    app, surface, inbox, _, resyncs = make_app(tmp_path, fonts)
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    app.step(NOW)
+    assert "banner" not in app.step(NOW).placements
+    inbox.put(Connection(False, "ConnectionClosedError"))
+    frame = app.step(NOW + timedelta(seconds=1))
+    assert frame.placements["banner"].text == "Mất kết nối máy chủ — đang kết nối lại…"
+    assert [tuple(r) for r in frame.dirty] == [tuple(compute_layout(surface.get_size()).notice)]
+    assert app.view.latest is not None and app.view.latest.label == "A015"  # the last board stays
+
+    inbox.put(called_event(45, 101, 1, 20, 4, NOW))  # 41..44 never came
+    app.step(NOW + timedelta(seconds=2))
+    assert resyncs == [1]
+    assert app.view.latest is not None and app.view.latest.label == "A015"

@@ -1,0 +1,162 @@
+"""The display against a real `motcua serve` that dies and comes back on the same database and
+port, with a call made while the display was cut off."""
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pygame
+import pytest
+from display_live_server import LiveServer
+from test_display_voice import FakeChannel, FakeClock, fake_library, run_until_quiet
+from websockets.sync.client import connect
+
+from display.app import DisplayApp, DisplayConfig
+from display.board import COLORS
+from display.client import Connection, EventClient, Message, events_url
+from display.fonts import Fonts
+from display.layout import compute_layout
+from display.voice import Announcer, clip_sequence
+from server.protocol import EventOut, Snapshot
+
+WAIT = 30.0  # seconds; generous for a loaded CI machine, reached only on failure
+
+
+def test_events_url() -> None:
+    assert events_url("http://box:8000", None, None, None) == "ws://box:8000/ws/events"
+    assert events_url("https://box", 2, 17, "t0k") == "wss://box/ws/events?center_id=2&since=17&token=t0k"
+    assert events_url("box:8000/", 1, 0, "") == "ws://box:8000/ws/events?center_id=1&since=0"
+    assert events_url("ws://box:8000/ws/events", None, 5, None) == "ws://box:8000/ws/events?since=5"
+
+
+class Gate:
+    """A connector that opens real websockets, but only while the test lets it: so the test knows
+    the display is cut off while it makes a call."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.open.set()
+        self.urls: list[str] = []
+        self.headers: list[dict[str, str] | None] = []
+
+    def __call__(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
+        assert self.open.wait(WAIT), "the test never reopened the gate"
+        self.urls.append(url)
+        self.headers.append(kwargs.get("additional_headers"))
+        return connect(url, **kwargs)
+
+
+class Harness:
+    """A DisplayApp fed by a real EventClient; every message passes through `pump` so the test
+    can wait on it (with a timeout) and then step the app, the way the frame loop would."""
+
+    def __init__(self, server: LiveServer, fonts: Fonts, tmp_path: Path) -> None:
+        self.gate = Gate()
+        self.wire: queue.Queue[Message] = queue.Queue()
+        self.inbox: queue.Queue[Message] = queue.Queue()
+        self.seen: list[Message] = []
+        self.client = EventClient(
+            server.url, self.wire, token="display-secret", backoff_start=0.05, backoff_max=0.2, connector=self.gate
+        )
+        self.surface = pygame.Surface((1920, 1080))
+        self.clock = FakeClock()
+        self.channel = FakeChannel(self.clock)
+        announcer = Announcer(fake_library(tmp_path), self.channel, repeat=1, clock=self.clock)
+        self.app = DisplayApp(
+            lambda: self.surface, self.inbox, fonts, announcer, DisplayConfig(notice="Ngắn"),
+            on_resync=self.client.resync,
+        )  # fmt: skip
+        self.client.start()
+
+    def pump(self, done: Callable[[], bool]) -> None:
+        deadline = datetime.now(UTC) + timedelta(seconds=WAIT)
+        while not done():
+            remaining = (deadline - datetime.now(UTC)).total_seconds()
+            assert remaining > 0, f"timed out; seen: {[type(m).__name__ for m in self.seen]}"
+            try:
+                message = self.wire.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            self.seen.append(message)
+            self.inbox.put(message)
+            self.app.step()
+
+    def latest(self) -> str | None:
+        return self.app.view.latest.label if self.app.view.latest else None
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path / "center.db").start()
+    yield live
+    live.stop()
+
+
+def issue_and_call(server: LiveServer, counter_id: int = 1) -> str:
+    with httpx.Client(base_url=server.url, timeout=WAIT) as http:
+        assert http.post("/api/v1/tickets", json={"category_id": 1}).status_code == 201
+        response = http.post(f"/api/v1/counters/{counter_id}/call-next")
+        assert response.status_code == 200, response.text
+        return response.json()["label"]
+
+
+def test_reconnects_after_a_restart_and_shows_the_call_it_missed(
+    server: LiveServer, fonts: Fonts, tmp_path: Path, artefacts: Path
+) -> None:
+    harness = Harness(server, fonts, tmp_path)
+    try:
+        harness.pump(lambda: harness.app.connected and harness.app.view.synced)
+        assert isinstance(harness.seen[1], Snapshot)
+        first = issue_and_call(server)
+        harness.pump(lambda: harness.latest() == first)
+        assert harness.gate.headers[0] == {"Authorization": "Bearer display-secret"}
+        assert parse_qs(urlsplit(harness.gate.urls[0]).query)["token"] == ["display-secret"]
+        layout = compute_layout(harness.surface.get_size())
+        harness.app.step(datetime.now(UTC) + timedelta(seconds=10))  # after the flash
+        before = pygame.image.tobytes(harness.surface.subsurface(layout.hero), "RGB")
+
+        # The server box dies. The display notices, keeps its board and shows the banner.
+        harness.gate.open.clear()  # from here it cannot reconnect until the test says so
+        server.kill()
+        harness.pump(lambda: not harness.app.connected)
+        harness.app.memory.keys.clear()  # repaint all, so every placement is in this frame
+        frame = harness.app.step(datetime.now(UTC) + timedelta(seconds=10))
+        pygame.image.save(harness.surface, artefacts / "reconnect_1_disconnected.png")
+        assert frame.placements["banner"].text == "Mất kết nối máy chủ — đang kết nối lại…"
+        assert tuple(harness.surface.get_at(layout.notice.topleft))[:3] == COLORS["banner"]
+        assert pygame.image.tobytes(harness.surface.subsurface(layout.hero), "RGB") == before
+        last_seq = harness.client.last_seq
+        assert last_seq is not None and last_seq >= 2
+
+        # It comes back on the same database and port; a counter calls while the display is away.
+        server.start()
+        missed = issue_and_call(server, counter_id=2)  # counter 1 still has the first
+        assert missed != first
+        assert harness.latest() == first and not harness.app.connected
+
+        spoken_before = len(harness.channel.played)
+        harness.gate.open.set()
+        harness.pump(lambda: harness.latest() == missed and harness.app.connected)
+        harness.app.memory.keys.clear()
+        frame = harness.app.step()
+        pygame.image.save(harness.surface, artefacts / "reconnect_2_caught_up.png")
+
+        # It resumed from its sequence: the server replayed the two missed events, no snapshot.
+        assert parse_qs(urlsplit(harness.gate.urls[-1]).query)["since"] == [str(last_seq)]
+        after = harness.seen[harness.seen.index(Connection(True), len(harness.seen) - 4) + 1 :]
+        assert [m.kind for m in after if isinstance(m, EventOut)] == ["ticket.issued", "ticket.called"]
+        assert not any(isinstance(m, Snapshot) for m in after)
+        assert frame.placements["call_number"].text == missed
+        assert "banner" not in frame.placements
+        # a recent call: announced as well as shown (played out here on the fake clock)
+        assert spoken_before <= 1  # the first call's chime at most, while we were away
+        run_until_quiet(harness.app.announcer, harness.clock)
+        spoken = [name for _, _, name in harness.channel.played]
+        assert spoken == clip_sequence(first, 1) + clip_sequence(missed, 2)
+    finally:
+        harness.gate.open.set()
+        harness.client.stop()

@@ -1,0 +1,77 @@
+"""Following the event stream: latest call, calls per counter, what to announce, gaps."""
+
+from datetime import timedelta
+
+from display_sample import DAY, NOW, called_event, snapshot, ticket
+
+from display.view import Follower
+from server.protocol import EventOut
+
+
+def test_snapshot_gives_counters_categories_and_the_latest_call() -> None:
+    follower = Follower()
+    follower.receive(snapshot(), NOW)
+    view = follower.view(notice="n", connected=True)
+    assert view.center_name.startswith("Trung tâm")
+    assert view.latest is not None and (view.latest.label, view.latest.counter_number) == ("A015", 3)
+    assert [(c.number, c.label, c.state) for c in view.counters[:3]] == [
+        (1, "A014", "open"), (2, "B007", "open"), (3, "A015", "open"),
+    ]  # fmt: skip
+    assert view.counters[5].state == "paused"
+    assert [(c.prefix, c.waiting) for c in view.categories] == [
+        ("A", 4), ("B", 2), ("C", 7), ("D", 0), ("E", 1), ("G", 12),
+    ]  # fmt: skip
+
+
+def test_a_call_is_announced_once_and_a_recall_again() -> None:
+    follower = Follower()
+    first = follower.receive(snapshot(seq=40), NOW)
+    assert [c.label for c in first.announce] == ["A015"]  # called a minute ago: still worth saying
+    at = NOW + timedelta(seconds=5)
+    called = follower.receive(called_event(41, 101, 1, 20, 4, at), at)
+    assert [(c.label, c.counter_number) for c in called.announce] == [("A020", 4)]
+    assert follower.flash_started == at
+    again = follower.receive(called_event(41, 101, 1, 20, 4, at), at)  # delivered twice
+    assert again.announce == [] and not again.changed
+    recalled = follower.receive(called_event(42, 101, 1, 20, 4, at, recalls=1), at + timedelta(seconds=30))
+    assert [c.label for c in recalled.announce] == ["A020"]
+    assert follower.view(notice="", connected=True).counters[3].label == "A020"
+    # A020 is done; counter 4 calls A021: A020 moves to the counter's earlier calls
+    done = ticket(101, 1, 20, "done", counter_id=4, called_at=at)
+    follower.receive(EventOut(seq=43, center_id=1, kind="ticket.done", at=at, ticket=done), at)
+    follower.receive(called_event(44, 102, 1, 21, 4, at), at)
+    row = follower.view(notice="", connected=True).counters[3]
+    assert (row.label, row.previous) == ("A021", ("A020",))
+
+
+def test_old_calls_are_shown_but_not_announced_or_flashed() -> None:
+    follower = Follower(recent_seconds=60)
+    later = NOW + timedelta(hours=2)
+    result = follower.receive(snapshot(), later)
+    assert result.announce == []
+    assert follower.latest is not None and follower.latest.label == "A015"
+    assert follower.flash_started is None
+    stale = follower.receive(called_event(41, 101, 1, 20, 4, NOW), later)  # replayed after a long outage
+    assert stale.announce == [] and follower.latest.label == "A020"
+
+
+def test_a_gap_asks_for_a_resync_and_changes_nothing() -> None:
+    follower = Follower()
+    follower.receive(snapshot(seq=40), NOW)
+    result = follower.receive(called_event(43, 101, 1, 20, 2, NOW), NOW)
+    assert result.resync and result.announce == []
+    assert follower.state is not None and follower.state.seq == 40
+    assert follower.latest is not None and follower.latest.label == "A015"
+    assert Follower().receive(called_event(1, 101, 1, 20, 2, NOW), NOW).resync  # event before any snapshot
+
+
+def test_a_new_service_day_clears_yesterdays_calls() -> None:
+    follower = Follower()
+    follower.receive(snapshot(seq=40), NOW)
+    tomorrow = NOW + timedelta(days=1)
+    issued = ticket(500, 1, 1, "waiting").model_copy(update={"service_day": DAY + timedelta(days=1)})
+    follower.receive(EventOut(seq=41, center_id=1, kind="ticket.issued", at=tomorrow, ticket=issued), tomorrow)
+    view = follower.view(notice="", connected=True)
+    assert view.latest is None
+    assert all(c.label is None and c.previous == () for c in view.counters)
+    assert [c.waiting for c in view.categories][0] == 1
