@@ -1,0 +1,170 @@
+"""Against a real server process on 127.0.0.1: concurrent clients, a power cut, the event stream."""
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from server.protocol import EventOut, Snapshot, parse_message
+from support import ServerProcess
+
+CATEGORY_A = 1  # the demo center's civil registration
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "live.db").start()
+    yield proc
+    proc.stop()
+
+
+async def issue_many(base_url: str, clients: int, each: int, **body) -> list[httpx.Response]:
+    async def one_client() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+            return [
+                await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A, **body}) for _ in range(each)
+            ]
+
+    results = await asyncio.gather(*(one_client() for _ in range(clients)))
+    return [r for rs in results for r in rs]
+
+
+def test_100_concurrent_clients_get_unique_gapless_numbers(server):
+    responses = asyncio.run(issue_many(server.url, clients=100, each=5))
+    assert {r.status_code for r in responses} == {201}
+    numbers = sorted(r.json()["number"] for r in responses)
+    assert numbers == list(range(1, 501))
+    labels = {r.json()["label"] for r in responses}
+    assert len(labels) == 500 and "A500" in labels and "A001" in labels
+
+
+def test_concurrent_repeats_of_one_idempotency_key_make_one_ticket(server):
+    async def same_tap() -> list[httpx.Response]:
+        async def one() -> httpx.Response:
+            async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+                return await http.post(
+                    "/api/v1/tickets", json={"category_id": CATEGORY_A, "idempotency_key": "kiosk-7-tap-42"}
+                )
+
+        return await asyncio.gather(*(one() for _ in range(20)))
+
+    responses = asyncio.run(same_tap())
+    assert sorted(r.status_code for r in responses) == [200] * 19 + [201]
+    assert {r.json()["id"] for r in responses} == {responses[0].json()["id"]}
+    after = httpx.post(f"{server.url}/api/v1/tickets", json={"category_id": CATEGORY_A})
+    assert after.json()["label"] == "A002"
+
+
+def test_every_acknowledged_ticket_survives_a_sigkill(tmp_path):
+    server = ServerProcess(tmp_path / "power-cut.db").start()
+    acknowledged: list[dict] = []
+
+    async def load() -> None:
+        enough = asyncio.Event()
+
+        async def client() -> None:
+            async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+                while True:
+                    try:
+                        r = await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A})
+                    except httpx.TransportError:
+                        return  # the server is gone
+                    if r.status_code == 201:
+                        acknowledged.append(r.json())
+                        if len(acknowledged) >= 300 and not enough.is_set():
+                            enough.set()
+                            server.kill()  # other requests are in flight right now
+
+        await asyncio.gather(*(client() for _ in range(40)))
+
+    try:
+        asyncio.run(load())
+        assert len(acknowledged) >= 300
+        server.start()  # the same database file and port
+        with httpx.Client(base_url=server.url) as http:
+            for ticket in acknowledged:
+                found = http.get(f"/api/v1/tickets/{ticket['id']}")
+                assert found.status_code == 200, ticket
+                assert (found.json()["number"], found.json()["label"]) == (ticket["number"], ticket["label"])
+            # Numbering goes on after the highest number that reached the disk, with no gap.
+            new = http.post("/api/v1/tickets", json={"category_id": CATEGORY_A}).json()
+        with sqlite3.connect(tmp_path / "power-cut.db") as raw:
+            numbers = [n for (n,) in raw.execute("select number from ticket where category_id = 1 order by number")]
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert new["number"] == len(numbers)
+    finally:
+        server.stop()
+
+
+async def receive(ws) -> Snapshot | EventOut:
+    return parse_message(await asyncio.wait_for(ws.recv(), timeout=10))
+
+
+def test_event_stream_snapshot_events_and_reconnect(server):
+    async def scenario() -> None:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            async with connect(f"{server.ws_url}/ws/events?center_id=1") as ws:
+                snap = await receive(ws)
+                assert isinstance(snap, Snapshot) and snap.center.code == "DEMO"
+                issued = (await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A})).json()
+                event = await receive(ws)
+                assert isinstance(event, EventOut)
+                assert (event.seq, event.kind, event.ticket.label) == (snap.seq + 1, "ticket.issued", issued["label"])
+                await http.post("/api/v1/counters/1/call-next")
+                called = await receive(ws)
+                assert (called.seq, called.kind, called.counter.number) == (snap.seq + 2, "ticket.called", 1)
+                last = called.seq
+            # While disconnected: three tickets and a call.
+            for _ in range(3):
+                await http.post("/api/v1/tickets", json={"category_id": 2})
+            await http.post("/api/v1/counters/2/call-next")
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last}") as ws:
+                missed = [await receive(ws) for _ in range(4)]
+                assert [m.seq for m in missed] == [last + 1, last + 2, last + 3, last + 4]
+                assert [m.kind for m in missed] == ["ticket.issued"] * 3 + ["ticket.called"]
+                assert missed[-1].ticket.label == "B001" and missed[-1].counter.number == 2
+                # Exactly what was missed: the next message is the next new event.
+                await http.post("/api/v1/tickets/%d/complete" % missed[-1].ticket.id)
+                nxt = await receive(ws)
+                assert (nxt.seq, nxt.kind) == (last + 5, "ticket.done")
+            # A sequence from the future cannot be replayed: a fresh snapshot instead.
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last + 1000}") as ws:
+                fresh = await receive(ws)
+                assert isinstance(fresh, Snapshot) and fresh.seq == last + 5
+                assert {t.label for t in fresh.tickets} == {"A001", "B002", "B003"}
+
+    asyncio.run(scenario())
+
+
+def test_too_old_a_sequence_gets_a_fresh_snapshot(tmp_path):
+    server = ServerProcess(tmp_path / "short.db", env={"MOTCUA_EVENT_REPLAY_LIMIT": "3"}).start()
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            for _ in range(5):
+                await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A})
+        async with connect(f"{server.ws_url}/ws/events?center_id=1&since=1") as ws:
+            first = await receive(ws)
+            assert isinstance(first, Snapshot) and first.seq == 5 and len(first.tickets) == 5
+        async with connect(f"{server.ws_url}/ws/events?center_id=1&since=3") as ws:
+            replay = [await receive(ws) for _ in range(2)]
+            assert [(type(m).__name__, m.seq) for m in replay] == [("EventOut", 4), ("EventOut", 5)]
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
+
+
+def test_unknown_center_closes_the_stream_with_a_reason(server):
+    async def scenario() -> None:
+        async with connect(f"{server.ws_url}/ws/events?center_id=99") as ws:
+            with pytest.raises(Exception) as closed:
+                await asyncio.wait_for(ws.recv(), timeout=10)
+            assert "Center not found" in str(closed.value)
+
+    asyncio.run(scenario())

@@ -1,0 +1,79 @@
+"""A real motcua server in its own process, started the way users start it (`motcua serve`)."""
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+MOTCUA = str(Path(sys.executable).with_name("motcua"))
+READY = "Uvicorn running on"  # logged once the socket listens
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """`motcua serve --demo` on 127.0.0.1; restartable on the same database and port."""
+
+    def __init__(self, database: Path, env: dict[str, str] | None = None, demo: bool = True) -> None:
+        self.database_url = f"sqlite:///{database}"
+        self.port = free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.demo = demo
+        self.proc: subprocess.Popen[str] | None = None
+        self.log: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> "ServerProcess":
+        args = [MOTCUA, "serve", "--port", str(self.port), "--database-url", self.database_url]
+        if self.demo:
+            args.append("--demo")
+        self.proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=self.env
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def pump(stream) -> None:  # type: ignore[no-untyped-def]
+            for line in stream:
+                self.log.append(line)
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, args=(self.proc.stderr,), daemon=True).start()
+        while True:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                raise RuntimeError("server did not start:\n" + "".join(self.log)) from None
+            if line is None:
+                raise RuntimeError("server exited:\n" + "".join(self.log))
+            if READY in line:
+                return self
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush; what a power cut does."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
