@@ -1,0 +1,258 @@
+"""Ticket data -> the raster image a thermal printer prints, one dot per pixel.
+
+The ticket is a stack of named blocks (center name, number, category, ...), each drawn on its own
+strip the width of the paper and stacked top to bottom, so tests can find where each one landed.
+Text is drawn without anti-aliasing and the page is thresholded here: a thermal head has no grey,
+and letting the ESC/POS library dither grey edges speckles the glyphs.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import qrcode
+import qrcode.constants
+from PIL import Image, ImageDraw, ImageFont
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from printer import fonts as font_files
+from printer.messages import text
+from printer.textblock import BLACK, WHITE, text_block
+
+PAPER_58MM = 384
+PAPER_80MM = 576
+
+
+class TicketPrint(BaseModel):
+    """What goes on one printed ticket. The server fills it from a ticket; nothing here knows
+    the server's models."""
+
+    model_config = ConfigDict(frozen=True)
+
+    center_name: str = Field(min_length=1, max_length=200)
+    label: str = Field(min_length=1, max_length=12, description="the ticket number, e.g. A015")
+    category_vi: str = Field(min_length=1, max_length=200)
+    category_en: str = Field(default="", max_length=200)
+    issued_at: AwareDatetime
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="the center's time zone; printed times are local")
+    people_ahead: int = Field(ge=0)
+    estimated_wait_minutes: int | None = Field(default=None, ge=0)
+    status_url: str = Field(min_length=1, max_length=500, description="the QR code's target")
+    hotline: str = Field(default="", max_length=40)
+    priority_vi: str | None = Field(default=None, max_length=80)
+    priority_en: str | None = Field(default=None, max_length=80)
+
+    @field_validator("center_name", "label", "category_vi", "category_en", "hotline", "priority_vi", "priority_en")
+    @classmethod
+    def _composed(cls, value: str | None) -> str | None:
+        # One code point per accented letter: the font's precomposed glyphs, no shaping needed,
+        # and the same text always gives the same pixels however the client typed it.
+        return unicodedata.normalize("NFC", value.strip()) if value is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    def local_issued_at(self) -> datetime:
+        return self.issued_at.astimezone(ZoneInfo(self.timezone))
+
+
+@dataclass(frozen=True)
+class Style:
+    """Sizes in dots for one paper width."""
+
+    margin: int
+    gap: int
+    center_name: int
+    caption: int
+    number_max: int
+    category_vi: int
+    category_en: int
+    info: int
+    small: int
+    qr_target: int
+    qr_beside_info: bool  # wide paper: QR code right of the details, so the ticket stays short
+
+    @classmethod
+    def for_width(cls, width_dots: int) -> "Style":
+        if width_dots >= PAPER_80MM:
+            return cls(8, 8, 28, 18, 150, 28, 20, 20, 16, 150, True)
+        return cls(6, 8, 24, 17, 140, 24, 19, 19, 15, 144, False)
+
+
+@dataclass(frozen=True)
+class Block:
+    name: str
+    image: Image.Image  # mode "L", the full paper width
+
+
+def _space(name: str, width: int, height: int) -> Block:
+    return Block(name, Image.new("L", (width, height), WHITE))
+
+
+def _font(path_for: font_files.FontSet, weight: str, size: int) -> ImageFont.FreeTypeFont:
+    return font_files.load(getattr(path_for, weight), size)
+
+
+def _number_block(label: str, fonts: font_files.FontSet, width: int, style: Style) -> Image.Image:
+    # The largest size whose ink fits the paper: measure once at 100 and scale, then make sure.
+    avail = width - 2 * style.margin
+    probe = _font(fonts, "heavy", 100)
+    left, _, right, _ = probe.getbbox(label)
+    size = max(8, min(style.number_max, 100 * avail // max(1, right - left)))
+    font = _font(fonts, "heavy", size)
+    while size > 8 and font.getbbox(label)[2] - font.getbbox(label)[0] > avail:
+        size -= 2
+        font = _font(fonts, "heavy", size)
+    left, top, right, bottom = font.getbbox(label)
+    strip = Image.new("L", (width, bottom - top), WHITE)
+    draw = ImageDraw.Draw(strip)
+    draw.fontmode = "1"
+    draw.text(((width - (right - left)) // 2 - left, -top), label, font=font, fill=BLACK)
+    return strip
+
+
+def _inverted(image: Image.Image) -> Image.Image:
+    return image.point(lambda value: WHITE - value)
+
+
+def _rule(width: int, style: Style) -> Image.Image:
+    strip = Image.new("L", (width, 2), WHITE)
+    ImageDraw.Draw(strip).rectangle((style.margin, 0, width - style.margin - 1, 1), fill=BLACK)
+    return strip
+
+
+def qr_image(url: str, target: int) -> Image.Image:
+    """The status-page QR code, whole modules only (a scaled QR code blurs), about `target` dots."""
+    # A fixed mask pattern: any of the eight is valid, and searching for the best one costs
+    # 5 ms of the 50 ms budget.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    modules = len(matrix)
+    scale = max(2, target // modules)
+    small = Image.new("L", (modules, modules), WHITE)
+    small.putdata([BLACK if dark else WHITE for row in matrix for dark in row])
+    return small.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
+
+
+def _beside(left: Image.Image, right: Image.Image, width: int, style: Style) -> Image.Image:
+    height = max(left.height, right.height)
+    strip = Image.new("L", (width, height), WHITE)
+    room = width - right.width - style.margin
+    # Crop only ever narrows: cropping past an image's edge fills with black.
+    strip.paste(left.crop((0, 0, min(room, left.width), left.height)), (0, (height - left.height) // 2))
+    strip.paste(right, (width - right.width - style.margin, (height - right.height) // 2))
+    return strip
+
+
+def _centered(image: Image.Image, width: int) -> Image.Image:
+    strip = Image.new("L", (width, image.height), WHITE)
+    strip.paste(image, ((width - image.width) // 2, 0))
+    return strip
+
+
+def _details(ticket: TicketPrint, style: Style) -> list[tuple[str, int]]:
+    """(text, font size) for each detail line: the time once, then each figure in Vietnamese and
+    below it, smaller, in English."""
+    when = ticket.local_issued_at().strftime("%H:%M  %d/%m/%Y")
+    lines = [(f"{text('issued_at', 'vi')} / {text('issued_at', 'en')}: {when}", style.info)]
+    figures = [("people_ahead", {"count": ticket.people_ahead})]
+    if ticket.estimated_wait_minutes is None:
+        figures.append(("estimated_wait_unknown", {}))
+    else:
+        figures.append(("estimated_wait", {"minutes": ticket.estimated_wait_minutes}))
+    for key, values in figures:
+        lines += [(text(key, "vi", **values), style.info), (text(key, "en", **values), style.small)]
+    return lines
+
+
+def compose(ticket: TicketPrint, width_dots: int, fonts: font_files.FontSet | None = None) -> list[Block]:
+    """The ticket's blocks, top to bottom, each `width_dots` wide."""
+    if width_dots < 256 or width_dots % 8:
+        raise ValueError(f"paper width must be a multiple of 8 dots, at least 256 (58 mm is 384, 80 mm is 576); got {width_dots}")
+    fonts = fonts or font_files.default_fonts()
+    style = Style.for_width(width_dots)
+    width, inner = width_dots, width_dots - 2 * style.margin
+    regular = lambda size: _font(fonts, "regular", size)  # noqa: E731
+    bold = lambda size: _font(fonts, "bold", size)  # noqa: E731
+
+    blocks = [
+        _space("top", width, style.margin),
+        Block("center_name", _centered(text_block(ticket.center_name, bold(style.center_name), inner), width)),
+        Block("rule", _rule(width, style)),
+        Block("caption", _centered(text_block(f"{text('your_number', 'vi')} / {text('your_number', 'en')}", regular(style.caption), inner), width)),
+        _space("above_number", width, style.gap // 2),
+        Block("number", _number_block(ticket.label, fonts, width, style)),
+        _space("below_number", width, style.gap),
+    ]
+    if ticket.priority_vi:
+        group_en = ticket.priority_en or ticket.priority_vi
+        label = f"{text('priority', 'vi', group_vi=ticket.priority_vi)} / {text('priority', 'en', group_en=group_en)}"
+        band = text_block(label, bold(style.info), inner)
+        blocks.append(Block("priority", _inverted(_centered(band, width))))
+    blocks.append(Block("category", _centered(text_block(ticket.category_vi, bold(style.category_vi), inner), width)))
+    if ticket.category_en:
+        blocks.append(Block("category_en", _centered(text_block(ticket.category_en, regular(style.category_en), inner), width)))
+
+    qr = qr_image(ticket.status_url, style.qr_target)
+    detail_width = inner - (qr.width + style.gap if style.qr_beside_info else 0)
+    details = _stack(
+        [text_block(line, regular(size), detail_width, align="left") for line, size in _details(ticket, style)],
+        detail_width,
+    )
+    scan = text_block(f"{text('scan_status', 'vi')} / {text('scan_status', 'en')}", regular(style.small), inner)
+    blocks.append(_space("above_details", width, style.gap))
+    if style.qr_beside_info:
+        padded = Image.new("L", (detail_width + style.margin, details.height), WHITE)
+        padded.paste(details, (style.margin, 0))
+        blocks.append(Block("details", _beside(padded, qr, width, style)))
+        blocks.append(Block("scan", _centered(scan, width)))
+    else:
+        padded = Image.new("L", (width, details.height), WHITE)
+        padded.paste(details, (style.margin, 0))
+        blocks.append(Block("details", padded))
+        blocks.append(Block("qr", _centered(qr, width)))
+        blocks.append(Block("scan", _centered(scan, width)))
+    if ticket.hotline:
+        hotline = f"{text('hotline', 'vi', phone=ticket.hotline)} / {text('hotline', 'en', phone=ticket.hotline)}"
+        blocks.append(Block("hotline", _centered(text_block(hotline, bold(style.small), inner), width)))
+    blocks.append(_space("bottom", width, style.margin))
+    return blocks
+
+
+def _stack(images: list[Image.Image], width: int) -> Image.Image:
+    page = Image.new("L", (width, sum(image.height for image in images)), WHITE)
+    top = 0
+    for image in images:
+        page.paste(image, (0, top))
+        top += image.height
+    return page
+
+
+def spans(blocks: list[Block]) -> dict[str, tuple[int, int]]:
+    """Where each block lands on the page: name -> (first row, row after the last)."""
+    placed, top = {}, 0
+    for block in blocks:
+        placed[block.name] = (top, top + block.image.height)
+        top += block.image.height
+    return placed
+
+
+def threshold(page: Image.Image) -> Image.Image:
+    """Grey -> pure black and white at 50%, no dithering."""
+    return page.point(lambda value: 255 if value >= 128 else 0, mode="1")
+
+
+def render(ticket: TicketPrint, width_dots: int, fonts: font_files.FontSet | None = None) -> Image.Image:
+    """The ticket as a mode "1" image `width_dots` wide: what the printer prints and the preview
+    shows. Same ticket, same fonts -> same pixels."""
+    blocks = compose(ticket, width_dots, fonts)
+    return threshold(_stack([block.image for block in blocks], width_dots))

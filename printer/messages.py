@@ -1,0 +1,57 @@
+"""Every string the printer package puts on paper or shows to staff, Vietnamese first, then English.
+
+One catalog for the printer package, shaped like the server's (`{"vi": ..., "en": ...}`), so the
+server can show a printer fault to staff in either language by its key.
+"""
+
+from typing import TypedDict
+
+
+class Message(TypedDict):
+    vi: str
+    en: str
+
+
+CATALOG: dict[str, Message] = {
+    # On the ticket.
+    "your_number": {"vi": "SỐ THỨ TỰ CỦA BẠN", "en": "YOUR NUMBER"},
+    "issued_at": {"vi": "Giờ lấy số", "en": "Issued"},
+    "people_ahead": {"vi": "Số người chờ trước: {count}", "en": "People ahead: {count}"},
+    "estimated_wait": {"vi": "Thời gian chờ dự kiến: ~{minutes} phút", "en": "Estimated wait: ~{minutes} min"},
+    "estimated_wait_unknown": {"vi": "Thời gian chờ dự kiến: chưa rõ", "en": "Estimated wait: unknown"},
+    "scan_status": {"vi": "Quét mã để theo dõi lượt", "en": "Scan to follow your turn"},
+    "hotline": {"vi": "Đường dây nóng: {phone}", "en": "Hotline: {phone}"},
+    "priority": {"vi": "ƯU TIÊN: {group_vi}", "en": "PRIORITY: {group_en}"},
+    "keep_ticket": {"vi": "Vui lòng giữ phiếu đến khi được phục vụ", "en": "Please keep this ticket until served"},
+    # Printer faults, for staff and the kiosk screen.
+    "printer_unreachable": {
+        "vi": "Không kết nối được máy in {printer}.",
+        "en": "Cannot reach printer {printer}.",
+    },
+    "printer_timeout": {
+        "vi": "Máy in {printer} không phản hồi.",
+        "en": "Printer {printer} does not respond.",
+    },
+    "printer_disconnected": {
+        "vi": "Mất kết nối với máy in {printer} khi đang in.",
+        "en": "Lost the connection to printer {printer} while printing.",
+    },
+    "paper_out": {
+        "vi": "Máy in {printer} hết giấy.",
+        "en": "Printer {printer} is out of paper.",
+    },
+    "printer_offline": {
+        "vi": "Máy in {printer} đang ngoại tuyến (mở nắp hoặc lỗi).",
+        "en": "Printer {printer} is offline (cover open or error).",
+    },
+}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """One message in one language, with its placeholders filled."""
+    return CATALOG[key][lang].format(**values)  # type: ignore[literal-required]
+
+
+def both(key: str, **values: object) -> Message:
+    """One message in both languages, with its placeholders filled."""
+    return {"vi": text(key, "vi", **values), "en": text(key, "en", **values)}
