@@ -15,7 +15,14 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from printer import escpos_lib
-from printer.errors import PaperOut, PrinterDisconnected, PrinterError, PrinterOffline, PrinterTimeout, PrinterUnreachable
+from printer.errors import (
+    PaperOut,
+    PrinterDisconnected,
+    PrinterError,
+    PrinterOffline,
+    PrinterTimeout,
+    PrinterUnreachable,
+)
 from printer.status import QUERY_ONLINE, QUERY_PAPER, PaperState, PrinterStatus, decode_online, decode_paper
 from printer.urls import PrinterAddress, parse_printer_url
 
@@ -25,6 +32,8 @@ log = logging.getLogger(__name__)
 STATUS_WAIT = 0.5
 # Bits on the wire per byte on a serial line (start + 8 data + stop).
 SERIAL_BITS_PER_BYTE = 10
+# Longer than this on the wire and the person at the kiosk has walked away.
+SLOW_SERIAL_SECONDS = 5
 
 
 class Transport(Protocol):
@@ -65,7 +74,9 @@ def _is_timeout(error: BaseException) -> bool:
 class EscposTransport:
     """A printer reached through a python-escpos printer class, one connection per job."""
 
-    def __init__(self, address: PrinterAddress, make_printer: Callable[[float], Any], status_wait: float = STATUS_WAIT) -> None:
+    def __init__(
+        self, address: PrinterAddress, make_printer: Callable[[float], Any], status_wait: float = STATUS_WAIT
+    ) -> None:
         self.address = address
         self.url = address.url
         self._make_printer = make_printer  # seconds allowed -> an unopened escpos printer
@@ -142,7 +153,16 @@ class EscposTransport:
         seconds = self.address.timeout
         if self.address.kind == "serial":
             # A serial line is slow (a 32 kB image takes 33 s at 9600 baud): allow for the transfer.
-            seconds += 1.5 * data_size * SERIAL_BITS_PER_BYTE / self.address.baudrate
+            transfer = data_size * SERIAL_BITS_PER_BYTE / self.address.baudrate
+            if transfer > SLOW_SERIAL_SECONDS:
+                log.warning(
+                    "%s: a %d-byte job takes %.0f s at %d baud; use text mode or a faster line for this printer",
+                    self.url,
+                    data_size,
+                    transfer,
+                    self.address.baudrate,
+                )
+            seconds += 1.5 * transfer
         return time.monotonic() + seconds
 
     def send(self, data: bytes) -> None:

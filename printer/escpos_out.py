@@ -14,7 +14,7 @@ from PIL import Image
 
 from printer import escpos_lib
 from printer.layout import PAPER_58MM, PAPER_80MM, TicketPrint, render
-from printer.messages import text
+from printer.messages import pair, text
 
 # A named python-escpos profile per paper width: the data we start from, copied, never changed.
 BASE_PROFILES = {PAPER_58MM: "POS-5890", PAPER_80MM: "TM-T20II"}
@@ -61,30 +61,26 @@ def fold_vietnamese(value: str) -> str:
     return bare.encode("ascii", "replace").decode("ascii")
 
 
-def _bilingual(key: str, **values: object) -> str:
-    return f"{text(key, 'vi', **values)} / {text(key, 'en', **values)}"
-
-
 def text_lines(ticket: TicketPrint, columns: int) -> dict[str, list[str]]:
     """The ticket's text, folded and wrapped to `columns`, by part (the number is separate)."""
     when = ticket.local_issued_at().strftime("%H:%M %d/%m/%Y")
     wait = (
-        _bilingual("estimated_wait_unknown")
+        pair("estimated_wait_unknown")
         if ticket.estimated_wait_minutes is None
-        else _bilingual("estimated_wait", minutes=ticket.estimated_wait_minutes)
+        else pair("estimated_wait", minutes=ticket.estimated_wait_minutes)
     )
     parts = {
-        "header": [ticket.center_name, _bilingual("your_number")],
+        "header": [ticket.center_name, pair("your_number")],
         "category": [ticket.category_vi, ticket.category_en],
         "details": [
-            f"{text('issued_at', 'vi')} / {text('issued_at', 'en')}: {when}",
-            _bilingual("people_ahead", count=ticket.people_ahead),
+            f"{pair('issued_at')}: {when}",
+            pair("people_ahead", count=ticket.people_ahead),
             wait,
         ],
-        "footer": [_bilingual("hotline", phone=ticket.hotline)] if ticket.hotline else [],
+        "footer": [pair("hotline", phone=ticket.hotline)] if ticket.hotline else [],
     }
     if ticket.priority_vi:
-        parts["category"].insert(0, f"{text('priority', 'vi', group_vi=ticket.priority_vi)}")
+        parts["category"].insert(0, text("priority", "vi", group_vi=ticket.priority_vi))
     return {
         name: [wrapped for line in lines if line for wrapped in textwrap.wrap(fold_vietnamese(line), columns)]
         for name, lines in parts.items()

@@ -35,7 +35,9 @@ def be_vietnam_pro() -> FontSet | None:
     except ImportError:
         return None
     files = Path(fontpkg_be_vietnam_pro.ROOT) / "files"
-    fonts = FontSet(files / "BeVietnamPro-Regular.ttf", files / "BeVietnamPro-Bold.ttf", files / "BeVietnamPro-ExtraBold.ttf")
+    fonts = FontSet(
+        files / "BeVietnamPro-Regular.ttf", files / "BeVietnamPro-Bold.ttf", files / "BeVietnamPro-ExtraBold.ttf"
+    )
     return fonts if all(path.is_file() for path in (fonts.regular, fonts.bold, fonts.heavy)) else None
 
 

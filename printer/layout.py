@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from printer import fonts as font_files
-from printer.messages import text
+from printer.messages import pair, text
 from printer.textblock import BLACK, WHITE, text_block
 
 PAPER_58MM = 384
@@ -163,7 +163,7 @@ def _details(ticket: TicketPrint, style: Style) -> list[tuple[str, int]]:
     """(text, font size) for each detail line: the time once, then each figure in Vietnamese and
     below it, smaller, in English."""
     when = ticket.local_issued_at().strftime("%H:%M  %d/%m/%Y")
-    lines = [(f"{text('issued_at', 'vi')} / {text('issued_at', 'en')}: {when}", style.info)]
+    lines = [(f"{pair('issued_at')}: {when}", style.info)]
     figures = [("people_ahead", {"count": ticket.people_ahead})]
     if ticket.estimated_wait_minutes is None:
         figures.append(("estimated_wait_unknown", {}))
@@ -174,56 +174,62 @@ def _details(ticket: TicketPrint, style: Style) -> list[tuple[str, int]]:
     return lines
 
 
+def _paragraph(name: str, value: str, font: ImageFont.FreeTypeFont, width: int, style: Style) -> Block:
+    """A centred, wrapped paragraph inside the margins."""
+    return Block(name, _centered(text_block(value, font, width - 2 * style.margin), width))
+
+
+def _details_blocks(ticket: TicketPrint, fonts: font_files.FontSet, width: int, style: Style) -> list[Block]:
+    """The figures and the QR code: side by side on 80 mm paper, one above the other on 58 mm."""
+    qr = qr_image(ticket.status_url, style.qr_target)
+    inner = width - 2 * style.margin
+    column = inner - (qr.width + style.gap if style.qr_beside_info else 0)
+    lines = [
+        text_block(line, _font(fonts, "regular", size), column, align="left") for line, size in _details(ticket, style)
+    ]
+    details = _stack(lines, column)
+    scan = _paragraph("scan", pair("scan_status"), _font(fonts, "regular", style.small), width, style)
+    if style.qr_beside_info:
+        padded = Image.new("L", (column + style.margin, details.height), WHITE)
+        padded.paste(details, (style.margin, 0))
+        return [Block("details", _beside(padded, qr, width, style)), scan]
+    padded = Image.new("L", (width, details.height), WHITE)
+    padded.paste(details, (style.margin, 0))
+    return [Block("details", padded), Block("qr", _centered(qr, width)), scan]
+
+
 def compose(ticket: TicketPrint, width_dots: int, fonts: font_files.FontSet | None = None) -> list[Block]:
     """The ticket's blocks, top to bottom, each `width_dots` wide."""
     if width_dots < 256 or width_dots % 8:
-        raise ValueError(f"paper width must be a multiple of 8 dots, at least 256 (58 mm is 384, 80 mm is 576); got {width_dots}")
+        raise ValueError(
+            f"paper width must be a multiple of 8 dots, at least 256 (58 mm is 384, 80 mm is 576); got {width_dots}"
+        )
     fonts = fonts or font_files.default_fonts()
     style = Style.for_width(width_dots)
-    width, inner = width_dots, width_dots - 2 * style.margin
-    regular = lambda size: _font(fonts, "regular", size)  # noqa: E731
-    bold = lambda size: _font(fonts, "bold", size)  # noqa: E731
-
+    width = width_dots
     blocks = [
         _space("top", width, style.margin),
-        Block("center_name", _centered(text_block(ticket.center_name, bold(style.center_name), inner), width)),
+        _paragraph("center_name", ticket.center_name, _font(fonts, "bold", style.center_name), width, style),
         Block("rule", _rule(width, style)),
-        Block("caption", _centered(text_block(f"{text('your_number', 'vi')} / {text('your_number', 'en')}", regular(style.caption), inner), width)),
+        _paragraph("caption", pair("your_number"), _font(fonts, "regular", style.caption), width, style),
         _space("above_number", width, style.gap // 2),
         Block("number", _number_block(ticket.label, fonts, width, style)),
         _space("below_number", width, style.gap),
     ]
     if ticket.priority_vi:
-        group_en = ticket.priority_en or ticket.priority_vi
-        label = f"{text('priority', 'vi', group_vi=ticket.priority_vi)} / {text('priority', 'en', group_en=group_en)}"
-        band = text_block(label, bold(style.info), inner)
-        blocks.append(Block("priority", _inverted(_centered(band, width))))
-    blocks.append(Block("category", _centered(text_block(ticket.category_vi, bold(style.category_vi), inner), width)))
+        group = {"group_vi": ticket.priority_vi, "group_en": ticket.priority_en or ticket.priority_vi}
+        band = _paragraph("priority", pair("priority", **group), _font(fonts, "bold", style.info), width, style)
+        blocks.append(Block("priority", _inverted(band.image)))
+    blocks.append(_paragraph("category", ticket.category_vi, _font(fonts, "bold", style.category_vi), width, style))
     if ticket.category_en:
-        blocks.append(Block("category_en", _centered(text_block(ticket.category_en, regular(style.category_en), inner), width)))
-
-    qr = qr_image(ticket.status_url, style.qr_target)
-    detail_width = inner - (qr.width + style.gap if style.qr_beside_info else 0)
-    details = _stack(
-        [text_block(line, regular(size), detail_width, align="left") for line, size in _details(ticket, style)],
-        detail_width,
-    )
-    scan = text_block(f"{text('scan_status', 'vi')} / {text('scan_status', 'en')}", regular(style.small), inner)
+        blocks.append(
+            _paragraph("category_en", ticket.category_en, _font(fonts, "regular", style.category_en), width, style)
+        )
     blocks.append(_space("above_details", width, style.gap))
-    if style.qr_beside_info:
-        padded = Image.new("L", (detail_width + style.margin, details.height), WHITE)
-        padded.paste(details, (style.margin, 0))
-        blocks.append(Block("details", _beside(padded, qr, width, style)))
-        blocks.append(Block("scan", _centered(scan, width)))
-    else:
-        padded = Image.new("L", (width, details.height), WHITE)
-        padded.paste(details, (style.margin, 0))
-        blocks.append(Block("details", padded))
-        blocks.append(Block("qr", _centered(qr, width)))
-        blocks.append(Block("scan", _centered(scan, width)))
+    blocks += _details_blocks(ticket, fonts, width, style)
     if ticket.hotline:
-        hotline = f"{text('hotline', 'vi', phone=ticket.hotline)} / {text('hotline', 'en', phone=ticket.hotline)}"
-        blocks.append(Block("hotline", _centered(text_block(hotline, bold(style.small), inner), width)))
+        hotline = pair("hotline", phone=ticket.hotline)
+        blocks.append(_paragraph("hotline", hotline, _font(fonts, "bold", style.small), width, style))
     blocks.append(_space("bottom", width, style.margin))
     return blocks
 

@@ -55,3 +55,8 @@ def text(key: str, lang: str, **values: object) -> str:
 def both(key: str, **values: object) -> Message:
     """One message in both languages, with its placeholders filled."""
     return {"vi": text(key, "vi", **values), "en": text(key, "en", **values)}
+
+
+def pair(key: str, **values: object) -> str:
+    """Both languages on one line, Vietnamese first: "Giờ lấy số / Issued"."""
+    return f"{text(key, 'vi', **values)} / {text(key, 'en', **values)}"

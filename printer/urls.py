@@ -18,7 +18,9 @@ Kind = Literal["tcp", "usb", "serial", "file", "dummy"]
 KINDS: tuple[Kind, ...] = ("tcp", "usb", "serial", "file", "dummy")
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 DEFAULT_TIMEOUT = 4.0
-EXAMPLES = "tcp://10.0.0.5:9100, usb://0x0416:0x5011, serial:///dev/ttyUSB0?baudrate=19200, file:///dev/usb/lp0, dummy://"
+EXAMPLES = (
+    "tcp://10.0.0.5:9100, usb://0x0416:0x5011, serial:///dev/ttyUSB0?baudrate=19200, file:///dev/usb/lp0, dummy://"
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def parse_printer_url(url: str) -> PrinterAddress:
         ids = parts.netloc.split(":")
         if len(ids) != 2 or not all(ids):
             raise _invalid(url, "a USB printer needs vendor:product ids, like usb://0x0416:0x5011")
-        vendor, product = (_usb_id(url, text, what) for text, what in zip(ids, ("vendor", "product")))
+        vendor, product = (_usb_id(url, text, what) for text, what in zip(ids, ("vendor", "product"), strict=True))
         return PrinterAddress("usb", url, vendor_id=vendor, product_id=product, **common)  # type: ignore[arg-type]
     if kind in ("serial", "file"):
         if parts.netloc or not parts.path.startswith("/"):

@@ -63,7 +63,15 @@ class QrCode:
     error_correction: int
 
 
-ONE_BYTE_SETTINGS = {(ESC, ord("a")), (ESC, ord("E")), (ESC, ord("!")), (ESC, ord("t")), (ESC, ord("-")), (ESC, ord("M")), (GS, ord("!"))}
+ONE_BYTE_SETTINGS = {
+    (ESC, ord("a")),
+    (ESC, ord("E")),
+    (ESC, ord("!")),
+    (ESC, ord("t")),
+    (ESC, ord("-")),
+    (ESC, ord("M")),
+    (GS, ord("!")),
+}
 
 
 class EscposDecoder:

@@ -15,7 +15,14 @@ from escpos_decoder import Cut, EscposDecoder, Init, StatusQuery, decode, page
 from virtual_printer import Fault, VirtualPrinter
 
 from printer.connections import DummyTransport, EscposTransport, open_printer, raise_for_status
-from printer.errors import PaperOut, PrinterDisconnected, PrinterError, PrinterOffline, PrinterTimeout, PrinterUnreachable
+from printer.errors import (
+    PaperOut,
+    PrinterDisconnected,
+    PrinterError,
+    PrinterOffline,
+    PrinterTimeout,
+    PrinterUnreachable,
+)
 from printer.escpos_out import encode_ticket
 from printer.layout import PAPER_58MM, PAPER_80MM, TicketPrint, render
 from printer.status import PaperState, PrinterStatus, decode_online, decode_paper, encode_online, encode_paper
@@ -191,13 +198,16 @@ def test_serial_printer(serial_line: tuple[str, EscposDecoder], ticket: TicketPr
     assert page(decoder.commands).tobytes() == render(ticket, PAPER_58MM).tobytes()
 
 
-def test_serial_deadline_allows_for_a_slow_line() -> None:
+def test_serial_deadline_allows_for_a_slow_line(caplog: pytest.LogCaptureFixture) -> None:
     fast, slow = (open_printer(f"serial:///dev/ttyS0?baudrate={rate}") for rate in (115200, 9600))
     assert isinstance(fast, EscposTransport) and isinstance(slow, EscposTransport)
     now = time.monotonic()
-    # 32 kB at 9600 baud is 33 s on the wire; the deadline leaves room for it.
+    # 32 kB at 9600 baud is 33 s on the wire; the deadline leaves room for it, and says so.
     assert slow._deadline(32_000) - now > 1.5 * 32_000 * 10 / 9600
-    assert fast._deadline(32_000) - now < slow._deadline(32_000) - now
+    assert "use text mode or a faster line" in caplog.text
+    caplog.clear()
+    assert fast._deadline(32_000) - now < 1.5 * 32_000 * 10 / 9600
+    assert caplog.text == ""
 
 
 def test_missing_serial_device(tmp_path: Path) -> None:

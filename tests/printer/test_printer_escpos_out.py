@@ -50,7 +50,10 @@ def test_named_profiles_are_never_changed(ticket: TicketPrint) -> None:
 
 
 def test_fold_vietnamese() -> None:
-    assert fold_vietnamese("Đăng ký khai sinh, chứng thực, Bảo hiểm y tế") == "Dang ky khai sinh, chung thuc, Bao hiem y te"
+    assert (
+        fold_vietnamese("Đăng ký khai sinh, chứng thực, Bảo hiểm y tế")
+        == "Dang ky khai sinh, chung thuc, Bao hiem y te"
+    )
     assert fold_vietnamese("ĐƯỜNG đời ỹ Ữ ặ") == "DUONG doi y U a"
     assert fold_vietnamese("Số 5 – “A”") == "So 5 ? ?A?"
     assert fold_vietnamese("plain ASCII 123") == "plain ASCII 123"
@@ -83,17 +86,16 @@ def test_importing_escpos_leaves_no_temp_folder_and_no_log_handler(tmp_path: Pat
     """In a fresh process, as a print agent starts."""
     temp, cache = tmp_path / "tmp", tmp_path / "cache"
     temp.mkdir()
-    program = (
-        "import logging, printer.escpos_lib as lib; lib.load();"
-        "print(len(logging.getLogger().handlers))"
-    )
+    program = "import logging, printer.escpos_lib as lib; lib.load();print(len(logging.getLogger().handlers))"
     env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
     env.update(TMPDIR=str(temp), XDG_CACHE_HOME=str(cache))
     for _ in range(2):
         done = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
         assert done.stdout.strip() == "0"
     assert list(temp.iterdir()) == []
-    assert [path.name for path in (cache / "motcua" / "escpos").iterdir()] == [f"{sys.version.split()[0]}.capabilities.pickle"]
+    assert [path.name for path in (cache / "motcua" / "escpos").iterdir()] == [
+        f"{sys.version.split()[0]}.capabilities.pickle"
+    ]
 
 
 def test_importing_the_printer_package_does_not_import_escpos() -> None:

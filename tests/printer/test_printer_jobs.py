@@ -71,7 +71,10 @@ def test_print_with_retries_waits_between_attempts() -> None:
     waits: list[float] = []
     faults: list[tuple[int, str, bool]] = []
     attempt = print_with_retries(
-        transport, b"job", RetryPolicy(attempts=3, first_delay=0.5), sleep=waits.append,
+        transport,
+        b"job",
+        RetryPolicy(attempts=3, first_delay=0.5),
+        sleep=waits.append,
         on_fault=lambda n, error, retry: faults.append((n, type(error).__name__, retry)),
     )
     assert attempt == 3 and transport.sent == [b"job"]
@@ -102,7 +105,6 @@ def test_paper_out_then_refilled(virtual_printer: Start, ticket: TicketPrint) ->
         (JobState.PRINTING, 1, None),
         (JobState.QUEUED, 1, PaperOut),  # staff see "out of paper" while it waits to retry
         (JobState.PRINTING, 2, PaperOut),  # ... and until a try succeeds
-
         (JobState.DONE, 2, None),
     ]
     assert waits == [1.0]
@@ -128,7 +130,9 @@ def test_printer_that_never_answers_fails_the_job_but_keeps_it(virtual_printer: 
     printer = virtual_printer(Fault.HANG)
     changes, waits = Recorder(), []
     data = encode_ticket(ticket, PAPER_58MM)
-    with PrintQueue(open_printer(printer.url + FAST), RetryPolicy(attempts=3, first_delay=2), changes, sleep=waits.append) as jobs:
+    with PrintQueue(
+        open_printer(printer.url + FAST), RetryPolicy(attempts=3, first_delay=2), changes, sleep=waits.append
+    ) as jobs:
         jobs.submit(data, "C003")
         failed = changes.until(JobState.FAILED)
         assert jobs.get("C003") == failed
@@ -209,7 +213,9 @@ def test_close_hands_back_unprinted_jobs() -> None:
 def test_close_cuts_a_backoff_wait_short(closed_port: int) -> None:
     changes = Recorder()
     # Real waiting this time (no injected sleep): a 60 s backoff that close() must interrupt.
-    jobs = PrintQueue(open_printer(f"tcp://127.0.0.1:{closed_port}{FAST}"), RetryPolicy(attempts=3, first_delay=60), changes)
+    jobs = PrintQueue(
+        open_printer(f"tcp://127.0.0.1:{closed_port}{FAST}"), RetryPolicy(attempts=3, first_delay=60), changes
+    )
     jobs.submit(b"\x1b@", "A001")
     changes.until(JobState.QUEUED, "A001")  # submitted
     waiting = changes.until(JobState.QUEUED, "A001")  # failed once, now backing off

@@ -1,5 +1,6 @@
 """The ticket image: what is on it, how big, where, and that it is the same every time."""
 
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -108,7 +109,10 @@ def test_priority_is_shown_as_a_black_band(ticket: TicketPrint) -> None:
 def rightmost_ink_run(region: Image.Image, gap: int = 6) -> tuple[int, int]:
     """The right-most run of inked columns, ended by `gap` white columns (inside a QR code no
     white column run is wider than one module: the timing pattern alternates)."""
-    inked = [ImageChops.invert(region.crop((x, 0, x + 1, region.height)).convert("L")).getbbox() is not None for x in range(region.width)]
+    inked = [
+        ImageChops.invert(region.crop((x, 0, x + 1, region.height)).convert("L")).getbbox() is not None
+        for x in range(region.width)
+    ]
     right = max(x for x, ink in enumerate(inked) if ink) + 1
     left, white, x = right - 1, 0, right - 1
     while x >= 0 and white < gap:
@@ -135,7 +139,10 @@ def test_qr_code_modules_are_printed_whole(ticket: TicketPrint, width: int) -> N
     scale = (right - left) // modules
     assert scale >= 3, "modules under 3 dots do not scan on a thermal print"
     sampled = [
-        [region.getpixel((left + col * scale + scale // 2, qr_top + row * scale + scale // 2)) == 0 for col in range(modules)]
+        [
+            region.getpixel((left + col * scale + scale // 2, qr_top + row * scale + scale // 2)) == 0
+            for col in range(modules)
+        ]
         for row in range(modules)
     ]
     assert sampled == expected
@@ -152,9 +159,6 @@ def test_ticket_needs_an_aware_time_and_a_known_zone(ticket: TicketPrint) -> Non
 
 
 def test_decomposed_input_renders_like_composed(ticket: TicketPrint) -> None:
-    import unicodedata
-
-    decomposed = ticket.model_copy(update={})
     decomposed = TicketPrint(**{**ticket.model_dump(), "category_vi": unicodedata.normalize("NFD", ticket.category_vi)})
     assert decomposed.category_vi == ticket.category_vi
     assert render(decomposed, PAPER_58MM).tobytes() == render(ticket, PAPER_58MM).tobytes()
@@ -178,8 +182,12 @@ def test_dejavu_fallback_renders_too(ticket: TicketPrint) -> None:
 
 def test_issued_at_is_converted_not_relabelled() -> None:
     ticket = TicketPrint(
-        center_name="X", label="B001", category_vi="Đất đai", issued_at=datetime(2026, 1, 1, 23, 30, tzinfo=UTC),
-        people_ahead=0, status_url="https://x.vn/s/1",
+        center_name="X",
+        label="B001",
+        category_vi="Đất đai",
+        issued_at=datetime(2026, 1, 1, 23, 30, tzinfo=UTC),
+        people_ahead=0,
+        status_url="https://x.vn/s/1",
     )
     # 23:30 UTC on 1 January is 06:30 on 2 January in Hà Nội.
     assert ticket.local_issued_at().strftime("%d/%m %H:%M") == "02/01 06:30"

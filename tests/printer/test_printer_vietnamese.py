@@ -7,8 +7,8 @@ without Vietnamese would draw boxes, which are not blank either.
 import unicodedata
 
 import pytest
-from conftest import VIETNAMESE
 from PIL import Image, ImageChops
+from printer_samples import VIETNAMESE
 
 from printer import fonts
 from printer.escpos_out import fold_vietnamese
@@ -63,10 +63,18 @@ def test_each_word_differs_exactly_when_it_has_marks(font_set: fonts.FontSet) ->
             assert diff_box(marked, bare) is not None, f"{word}: marks not drawn"
 
 
-@pytest.mark.parametrize(("marked", "base", "where"), [
-    ("ă", "a", "above"), ("ý", "y", "above"), ("ế", "e", "above"), ("ả", "a", "above"),
-    ("ự", "ư", "below"), ("ạ", "a", "below"), ("ọ", "o", "below"),
-])
+@pytest.mark.parametrize(
+    ("marked", "base", "where"),
+    [
+        ("ă", "a", "above"),
+        ("ý", "y", "above"),
+        ("ế", "e", "above"),
+        ("ả", "a", "above"),
+        ("ự", "ư", "below"),
+        ("ạ", "a", "below"),
+        ("ọ", "o", "below"),
+    ],
+)
 def test_marks_sit_above_or_below_their_letter(font_set: fonts.FontSet, marked: str, base: str, where: str) -> None:
     """The marked letter has ink where the bare letter has none: above its top, or below its
     baseline, and over the letter rather than beside it."""
@@ -76,7 +84,9 @@ def test_marks_sit_above_or_below_their_letter(font_set: fonts.FontSet, marked: 
     letter = ink_box(without)
     assert letter is not None
     left, top, right, bottom = letter
-    band = (left - 2, 0, right + 2, top - 1) if where == "above" else (left - 2, bottom + 1, right + 2, with_mark.height)
+    band = (
+        (left - 2, 0, right + 2, top - 1) if where == "above" else (left - 2, bottom + 1, right + 2, with_mark.height)
+    )
     outside = (0, 0, left - 2, with_mark.height), (right + 2, 0, with_mark.width, with_mark.height)
     mark_ink = with_mark.crop(band).convert("L").histogram()[0]
     assert mark_ink >= 6, f"no mark {where} {base} in {marked}"
@@ -105,5 +115,7 @@ def test_d_with_stroke_is_not_d(font_set: fonts.FontSet) -> None:
 def test_nfd_input_draws_the_same_marks(font_set: fonts.FontSet) -> None:
     font = fonts.load(font_set.bold, 28)
     composed = text_block(VIETNAMESE, font, PAPER_58MM)
-    decomposed_then_composed = text_block(unicodedata.normalize("NFC", unicodedata.normalize("NFD", VIETNAMESE)), font, PAPER_58MM)
+    decomposed_then_composed = text_block(
+        unicodedata.normalize("NFC", unicodedata.normalize("NFD", VIETNAMESE)), font, PAPER_58MM
+    )
     assert composed.tobytes() == decomposed_then_composed.tobytes()

@@ -16,8 +16,9 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from printer.status import PaperState, encode_online, encode_paper
 from escpos_decoder import EscposDecoder, StatusQuery
+
+from printer.status import PaperState, encode_online, encode_paper
 
 
 class Fault(StrEnum):
