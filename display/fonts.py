@@ -42,7 +42,7 @@ class Fonts:
     """Fonts by size, and a bounded cache of rendered, fitted text."""
 
     def __init__(
-        self, bold: Path | None = None, regular: Path | None = None, cache_size: int = 400, min_size: int = 8,
+        self, bold: Path | None = None, regular: Path | None = None, cache_bytes: int = 48 << 20, min_size: int = 8,
         min_condense: float = 0.8,
     ) -> None:
         if not pygame.font.get_init():
@@ -52,7 +52,10 @@ class Fonts:
         self.min_condense = min_condense
         self._fonts: dict[tuple[bool, int], pygame.font.Font] = {}
         self._texts: OrderedDict[tuple[object, ...], pygame.Surface] = OrderedDict()
-        self._cache_size = cache_size
+        # Bounded by pixels, not entries: a 4K call number is 9 MB, a row label a few kB. The
+        # display runs for weeks and every new ticket number is a new text.
+        self._cache_bytes = cache_bytes
+        self._cached_bytes = 0
         self._line_ratio = {b: self.font(200, b).get_height() / 200 for b in (True, False)}
 
     def font(self, size: int, bold: bool = True) -> pygame.font.Font:
@@ -93,9 +96,15 @@ class Fonts:
         else:
             surface = self._fit_line(text, limit, height, color, bold, min_scale)
         self._texts[key] = surface
-        if len(self._texts) > self._cache_size:
-            self._texts.popitem(last=False)
+        self._cached_bytes += _size_of(surface)
+        while self._cached_bytes > self._cache_bytes and len(self._texts) > 1:
+            _, dropped = self._texts.popitem(last=False)
+            self._cached_bytes -= _size_of(dropped)
         return surface
+
+    @property
+    def cached_bytes(self) -> int:
+        return self._cached_bytes
 
     def _fit_line(
         self, text: str, width: int, height: int, color: Color, bold: bool, min_scale: float = 0.0
@@ -171,3 +180,7 @@ class Fonts:
         if lo == 0:
             return ELLIPSIS if font.size(ELLIPSIS)[0] <= width else ""
         return text[:lo].rstrip() + ELLIPSIS
+
+
+def _size_of(surface: pygame.Surface) -> int:
+    return surface.get_width() * surface.get_height() * surface.get_bytesize()

@@ -249,3 +249,14 @@ def test_before_the_first_snapshot_the_board_says_it_is_connecting(fonts: Fonts)
     frame = draw(surface, BoardView(notice="x"), STEADY, fonts)
     assert frame.placements["banner"].text == text("connecting")
     assert frame.placements["call_number"].text == text("no_call_yet")
+
+
+def test_rendered_text_cache_is_bounded_by_memory(headless: None) -> None:
+    """Every ticket number is a new big text; weeks of them must not grow the process."""
+    fonts = Fonts(cache_bytes=8 << 20)
+    box = (1130, 350)
+    for n in range(60):
+        fonts.fit(f"A{n:03d}", box, COLORS["highlight"], ink=True)
+    assert 0 < fonts.cached_bytes <= 8 << 20
+    first = fonts.fit("A000", box, COLORS["highlight"], ink=True)
+    assert first.get_height() == fonts.fit("A059", box, COLORS["highlight"], ink=True).get_height()
