@@ -10,7 +10,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from server.protocol import EventOut, Snapshot, parse_message
-from support import ServerProcess
+from server_process import ServerProcess
 
 CATEGORY_A = 1  # the demo center's civil registration
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import FakeClock, World
+from queue_world import FakeClock, World
 from server import directory, queue
 from server.db import Database
 from server.errors import Conflict, NotFound

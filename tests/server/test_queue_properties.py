@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from conftest import FakeClock, World, build_world
+from queue_world import FakeClock, World, build_world
 from server import queue
 from server.db import Database, make_engine, migrate
 from server.errors import Conflict
