@@ -79,6 +79,8 @@ def run(
     client.start()
     try:
         app.run()
+    except KeyboardInterrupt:  # Ctrl+C in a terminal: leave quietly
+        pass
     finally:
         client.stop()
         pygame.quit()

@@ -167,3 +167,13 @@ def test_announcer_plays_on_the_real_mixer_one_clip_at_a_time(tmp_path: Path, he
     assert channel.get_sound() == chime
     assert abs(chime.get_length() - 1.45) < 0.05
     channel.stop()
+
+
+def test_display_builds_missing_clips_at_start_and_keeps_recordings(tmp_path: Path) -> None:
+    from display.cli import ensure_voice
+
+    (tmp_path / "vi").mkdir()
+    (tmp_path / "vi" / "to_counter.wav").write_bytes(b"recorded")
+    ensure_voice(tmp_path, "vi")
+    assert (tmp_path / "vi" / "to_counter.wav").read_bytes() == b"recorded"
+    assert VoiceLibrary(tmp_path, "vi", lambda p: p).missing(["chime", *all_clip_names()]) == []
