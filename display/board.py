@@ -7,6 +7,7 @@ one it paints everything. The returned placements (box and drawn text rectangle 
 tests check where things are and that no text leaves its box.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -103,6 +104,53 @@ def animating(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, styl
     return flash_on(view, now, style) is not None or notice_scrolls(view, layout, fonts)
 
 
+@dataclass
+class Canvas:
+    """What every region painter needs for one frame."""
+
+    surface: pygame.Surface
+    view: BoardView
+    now: datetime
+    layout: Layout
+    fonts: Fonts
+    style: Style
+    placements: dict[str, Placement]
+
+    def text(
+        self,
+        text: str,
+        box: Rect,
+        color: Color,
+        name: str,
+        *,
+        align: str = "left",
+        bold: bool = True,
+        ink: bool = False,
+        min_scale: float = 0.0,
+    ) -> Rect:
+        rendered = self.fonts.fit(text, box.size, color, bold=bold, ink=ink, min_scale=min_scale)
+        return self.put(rendered, box, align, name, text)
+
+    def put(self, rendered: pygame.Surface, box: Rect, align: str, name: str, text: str) -> Rect:
+        rect = rendered.get_rect()
+        rect.centery = box.centery
+        if align == "left":
+            rect.left = box.left
+        elif align == "right":
+            rect.right = box.right
+        else:
+            rect.centerx = box.centerx
+        self.surface.blit(rendered, rect)
+        self.placements[name] = Placement(Rect(box), rect, text)
+        return rect
+
+    def bilingual(self, key: str, box: Rect, color: Color, name: str, en_color: Color | None = None) -> None:
+        """Vietnamese large, English smaller under it."""
+        vi_box, en_box = split(box, [0.62, 0.38], True)
+        self.text(messages.text(key, "vi"), vi_box, color, f"{name}.vi")
+        self.text(messages.text(key, "en"), en_box, en_color or COLORS["muted"], f"{name}.en", bold=False)
+
+
 def draw(
     surface: pygame.Surface,
     view: BoardView,
@@ -116,22 +164,15 @@ def draw(
         memory.size = layout.size
         memory.keys.clear()
     frame = Frame()
-    painters = {
-        "title": (_title_key, _paint_title),
-        "clock": (_clock_key, _paint_clock),
-        "hero": (_hero_key, _paint_hero),
-        "counters": (_counters_key, _paint_counters),
-        "waiting": (_waiting_key, _paint_waiting),
-        "notice": (_notice_key, _paint_notice),
-    }
+    canvas = Canvas(surface, view, now, layout, fonts, style, frame.placements)
     for name, region in layout.regions().items():
-        key_fn, paint = painters[name]
-        key = key_fn(view, now, layout, fonts, style)
+        key_fn, paint = _REGIONS[name]
+        key = key_fn(canvas)
         if memory is not None and memory.keys.get(name) == key:
             continue
         surface.set_clip(region)  # a region never paints outside itself
         try:
-            paint(surface, view, now, layout, fonts, style, frame.placements)
+            paint(canvas)
         finally:
             surface.set_clip(None)
         frame.dirty.append(Rect(region))
@@ -140,209 +181,137 @@ def draw(
     return frame
 
 
-# --- text helpers ------------------------------------------------------------------------
+# --- regions: a key (what the region shows; unchanged key, no repaint) and a painter --------
 
 
-def _put(
-    surface: pygame.Surface,
-    text_surface: pygame.Surface,
-    box: Rect,
-    align: str,
-    placements: dict[str, Placement],
-    name: str,
-    text: str,
-) -> Rect:
-    rect = text_surface.get_rect()
-    rect.centery = box.centery
-    if align == "left":
-        rect.left = box.left
-    elif align == "right":
-        rect.right = box.right
-    else:
-        rect.centerx = box.centerx
-    surface.blit(text_surface, rect)
-    placements[name] = Placement(Rect(box), rect, text)
-    return rect
+def _title_key(c: Canvas) -> object:
+    return c.view.center_name
 
 
-def _text(
-    surface: pygame.Surface,
-    fonts: Fonts,
-    text: str,
-    box: Rect,
-    color: Color,
-    placements: dict[str, Placement],
-    name: str,
-    *,
-    align: str = "left",
-    bold: bool = True,
-    ink: bool = False,
-    min_scale: float = 0.0,
-) -> Rect:
-    rendered = fonts.fit(text, box.size, color, bold=bold, ink=ink, min_scale=min_scale)
-    return _put(surface, rendered, box, align, placements, name, text)
+def _paint_title(c: Canvas) -> None:
+    c.surface.fill(COLORS["background"], c.layout.title)
+    c.text(c.view.center_name, c.layout.center_name, COLORS["text"], "center_name", min_scale=0.6)
 
 
-def _bilingual(
-    surface: pygame.Surface,
-    fonts: Fonts,
-    key: str,
-    box: Rect,
-    color: Color,
-    placements: dict[str, Placement],
-    name: str,
-    align: str = "left",
-    en_color: Color | None = None,
-) -> None:
-    """Vietnamese large, English smaller under it."""
-    vi_box, en_box = split(box, [0.62, 0.38], True)
-    _text(surface, fonts, messages.text(key, "vi"), vi_box, color, placements, f"{name}.vi", align=align)
-    _text(
-        surface, fonts, messages.text(key, "en"), en_box, en_color or COLORS["muted"], placements, f"{name}.en",
-        align=align, bold=False,
-    )  # fmt: skip
+def _clock_key(c: Canvas) -> object:
+    return format_clock(c.now, c.view.timezone, c.style.language)
 
 
-# --- regions -----------------------------------------------------------------------------
+def _paint_clock(c: Canvas) -> None:
+    c.surface.fill(COLORS["background"], c.layout.clock)
+    align = "left" if c.layout.portrait else "right"
+    clock = format_clock(c.now, c.view.timezone, c.style.language)
+    c.text(clock, c.layout.clock_text, COLORS["muted"], "clock", align=align, bold=False)
 
 
-def _title_key(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, style: Style) -> object:
-    return view.center_name
-
-
-def _paint_title(surface, view, now, layout, fonts, style, placements) -> None:  # type: ignore[no-untyped-def]
-    surface.fill(COLORS["background"], layout.title)
-    _text(surface, fonts, view.center_name, layout.center_name, COLORS["text"], placements, "center_name", min_scale=0.6)
-
-
-def _clock_key(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, style: Style) -> object:
-    return format_clock(now, view.timezone, style.language)
-
-
-def _paint_clock(surface, view, now, layout, fonts, style, placements) -> None:  # type: ignore[no-untyped-def]
-    surface.fill(COLORS["background"], layout.clock)
-    clock = format_clock(now, view.timezone, style.language)
-    align = "left" if layout.portrait else "right"
-    _text(surface, fonts, clock, layout.clock_text, COLORS["muted"], placements, "clock", align=align, bold=False)
-
-
-def _hero_key(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, style: Style) -> object:
-    latest = view.latest
+def _hero_key(c: Canvas) -> object:
+    latest = c.view.latest
     ident = (latest.ticket_id, latest.label, latest.counter_number, latest.recalls) if latest else None
-    return (ident, flash_on(view, now, style))
+    return (ident, flash_on(c.view, c.now, c.style))
 
 
-def _paint_hero(surface, view, now, layout, fonts, style, placements) -> None:  # type: ignore[no-untyped-def]
-    on = flash_on(view, now, style)
-    background = COLORS["highlight"] if on else COLORS["hero"]
+def _paint_hero(c: Canvas) -> None:
+    on = flash_on(c.view, c.now, c.style)
+    layout = c.layout
+    c.surface.fill(COLORS["highlight"] if on else COLORS["hero"], layout.hero)
     number_color = COLORS["on_highlight"] if on else COLORS["highlight"]
     caption_color = COLORS["on_highlight"] if on else COLORS["text"]
-    surface.fill(background, layout.hero)
     en_color = COLORS["on_highlight"] if on else COLORS["muted"]
-    for key, box, name in (
-        ("now_calling", layout.call_caption, "call_caption"),
-        ("to_counter", layout.counter_caption, "counter_caption"),
-    ):
-        _bilingual(surface, fonts, key, box, caption_color, placements, name, en_color=en_color)
-    if view.latest is None:
-        _text(
-            surface, fonts, messages.text("no_call_yet", style.language), inset(layout.call_number, 0, layout.call_number.height // 4),
-            COLORS["muted"], placements, "call_number", align="center",
-        )  # fmt: skip
+    c.bilingual("now_calling", layout.call_caption, caption_color, "call_caption", en_color)
+    c.bilingual("to_counter", layout.counter_caption, caption_color, "counter_caption", en_color)
+    latest = c.view.latest
+    if latest is None:
+        box = inset(layout.call_number, 0, layout.call_number.height // 4)
+        c.text(messages.text("no_call_yet", c.style.language), box, COLORS["muted"], "call_number", align="center")
         return
-    _text(
-        surface, fonts, view.latest.label, layout.call_number, number_color, placements, "call_number",
-        align="center", ink=True,
-    )  # fmt: skip
-    _text(
-        surface, fonts, str(view.latest.counter_number), layout.call_counter, number_color, placements,
-        "call_counter", align="center", ink=True,
-    )  # fmt: skip
+    c.text(latest.label, layout.call_number, number_color, "call_number", align="center", ink=True)
+    c.text(str(latest.counter_number), layout.call_counter, number_color, "call_counter", align="center", ink=True)
 
 
-def _counters_key(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, style: Style) -> object:
-    return view.counters
+def _counters_key(c: Canvas) -> object:
+    return c.view.counters
 
 
-def _paint_counters(surface, view, now, layout, fonts, style, placements) -> None:  # type: ignore[no-untyped-def]
-    surface.fill(COLORS["panel"], layout.counters)
-    _bilingual(surface, fonts, "counters_title", layout.counters_title, COLORS["text"], placements, "counters_title")
-    rows = table_rows(layout.counters_body, len(view.counters))
-    for i, (row, counter) in enumerate(zip(rows, view.counters)):
+def _paint_counters(c: Canvas) -> None:
+    c.surface.fill(COLORS["panel"], c.layout.counters)
+    c.bilingual("counters_title", c.layout.counters_title, COLORS["text"], "counters_title")
+    language = c.style.language
+    for i, (row, counter) in enumerate(zip(table_rows(c.layout.counters_body, len(c.view.counters)), c.view.counters)):
         row = inset(row, max(1, row.height // 20), max(1, row.height // 12))
-        name_box, label_box, previous_box = split(row, [0.36, 0.30, 0.34], False)
-        name = f"{messages.text('counter', style.language)} {counter.number}"
-        _text(surface, fonts, name, inset(name_box, 2, 0), COLORS["text"], placements, f"counter{i}.name")
-        if counter.state != "open":
-            status = messages.text(f"counter_{counter.state}", style.language) if counter.state in ("paused", "closed") else counter.state
-            _text(surface, fonts, status, inset(label_box, 2, 0), COLORS["paused"], placements, f"counter{i}.label", bold=False)
+        name_box, label_box, previous_box = (inset(b, 2, 0) for b in split(row, [0.36, 0.30, 0.34], False))
+        c.text(f"{messages.text('counter', language)} {counter.number}", name_box, COLORS["text"], f"counter{i}.name")
+        if counter.state in ("paused", "closed"):
+            status = messages.text(f"counter_{counter.state}", language)
+            c.text(status, label_box, COLORS["paused"], f"counter{i}.label", bold=False)
         elif counter.label:
-            _text(surface, fonts, counter.label, inset(label_box, 2, 0), COLORS["highlight"], placements, f"counter{i}.label")
+            c.text(counter.label, label_box, COLORS["highlight"], f"counter{i}.label")
         else:
-            _text(surface, fonts, messages.text("counter_idle", style.language), inset(label_box, 2, 0), COLORS["muted"], placements, f"counter{i}.label")
+            c.text(messages.text("counter_idle", language), label_box, COLORS["muted"], f"counter{i}.label")
         if counter.previous:
-            previous_text = "  ".join(counter.previous)
-            previous = inset(previous_box, 2, previous_box.height // 8)
-            _text(surface, fonts, previous_text, previous, COLORS["muted"], placements, f"counter{i}.previous", bold=False)
+            previous = inset(previous_box, 0, previous_box.height // 8)
+            c.text("  ".join(counter.previous), previous, COLORS["muted"], f"counter{i}.previous", bold=False)
 
 
-def _waiting_key(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, style: Style) -> object:
-    return view.categories
+def _waiting_key(c: Canvas) -> object:
+    return c.view.categories
 
 
-def _paint_waiting(surface, view, now, layout, fonts, style, placements) -> None:  # type: ignore[no-untyped-def]
-    surface.fill(COLORS["background"], layout.waiting)
-    _bilingual(surface, fonts, "waiting_title", layout.waiting_title, COLORS["text"], placements, "waiting_title")
-    rows = table_rows(layout.waiting_body, len(view.categories))
-    for i, (row, category) in enumerate(zip(rows, view.categories)):
+def _paint_waiting(c: Canvas) -> None:
+    c.surface.fill(COLORS["background"], c.layout.waiting)
+    c.bilingual("waiting_title", c.layout.waiting_title, COLORS["text"], "waiting_title")
+    rows = table_rows(c.layout.waiting_body, len(c.view.categories))
+    for i, (row, category) in enumerate(zip(rows, c.view.categories)):
         row = inset(row, max(1, row.height // 20), max(1, row.height // 12))
         swatch_box, name_box, count_box = split(row, [0.16, 0.64, 0.20], False)
         swatch = inset(swatch_box, max(1, swatch_box.width // 12), 0)
-        surface.fill(_color(category.color), swatch)
-        _text(surface, fonts, category.prefix, inset(swatch, 2, 2), COLORS["text"], placements, f"category{i}.prefix", align="center")
-        _text(surface, fonts, category.name_vi, inset(name_box, max(2, row.height // 8), row.height // 10), COLORS["text"], placements, f"category{i}.name", bold=False, min_scale=0.75)
-        _text(surface, fonts, str(category.waiting), inset(count_box, 2, 0), COLORS["highlight"], placements, f"category{i}.count", align="right")
+        c.surface.fill(_color(category.color), swatch)
+        c.text(category.prefix, inset(swatch, 2, 2), COLORS["text"], f"category{i}.prefix", align="center")
+        name_box = inset(name_box, max(2, row.height // 8), row.height // 10)
+        c.text(category.name_vi, name_box, COLORS["text"], f"category{i}.name", bold=False, min_scale=0.75)
+        c.text(str(category.waiting), inset(count_box, 2, 0), COLORS["highlight"], f"category{i}.count", align="right")
 
 
-def _notice_key(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, style: Style) -> object:
-    if not view.connected:
-        return ("banner", view.synced)
-    if notice_scrolls(view, layout, fonts):
-        return ("scroll", view.notice, _scroll_offset(view, now, layout, fonts, style))
-    return ("static", view.notice)
+def _notice_key(c: Canvas) -> object:
+    if not c.view.connected:
+        return ("banner", c.view.synced)
+    if notice_scrolls(c.view, c.layout, c.fonts):
+        return ("scroll", c.view.notice, _scroll_offset(c))
+    return ("static", c.view.notice)
 
 
-def _scroll_offset(view: BoardView, now: datetime, layout: Layout, fonts: Fonts, style: Style) -> int:
-    line = fonts.fit(view.notice, layout.notice_text.size, COLORS["text"], bold=False, max_width=False)
-    period = line.get_width() + layout.notice_text.width // 3
-    speed = style.scroll_speed * layout.size[0]
-    return int(now.timestamp() * speed) % period
+def _notice_line(c: Canvas) -> pygame.Surface:
+    return c.fonts.fit(c.view.notice, c.layout.notice_text.size, COLORS["text"], bold=False, max_width=False)
 
 
-def _paint_notice(surface, view, now, layout, fonts, style, placements) -> None:  # type: ignore[no-untyped-def]
-    box = layout.notice_text
-    if not view.connected:
-        surface.fill(COLORS["banner"], layout.notice)
-        key = "disconnected" if view.synced else "connecting"
-        _text(surface, fonts, messages.text(key, "vi"), box, COLORS["text"], placements, "banner", align="center")
+def _scroll_offset(c: Canvas) -> int:
+    period = _notice_line(c).get_width() + c.layout.notice_text.width // 3
+    speed = c.style.scroll_speed * c.layout.size[0]
+    return int(c.now.timestamp() * speed) % period
+
+
+def _paint_notice(c: Canvas) -> None:
+    box = c.layout.notice_text
+    if not c.view.connected:
+        c.surface.fill(COLORS["banner"], c.layout.notice)
+        key = "disconnected" if c.view.synced else "connecting"
+        c.text(messages.text(key, "vi"), box, COLORS["text"], "banner", align="center")
         return
-    surface.fill(COLORS["notice"], layout.notice)
-    if not view.notice:
+    c.surface.fill(COLORS["notice"], c.layout.notice)
+    if not c.view.notice:
         return
-    line = fonts.fit(view.notice, box.size, COLORS["text"], bold=False, max_width=False)
+    line = _notice_line(c)
     if line.get_width() <= box.width:
-        _put(surface, line, box, "center", placements, "notice", view.notice)
+        c.put(line, box, "center", "notice", c.view.notice)
         return
-    offset = _scroll_offset(view, now, layout, fonts, style)
     period = line.get_width() + box.width // 3
-    surface.set_clip(box)
-    x = box.right - offset
+    x = box.right - _scroll_offset(c)
+    c.surface.set_clip(box)
     # two copies, so the start of the line follows its end round the loop
     for start in (x, x + period, x - period):
         if start < box.right and start + line.get_width() > box.left:
-            surface.blit(line, (start, box.centery - line.get_height() // 2))
-    surface.set_clip(layout.notice)
-    placements["notice"] = Placement(Rect(box), Rect(box), view.notice)
+            c.surface.blit(line, (start, box.centery - line.get_height() // 2))
+    c.surface.set_clip(c.layout.notice)
+    c.placements["notice"] = Placement(Rect(box), Rect(box), c.view.notice)
 
 
 def _color(value: str) -> Color:
@@ -351,3 +320,13 @@ def _color(value: str) -> Color:
         return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
     except (ValueError, IndexError):
         return COLORS["panel"]
+
+
+_REGIONS: dict[str, tuple[Callable[[Canvas], object], Callable[[Canvas], None]]] = {
+    "title": (_title_key, _paint_title),
+    "clock": (_clock_key, _paint_clock),
+    "hero": (_hero_key, _paint_hero),
+    "counters": (_counters_key, _paint_counters),
+    "waiting": (_waiting_key, _paint_waiting),
+    "notice": (_notice_key, _paint_notice),
+}
