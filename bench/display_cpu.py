@@ -1,6 +1,7 @@
 """CPU use of the wall display loop, headless (SDL dummy video and audio drivers).
 
     .venv/bin/python bench/display_cpu.py --seconds 20
+    SDL_VIDEODRIVER=x11 xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python bench/display_cpu.py
 
 Runs the real frame loop (DisplayApp.run: drain, announce, draw dirty regions, update, tick)
 fed with a synthetic center, in three phases of N seconds each:
@@ -24,6 +25,7 @@ from pathlib import Path
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")  # as display.app.sdl_defaults() does
 
 import pygame  # noqa: E402
 

@@ -9,7 +9,7 @@ import queue
 import shutil
 from pathlib import Path
 
-from display.app import DEFAULT_VOICE_DIR, DisplayApp, DisplayConfig
+from display.app import DEFAULT_VOICE_DIR, DisplayApp, DisplayConfig, sdl_defaults
 from display.client import EventClient, Message
 from display.fonts import Fonts
 from display.voice import Announcer, SilentChannel, VoiceLibrary, all_clip_names, open_mixer_announcer
@@ -63,6 +63,7 @@ def run(
         notice=notice,
     )
     ensure_voice(config.voice_dir, config.language)
+    sdl_defaults()
     # Mixer settings are ignored unless given before pygame.init().
     pygame.mixer.pre_init(frequency=22050, size=-16, channels=1, buffer=1024)
     pygame.init()
