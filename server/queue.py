@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from typing import TypeVar
+
+from sqlalchemy import bindparam, func, insert, or_, select
 from sqlmodel import Session, col
 
 from server import protocol
@@ -30,6 +32,7 @@ from server.models import (
     TicketState,
 )
 
+T = TypeVar("T")
 Clock = Callable[[], datetime]
 TicketChange = Callable[[Session, datetime, int], Ticket]
 
@@ -101,8 +104,7 @@ def closed_reason(session: Session, center: Center, category: Category, now: dat
     if not any(_within(local, start, end) for start, end in category.sessions):
         return "outside_hours"
     if category.daily_cap is not None:
-        _, issued = _numbering(session, center, category, service_day(center, now))
-        if issued >= category.daily_cap:
+        if last_number(session, category, service_day(center, now)) >= category.daily_cap:
             return "daily_cap_reached"
     return None
 
@@ -117,16 +119,66 @@ def _closed_error(center: Center, category: Category, reason: str) -> Conflict:
     )
 
 
-def _numbering(session: Session, center: Center, category: Category, day: date) -> tuple[int, int]:
-    """(highest number, tickets issued) for a category's day."""
-    last, issued = session.execute(
-        select(func.coalesce(func.max(Ticket.number), 0), func.count())
-        .where(Ticket.center_id == center.id)
-        .where(Ticket.service_day == day)
-        .where(Ticket.number_category_id == category.id)
-        .where(Ticket.hop == 0)
-    ).one()
-    return last, issued
+# The hot path's statements, built once: building an expression costs more than running it.
+_T = Ticket.__table__.c  # type: ignore[attr-defined]
+_LAST_NUMBER = (
+    select(func.coalesce(func.max(_T.number), 0))
+    .where(_T.center_id == bindparam("center_id"))
+    .where(_T.service_day == bindparam("day"))
+    .where(_T.number_category_id == bindparam("category_id"))
+)
+_LAST_SEQ = select(func.coalesce(func.max(Event.__table__.c.seq), 0)).where(  # type: ignore[attr-defined]
+    Event.__table__.c.center_id == bindparam("center_id")  # type: ignore[attr-defined]
+)
+_BY_KEY = select(Ticket.__table__).where(_T.center_id == bindparam("center_id")).where(  # type: ignore[attr-defined]
+    _T.idempotency_key == bindparam("key")
+)
+_WAITING_AHEAD = (
+    select(func.count())
+    .where(_T.center_id == bindparam("center_id"))
+    .where(_T.service_day == bindparam("day"))
+    .where(_T.category_id == bindparam("category_id"))
+    .where(_T.state == TicketState.waiting)
+    .where(_T.id != bindparam("id"))
+)
+_EARLIER = or_(
+    _T.queued_at < bindparam("queued_at"),
+    (_T.queued_at == bindparam("queued_at")) & (_T.id < bindparam("id")),
+)
+# An estimate: a priority ticket counts the priority tickets before it; an ordinary one counts
+# every ticket before it plus every priority ticket waiting.
+_AHEAD_OF_PRIORITY = _WAITING_AHEAD.where(_T.priority_group.is_not(None)).where(_EARLIER)
+_AHEAD_OF_ORDINARY = _WAITING_AHEAD.where(or_(_EARLIER, _T.priority_group.is_not(None)))
+_OPEN_COUNTERS = (
+    select(func.count())
+    .select_from(CounterCategory)
+    .join(Counter, col(Counter.id) == CounterCategory.counter_id)
+    .where(CounterCategory.category_id == bindparam("category_id"))
+    .where(Counter.state == CounterState.open)
+)
+_PEEK = {
+    model: select(model.__table__).where(model.__table__.c.id == bindparam("id"))  # type: ignore[attr-defined]
+    for model in (Category, Center)
+}
+_INSERT_TICKET = insert(Ticket.__table__)  # type: ignore[attr-defined]
+_INSERT_EVENT = insert(Event.__table__)  # type: ignore[attr-defined]
+
+
+def last_number(session: Session, category: Category, day: date) -> int:
+    """The highest number a category has given out on a day, which is also how many tickets
+    it issued (numbers are gapless; a transfer keeps its number)."""
+    return _scalar(session, _LAST_NUMBER, center_id=category.center_id, day=day, category_id=category.id)
+
+
+def _scalar(session: Session, statement, **params: object) -> int:  # type: ignore[no-untyped-def]
+    # Straight to the connection: the ORM layer costs more than these index lookups.
+    return session.connection().execute(statement, params).scalar_one()
+
+
+def _peek(session: Session, model: type[T], row_id: int) -> T | None:
+    """One row of a category or center, read-only, as a row with the model's attribute names
+    (no ORM object: making one costs more than the query)."""
+    return session.connection().execute(_PEEK[model], {"id": row_id}).first()  # type: ignore[return-value]
 
 
 def counter_links(session: Session, counter: Counter) -> list[CounterCategory]:
@@ -157,34 +209,20 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
     """
     if ticket.state != TicketState.waiting:
         return 0
-    ahead = (
-        select(func.count())
-        .where(Ticket.center_id == ticket.center_id)
-        .where(Ticket.service_day == ticket.service_day)
-        .where(Ticket.category_id == ticket.category_id)
-        .where(Ticket.state == TicketState.waiting)
-        .where(Ticket.id != ticket.id)
+    statement = _AHEAD_OF_ORDINARY if ticket.priority_group is None else _AHEAD_OF_PRIORITY
+    return _scalar(
+        session,
+        statement,
+        center_id=ticket.center_id,
+        day=ticket.service_day,
+        category_id=ticket.category_id,
+        id=ticket.id,
+        queued_at=ticket.queued_at,
     )
-    earlier = or_(
-        Ticket.queued_at < ticket.queued_at,
-        (Ticket.queued_at == ticket.queued_at) & (col(Ticket.id) < ticket.id),
-    )
-    if ticket.priority_group is not None:
-        ahead = ahead.where(col(Ticket.priority_group).is_not(None)).where(earlier)
-    else:
-        ahead = ahead.where(or_(earlier, col(Ticket.priority_group).is_not(None)))
-    return session.execute(ahead).scalar_one()
 
 
-def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int) -> int:
-    category = get_category(session, ticket.category_id)
-    open_counters = session.execute(
-        select(func.count())
-        .select_from(CounterCategory)
-        .join(Counter, col(Counter.id) == CounterCategory.counter_id)
-        .where(CounterCategory.category_id == category.id)
-        .where(Counter.state == CounterState.open)
-    ).scalar_one()
+def estimated_wait_minutes(session: Session, category: Category, ahead: int) -> int:
+    open_counters = _scalar(session, _OPEN_COUNTERS, category_id=category.id)
     return math.ceil(ahead * category.service_minutes / max(1, open_counters))
 
 
@@ -196,12 +234,15 @@ def ticket_out(ticket: Ticket) -> protocol.TicketOut:
 
 
 def issued_out(session: Session, ticket: Ticket) -> protocol.IssuedTicket:
+    """What the kiosk shows and prints: the ticket, its token, people ahead, estimated wait."""
+    category = _peek(session, Category, ticket.category_id)
+    assert category is not None
     ahead = people_ahead(session, ticket)
     return protocol.IssuedTicket(
         **ticket_out(ticket).model_dump(),
         token=ticket.token,
         people_ahead=ahead,
-        estimated_wait_minutes=estimated_wait_minutes(session, ticket, ahead),
+        estimated_wait_minutes=estimated_wait_minutes(session, category, ahead),
     )
 
 
@@ -223,9 +264,8 @@ def category_out(
     session: Session, center: Center, category: Category, now: datetime
 ) -> protocol.CategoryOut:
     reason = closed_reason(session, center, category, now)
-    return protocol.CategoryOut.model_validate(
-        {**category.model_dump(), "open": reason is None, "closed_reason": reason}
-    )
+    out = protocol.CategoryOut.model_validate(category, from_attributes=True)
+    return out.model_copy(update={"open": reason is None, "closed_reason": reason})
 
 
 def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapshot:
@@ -261,9 +301,7 @@ def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapsh
 
 def last_seq(session: Session, center_id: int) -> int:
     """The sequence of a center's newest event (0 before the first)."""
-    return session.execute(
-        select(func.coalesce(func.max(Event.seq), 0)).where(Event.center_id == center_id)
-    ).scalar_one()
+    return _scalar(session, _LAST_SEQ, center_id=center_id)
 
 
 def events_since(session: Session, center_id: int, since: int, limit: int) -> list[protocol.EventOut] | None:
@@ -303,7 +341,8 @@ def record(
     categories: list[protocol.CategoryOut] | None = None,
 ) -> protocol.EventOut:
     """Append the next event of a center; the unit of work publishes it after commit."""
-    session.flush()
+    if ticket is not None and ticket.id is None:
+        session.flush()  # a new leg needs its id before it can be described
     seq = last_seq(session, center_id) + 1
     out = protocol.EventOut(
         seq=seq,
@@ -316,8 +355,9 @@ def record(
     )
     payload = out.model_dump(mode="json", include={"ticket", "counter", "categories"})
     data = {key: value for key, value in payload.items() if value is not None}
-    session.add(Event(center_id=center_id, seq=seq, kind=kind, at=now, data=data))
-    session.flush()
+    session.connection().execute(
+        _INSERT_EVENT, {"center_id": center_id, "seq": seq, "kind": kind, "at": now, "data": data}
+    )
     session.info.setdefault("events", []).append(out)
     return out
 
@@ -340,15 +380,17 @@ def issue_ticket(
     A repeated idempotency key returns the ticket it issued before, with created False.
     The number is allocated in this transaction; a unique constraint stands behind it.
     """
-    category = get_category(session, category_id)
-    center = get_center(session, category.center_id)
+    # The hot path (a peak morning is hundreds of taps): plain reads and one insert, no ORM
+    # unit of work. The write lock is held, so the number read here is still the last at insert.
+    category = _peek(session, Category, category_id)
+    if category is None:
+        raise NotFound("category_not_found")
+    center = _peek(session, Center, category.center_id)
+    assert center is not None
     if idempotency_key is not None:
-        earlier = session.execute(
-            select(Ticket)
-            .where(Ticket.center_id == center.id)
-            .where(Ticket.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if earlier is not None:
+        row = session.connection().execute(_BY_KEY, {"center_id": center.id, "key": idempotency_key}).first()
+        if row is not None:
+            earlier = Ticket(**row._mapping)
             if earlier.number_category_id != category_id or earlier.priority_group != priority_group:
                 raise Conflict("idempotency_conflict")
             return earlier, False
@@ -356,13 +398,12 @@ def issue_ticket(
     if reason is not None:
         raise _closed_error(center, category, reason)
     day = service_day(center, now)
-    last, issued = _numbering(session, center, category, day)
-    number = last + 1
-    ticket = Ticket(
-        center_id=center.id,  # type: ignore[arg-type]
+    number = last_number(session, category, day) + 1
+    fields = dict(
+        center_id=center.id,
         service_day=day,
-        category_id=category.id,  # type: ignore[arg-type]
-        number_category_id=category.id,  # type: ignore[arg-type]
+        category_id=category.id,
+        number_category_id=category.id,
         number=number,
         label=f"{category.prefix}{number:03d}",
         priority_group=priority_group,
@@ -373,11 +414,11 @@ def issue_ticket(
         queued_at=now,
         issued_at=now,
     )
-    session.add(ticket)
+    result = session.connection().execute(_INSERT_TICKET, fields)
+    ticket = Ticket(id=result.inserted_primary_key[0], **fields)  # type: ignore[arg-type]
     closing = None
-    if category.daily_cap is not None and issued + 1 >= category.daily_cap:
+    if category.daily_cap is not None and number >= category.daily_cap:
         # This ticket was the last one: tell kiosks the category has just closed.
-        session.flush()
         closing = [category_out(session, center, category, now)]
     record(session, center.id, "ticket.issued", now, ticket=ticket, categories=closing)  # type: ignore[arg-type]
     return ticket, True

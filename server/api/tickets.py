@@ -15,6 +15,8 @@ def issue_ticket(body: IssueRequest, db: DbDep, now: NowDep, response: Response)
         ticket, created = queue.issue_ticket(session, now, **body.model_dump())
     if not created:
         response.status_code = status.HTTP_200_OK
+    # People ahead is an estimate: read it after the commit, outside the write lock that
+    # every issue and call waits for.
     with db.read() as session:
         return queue.issued_out(session, ticket)
 
@@ -64,6 +66,6 @@ def ticket_status(token: str, session: ReadSessionDep) -> TicketStatus:
         category_vi=category.name_vi,
         category_en=category.name_en,
         people_ahead=ahead,
-        estimated_wait_minutes=queue.estimated_wait_minutes(session, ticket, ahead),
+        estimated_wait_minutes=queue.estimated_wait_minutes(session, category, ahead),
         counter_number=counter.number if counter else None,
     )
