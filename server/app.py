@@ -1,6 +1,7 @@
 """The FastAPI application: `create_app()` wires settings, database, event hub and routers."""
 
 from collections.abc import AsyncIterator
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -9,13 +10,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server import demo, queue, ws
-from server.api import centers, counters, tickets
+from server import auth, demo, queue, ws
+from server.api import centers, counters, session, tickets
+from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
-from server.errors import DomainError
+from server.errors import DomainError, TooManyRequests
 from server.events import Hub
 from server.messages import render
 from server.settings import Settings
+
+log = logging.getLogger("motcua")
+
 
 def _error(status: int, code: str, message: object, **extra: object) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
@@ -26,7 +31,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message)
+        response = _error(exc.status, exc.code, exc.message)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -57,9 +65,16 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         engine = make_engine(settings.database_url)
         migrate(engine)
         app.state.db = Database(engine, on_commit=app.state.hub.publish)
-        if settings.demo:
-            with app.state.db.write() as session:
-                demo.seed(session)
+        tokens: dict[str, str] = {}
+        with app.state.db.write() as db_session:
+            if settings.demo:
+                tokens = demo.ensure_devices(db_session, clock(), demo.seed(db_session))
+            password = auth.ensure_first_admin(db_session, clock())
+        for kind, token in tokens.items():
+            log.warning("motcua: demo %s token (shown once): %s", kind, token)
+        if password is not None:
+            # Shown once, on the very first start; only its argon2 hash is kept.
+            log.warning("motcua: first start: sign in as 'admin' with password %s (change it: motcua user passwd admin)", password)
         try:
             yield
         finally:
@@ -75,7 +90,10 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.state.clock = clock
     app.state.hub = Hub(settings.event_queue_size)
     _install_error_handlers(app)
-    for module in (centers, tickets, counters):
+    app.state.principals = PrincipalCache()
+    app.state.issue_limiter = RateLimiter(settings.issue_rate_per_minute, 60)
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_5_minutes, 300)
+    for module in (centers, tickets, counters, session):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     return app

@@ -4,11 +4,13 @@ The demo center is open around the clock so that it can be tried at any hour; a 
 keeps office hours (07:30-11:30, 13:30-17:00), set per category.
 """
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server import directory
-from server.models import Center
+from server import auth, directory
+from server.models import Center, Device, DeviceKind
 
 CENTER_CODE = "DEMO"
 ALL_DAY = [["00:00", "24:00"]]
@@ -86,3 +88,13 @@ def seed(session: Session) -> Center:
     for prefix, vi, en, days in PROCEDURES:
         directory.add_procedure(session, categories[prefix], vi, en, days)
     return center
+
+
+def ensure_devices(session: Session, now: datetime, center: Center) -> dict[str, str]:
+    """A kiosk and a display for the demo center, made once; their tokens (shown once)."""
+    if session.execute(select(Device.id).where(Device.center_id == center.id).limit(1)).first() is not None:
+        return {}
+    tokens = {}
+    for kind, name in [(DeviceKind.kiosk, "Kiosk sảnh chính"), (DeviceKind.display, "Màn hình phòng chờ")]:
+        _, tokens[kind.value] = auth.create_device(session, now, center.id, kind, name)  # type: ignore[arg-type]
+    return tokens

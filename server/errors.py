@@ -20,3 +20,21 @@ class Conflict(DomainError):
     """The request is valid but the queue's state does not allow it now."""
 
     status = 409
+
+
+class Unauthorized(DomainError):
+    """Nobody signed in, or a token that is unknown, revoked or expired."""
+
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+    def __init__(self, code: str = "too_many_requests", retry_after: int = 60, **values: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(code, **values)

@@ -63,6 +63,22 @@ CATALOG: dict[str, Message] = {
         "vi": "Quá nhiều yêu cầu, vui lòng thử lại sau giây lát.",
         "en": "Too many requests; please try again in a moment.",
     },
+    "unauthorized": {
+        "vi": "Vui lòng đăng nhập (hoặc thiết bị chưa được đăng ký).",
+        "en": "Please sign in (or this device is not registered).",
+    },
+    "forbidden": {"vi": "Tài khoản không có quyền làm việc này.", "en": "This account may not do that."},
+    "csrf_failed": {
+        "vi": "Phiên làm việc không hợp lệ, vui lòng tải lại trang.",
+        "en": "The request did not come from this session's page; reload the page.",
+    },
+    "bad_credentials": {
+        "vi": "Sai tên đăng nhập hoặc mật khẩu.",
+        "en": "Wrong username or password.",
+    },
+    "user_not_found": {"vi": "Không có tài khoản {username}.", "en": "No account named {username}."},
+    "user_exists": {"vi": "Tài khoản {username} đã tồn tại.", "en": "An account named {username} already exists."},
+    "device_not_found": {"vi": "Không tìm thấy thiết bị.", "en": "Device not found."},
 }
 
 

@@ -155,3 +155,59 @@ class Event(SQLModel, table=True):
     kind: str = Field(max_length=40)
     at: datetime
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Role(StrEnum):
+    admin = "admin"  # sets the center up: categories, counters, staff, devices
+    leader = "leader"  # reads figures and the audit log, works a counter
+    staff = "staff"  # works a counter and the entrance desk
+
+
+class DeviceKind(StrEnum):
+    kiosk = "kiosk"  # issues tickets, reads what a kiosk shows
+    display = "display"  # reads only
+    print_agent = "print_agent"  # receives print jobs
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # None: a province-level account that sees every center.
+    center_id: int | None = Field(default=None, foreign_key="center.id", index=True)
+    username: str = Field(unique=True, max_length=64)
+    full_name: str = ""
+    password_hash: str
+    role: Role = Role.staff
+    active: bool = True
+    created_at: datetime
+
+
+class WebSession(SQLModel, table=True):
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)  # sha256 of the cookie's value
+    csrf_token: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+
+
+class Device(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    kind: DeviceKind
+    name: str
+    token_hash: str = Field(unique=True, max_length=64)  # sha256 of the token it presents
+    active: bool = True
+    created_at: datetime
+    last_seen_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int | None = Field(default=None, foreign_key="center.id", index=True)
+    actor: str = Field(max_length=100)  # "user:lan.nt" or "device:kiosk-1"
+    action: str = Field(max_length=60)
+    target: str = ""
+    at: datetime
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -13,3 +13,9 @@ class Settings(BaseSettings):
     # Per websocket client; a client that falls this far behind is dropped and resyncs.
     event_queue_size: int = 1000
     demo: bool = False
+    # Tickets one kiosk may issue per minute (a stuck touchscreen or a prankster).
+    issue_rate_per_minute: int = 30
+    # Sign-in attempts per username, and per address, in 5 minutes.
+    login_attempts_per_5_minutes: int = 10
+    # Set when the server is reached over HTTPS, so the session cookie is never sent in clear.
+    secure_cookies: bool = False

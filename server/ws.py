@@ -15,7 +15,10 @@ from sqlmodel import col
 
 from server import queue
 from server.db import Database
+from server.api.security import presented_token, resolve_principal
+from server.auth import Permission
 from server.errors import DomainError
+from server.messages import render
 from server.events import Subscription
 from server.models import Center
 from server.protocol import EventOut, Snapshot
@@ -51,11 +54,21 @@ async def events(
     app = websocket.app
     db: Database = app.state.db
     await websocket.accept()
+    token, from_cookie = presented_token(websocket)
+    principal = None
+    if not from_cookie or _same_origin(websocket):  # a cookie is only good from our own pages
+        principal = await run_in_threadpool(resolve_principal, websocket, token, from_cookie)
+    if principal is None or not principal.can(Permission.queue_read):
+        await websocket.close(POLICY_VIOLATION, render("unauthorized")["en"])
+        return
     if center_id is None:
-        center_id = await run_in_threadpool(_default_center, db)
+        center_id = principal.center_id or await run_in_threadpool(_default_center, db)
         if center_id is None:
             await websocket.close(POLICY_VIOLATION, "no center")
             return
+    if not principal.sees(center_id):
+        await websocket.close(POLICY_VIOLATION, render("center_not_found")["en"])
+        return
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
     with app.state.hub.subscribe(center_id) as sub:
@@ -111,6 +124,13 @@ async def _stream(
     finally:
         receiver.cancel()
         overflow.cancel()
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Browsers send Origin on a websocket; another site's page must not ride our cookie."""
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host")
+    return origin is not None and host is not None and origin.split("://", 1)[-1] == host
 
 
 async def _drain(websocket: WebSocket) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from queue_world import FakeClock, World, build_world
+from queue_world import FakeClock, World, build_world, sign_in
 from server.app import create_app
 from server.db import Database, make_engine, migrate
 from server.protocol import EventOut
@@ -41,9 +41,11 @@ def world(db: Database) -> World:
 @pytest.fixture
 def client(tmp_path, clock: FakeClock) -> Iterator[TestClient]:
     """The app as users run it (create_app, migrations on start), on a fresh database, with
-    the test's world in it."""
+    the test's world in it and a staff member of its center signed in."""
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/api.db"), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         with app.state.db.write() as session:
             test_client.world = build_world(session)  # type: ignore[attr-defined]
+            token = sign_in(session, clock(), test_client.world.center.id, "staff")  # type: ignore[attr-defined]
+        test_client.headers["Authorization"] = f"Bearer {token}"
         yield test_client

@@ -52,3 +52,21 @@ def build_world(session: Session, **center_fields: object) -> World:
     world.counters[2] = directory.add_counter(session, center, 2, [b, a])
     world.counters[3] = directory.add_counter(session, center, 3, [c])
     return world
+
+
+def sign_in(session: Session, now: datetime, center_id: int | None, role: str = "staff", name: str | None = None) -> str:
+    """A user of `role` at a center, signed in; the session token (sent as a Bearer token)."""
+    from server import auth
+    from server.models import Role
+
+    user = auth.create_user(session, now, name or f"{role}-{center_id}", "correct horse battery", Role(role), center_id)
+    token, _ = auth.start_session(session, now, user)
+    return token
+
+
+def register_device(session: Session, now: datetime, center_id: int, kind: str = "kiosk") -> str:
+    from server import auth
+    from server.models import DeviceKind
+
+    _, token = auth.create_device(session, now, center_id, DeviceKind(kind), f"{kind}-{center_id}")
+    return token

@@ -64,6 +64,22 @@ class ServerProcess:
             if READY in line:
                 return self
 
+    def token(self, kind: str) -> str:
+        """A token for the demo center (center 1): a device ("kiosk", "display", "print_agent")
+        or a signed-in user ("staff", "leader", "admin"), made in the server's own database."""
+        from queue_world import register_device, sign_in
+        from server.db import Database, make_engine
+        from server.queue import system_clock
+
+        engine = make_engine(self.database_url)
+        try:
+            with Database(engine).write() as session:
+                if kind in ("staff", "leader", "admin"):
+                    return sign_in(session, system_clock(), 1, kind, name=f"{kind}-{len(self.log)}-{free_port()}")
+                return register_device(session, system_clock(), 1, kind)
+        finally:
+            engine.dispose()
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush; what a power cut does."""
         assert self.proc is not None

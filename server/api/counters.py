@@ -1,31 +1,44 @@
 from fastapi import APIRouter
 
-from server import protocol, queue
+from server import auth, protocol, queue
 from server.api.deps import DbDep, NowDep, ReadSessionDep
+from server.api.security import OperateCounter, ReadQueue, guard_center
+from server.auth import Principal
 from server.models import CounterState
 
 router = APIRouter(prefix="/counters", tags=["counters"])
 
 
 @router.get("/{counter_id}")
-def get_counter(counter_id: int, session: ReadSessionDep) -> protocol.CounterOut:
-    return queue.counter_out(session, queue.get_counter(session, counter_id))
+def get_counter(counter_id: int, session: ReadSessionDep, principal: ReadQueue) -> protocol.CounterOut:
+    counter = queue.get_counter(session, counter_id)
+    guard_center(principal, counter.center_id)
+    return queue.counter_out(session, counter)
 
 
 @router.post("/{counter_id}/call-next")
-def call_next(counter_id: int, db: DbDep, now: NowDep) -> protocol.TicketOut:
+def call_next(counter_id: int, db: DbDep, now: NowDep, principal: OperateCounter) -> protocol.TicketOut:
     """Call the next waiting ticket by the center's priority rule; 409 if nobody waits."""
     with db.write() as session:
-        return queue.ticket_out(queue.call_next(session, now, counter_id))
+        guard_center(principal, queue.get_counter(session, counter_id).center_id)
+        ticket = queue.call_next(session, now, counter_id)
+        auth.audit(session, now, principal, "counter.call_next", ticket.center_id, ticket.label, counter_id=counter_id)
+        return queue.ticket_out(ticket)
+
+
+def _set_state(db, now, principal: Principal, counter_id: int, state: CounterState) -> protocol.CounterOut:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        guard_center(principal, queue.get_counter(session, counter_id).center_id)
+        counter = queue.set_counter_state(session, now, counter_id, state)
+        auth.audit(session, now, principal, f"counter.{state.value}", counter.center_id, f"counter {counter.number}")
+        return queue.counter_out(session, counter)
 
 
 @router.post("/{counter_id}/pause")
-def pause(counter_id: int, db: DbDep, now: NowDep) -> protocol.CounterOut:
-    with db.write() as session:
-        return queue.counter_out(session, queue.set_counter_state(session, now, counter_id, CounterState.paused))
+def pause(counter_id: int, db: DbDep, now: NowDep, principal: OperateCounter) -> protocol.CounterOut:
+    return _set_state(db, now, principal, counter_id, CounterState.paused)
 
 
 @router.post("/{counter_id}/resume")
-def resume(counter_id: int, db: DbDep, now: NowDep) -> protocol.CounterOut:
-    with db.write() as session:
-        return queue.counter_out(session, queue.set_counter_state(session, now, counter_id, CounterState.open))
+def resume(counter_id: int, db: DbDep, now: NowDep, principal: OperateCounter) -> protocol.CounterOut:
+    return _set_state(db, now, principal, counter_id, CounterState.open)

@@ -1,18 +1,30 @@
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from server import protocol, queue
+from server import auth, protocol, queue
 from server.api.deps import DbDep, NowDep, ReadSessionDep
 from server.api.models import IssueRequest, TicketStatus, TransferRequest
+from server.api.security import IssueTickets, OperateCounter, ReadQueue, guard_center
+from server.auth import Principal
+from server.models import Category
 
 router = APIRouter(tags=["tickets"])
 
 
 @router.post("/tickets", status_code=status.HTTP_201_CREATED)
-def issue_ticket(body: IssueRequest, db: DbDep, now: NowDep, response: Response) -> protocol.IssuedTicket:
+def issue_ticket(
+    body: IssueRequest, db: DbDep, now: NowDep, response: Response, request: Request, principal: IssueTickets
+) -> protocol.IssuedTicket:
     """Issue the next number of a category. A repeated idempotency key answers 200 with the
-    ticket it issued the first time."""
+    ticket it issued the first time. Kiosks are rate-limited per device."""
+    if principal.kind == "device":
+        request.app.state.issue_limiter.hit(f"device:{principal.id}")
     with db.write() as session:
+        category = session.get(Category, body.category_id)
+        if category is not None:  # an unknown one is the domain's 404
+            guard_center(principal, category.center_id)
         ticket, created = queue.issue_ticket(session, now, **body.model_dump())
+        if created and principal.kind == "user":
+            auth.audit(session, now, principal, "ticket.issue", ticket.center_id, ticket.label, note=body.note)
     if not created:
         response.status_code = status.HTTP_200_OK
     # People ahead is an estimate: read it after the commit, outside the write lock that
@@ -22,39 +34,51 @@ def issue_ticket(body: IssueRequest, db: DbDep, now: NowDep, response: Response)
 
 
 @router.get("/tickets/{ticket_id}")
-def get_ticket(ticket_id: int, session: ReadSessionDep) -> protocol.TicketOut:
-    return queue.ticket_out(queue.get_ticket(session, ticket_id))
+def get_ticket(ticket_id: int, session: ReadSessionDep, principal: ReadQueue) -> protocol.TicketOut:
+    ticket = queue.get_ticket(session, ticket_id)
+    guard_center(principal, ticket.center_id)
+    return queue.ticket_out(ticket)
+
+
+def _change(db, now, principal: Principal, ticket_id: int, action: str, change, **kw) -> protocol.TicketOut:  # type: ignore[no-untyped-def]
+    """Apply a domain change to a ticket of the principal's center, and audit it."""
+    with db.write() as session:
+        guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
+        ticket = change(session, now, ticket_id, **kw)
+        auth.audit(session, now, principal, f"ticket.{action}", ticket.center_id, ticket.label, **kw)
+        return queue.ticket_out(ticket)
 
 
 def _action(name: str, change: queue.TicketChange) -> None:
-    def endpoint(ticket_id: int, db: DbDep, now: NowDep) -> protocol.TicketOut:
-        with db.write() as session:
-            return queue.ticket_out(change(session, now, ticket_id))
+    def endpoint(ticket_id: int, db: DbDep, now: NowDep, principal: OperateCounter) -> protocol.TicketOut:
+        return _change(db, now, principal, ticket_id, name, change)
 
     endpoint.__name__ = name.replace("-", "_")
     endpoint.__doc__ = change.__doc__
     router.add_api_route(f"/tickets/{{ticket_id}}/{name}", endpoint, methods=["POST"])
 
 
-for _name, _change in {
+for _name, _change_fn in {
     "recall": queue.recall,
     "start": queue.start_serving,
     "complete": queue.complete,
     "no-show": queue.no_show,
     "cancel": queue.cancel,
 }.items():
-    _action(_name, _change)
+    _action(_name, _change_fn)
 
 
 @router.post("/tickets/{ticket_id}/transfer")
-def transfer(ticket_id: int, body: TransferRequest, db: DbDep, now: NowDep) -> protocol.TicketOut:
+def transfer(
+    ticket_id: int, body: TransferRequest, db: DbDep, now: NowDep, principal: OperateCounter
+) -> protocol.TicketOut:
     """Send the ticket to another category or a named counter; returns the new waiting leg."""
-    with db.write() as session:
-        return queue.ticket_out(queue.transfer(session, now, ticket_id, **body.model_dump()))
+    return _change(db, now, principal, ticket_id, "transfer", queue.transfer, **body.model_dump())
 
 
 @router.get("/status/{token}")
 def ticket_status(token: str, session: ReadSessionDep) -> TicketStatus:
+    """Public: what the QR code on a ticket opens. The token is unguessable; nothing else is shown."""
     ticket = queue.ticket_by_token(session, token)
     category = queue.get_category(session, ticket.category_id)
     counter = queue.get_counter(session, ticket.counter_id) if ticket.counter_id else None

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pygame
 import pytest
-from display_live_server import LiveServer
+from server_process import ServerProcess as LiveServer
 from test_display_voice import FakeChannel, FakeClock, fake_library, run_until_quiet
 from websockets.sync.client import connect
 
@@ -60,7 +60,7 @@ class Harness:
         self.inbox: queue.Queue[Message] = queue.Queue()
         self.seen: list[Message] = []
         self.client = EventClient(
-            server.url, self.wire, token="display-secret", backoff_start=0.05, backoff_max=0.2, connector=self.gate
+            server.url, self.wire, token=server.display_token, backoff_start=0.05, backoff_max=0.2, connector=self.gate
         )
         self.surface = pygame.Surface((1920, 1080))
         self.clock = FakeClock()
@@ -92,12 +92,15 @@ class Harness:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path / "center.db").start()
+    live.display_token = live.token("display")  # type: ignore[attr-defined]
+    live.staff_token = live.token("staff")  # type: ignore[attr-defined]
     yield live
     live.stop()
 
 
 def issue_and_call(server: LiveServer, counter_id: int = 1) -> str:
-    with httpx.Client(base_url=server.url, timeout=WAIT) as http:
+    headers = {"Authorization": f"Bearer {server.staff_token}"}  # type: ignore[attr-defined]
+    with httpx.Client(base_url=server.url, timeout=WAIT, headers=headers) as http:
         assert http.post("/api/v1/tickets", json={"category_id": 1}).status_code == 201
         response = http.post(f"/api/v1/counters/{counter_id}/call-next")
         assert response.status_code == 200, response.text
@@ -113,8 +116,9 @@ def test_reconnects_after_a_restart_and_shows_the_call_it_missed(
         assert isinstance(harness.seen[1], Snapshot)
         first = issue_and_call(server)
         harness.pump(lambda: harness.latest() == first)
-        assert harness.gate.headers[0] == {"Authorization": "Bearer display-secret"}
-        assert parse_qs(urlsplit(harness.gate.urls[0]).query)["token"] == ["display-secret"]
+        token = server.display_token  # type: ignore[attr-defined]
+        assert harness.gate.headers[0] == {"Authorization": f"Bearer {token}"}
+        assert parse_qs(urlsplit(harness.gate.urls[0]).query)["token"] == [token]
         layout = compute_layout(harness.surface.get_size())
         harness.app.step(datetime.now(UTC) + timedelta(seconds=10))  # after the flash
         before = pygame.image.tobytes(harness.surface.subsurface(layout.hero), "RGB")

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from queue_world import register_device
 from server.app import create_app
 from server.settings import Settings
 
@@ -77,7 +78,8 @@ def test_unknown_things_are_404_in_both_languages(client):
         (issue(client, 999), "category_not_found"),
         (client.post("/api/v1/counters/999/call-next"), "counter_not_found"),
         (client.post("/api/v1/tickets/999/complete"), "ticket_not_found"),
-        (client.get("/api/v1/centers/999/queue"), "center_not_found"),
+        # Not this staff member's center: it does not exist for them, whether or not it does.
+        (client.get("/api/v1/centers/999/queue"), "not_found"),
         (client.get("/api/v1/no-such-thing"), "not_found"),
     ]:
         assert response.status_code == 404
@@ -131,12 +133,19 @@ def test_invalid_bodies_are_422_with_the_field(client):
 def test_an_unexpected_failure_is_500_without_a_trace(tmp_path):
     from fastapi.testclient import TestClient
 
-    def broken_clock() -> datetime:
-        raise RuntimeError("secret internals")
+    broken = []
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db", demo=True), clock=broken_clock)
+    def clock() -> datetime:
+        if broken:
+            raise RuntimeError("secret internals")
+        return datetime.now(UTC)
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db", demo=True), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.post("/api/v1/tickets", json={"category_id": 1})
+        with app.state.db.write() as session:
+            token = register_device(session, clock(), 1, "kiosk")
+        broken.append(True)
+        response = client.post("/api/v1/tickets", json={"category_id": 1}, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 500
     assert response.json()["code"] == "internal_error"
     assert "secret" not in response.text and "Traceback" not in response.text
@@ -148,6 +157,9 @@ def test_demo_center_is_a_realistic_commune_center(tmp_path):
 
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db", demo=True))
     with TestClient(app) as client:
+        with app.state.db.write() as session:
+            token = register_device(session, datetime.now(UTC), 1, "display")
+        client.headers["Authorization"] = f"Bearer {token}"
         snap = client.get("/api/v1/centers/1/queue").json()
     prefixes = [c["prefix"] for c in snap["categories"]]
     assert len(prefixes) == len(set(prefixes)) >= 10
@@ -157,6 +169,6 @@ def test_demo_center_is_a_realistic_commune_center(tmp_path):
     served = {link["category_id"] for counter in snap["counters"] for link in counter["categories"]}
     assert served == {c["id"] for c in snap["categories"]}  # every category has a counter
     # A second start seeds nothing twice.
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db", demo=True))) as again:
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db", demo=True)), headers=client.headers) as again:
         assert len(again.get("/api/v1/centers/1/queue").json()["categories"]) == len(prefixes)
         assert len(again.get("/api/v1/centers").json()) == 1

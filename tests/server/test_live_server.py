@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from server.protocol import EventOut, Snapshot, parse_message
 from server_process import ServerProcess
@@ -22,9 +23,13 @@ def server(tmp_path) -> Iterator[ServerProcess]:
     proc.stop()
 
 
-async def issue_many(base_url: str, clients: int, each: int, **body) -> list[httpx.Response]:
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def issue_many(base_url: str, headers: dict, clients: int, each: int, **body) -> list[httpx.Response]:
     async def one_client() -> list[httpx.Response]:
-        async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers) as http:
             return [
                 await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A, **body}) for _ in range(each)
             ]
@@ -34,7 +39,8 @@ async def issue_many(base_url: str, clients: int, each: int, **body) -> list[htt
 
 
 def test_100_concurrent_clients_get_unique_gapless_numbers(server):
-    responses = asyncio.run(issue_many(server.url, clients=100, each=5))
+    # A staff token: kiosks are rate-limited per device, the entrance desk is not.
+    responses = asyncio.run(issue_many(server.url, bearer(server.token("staff")), clients=100, each=5))
     assert {r.status_code for r in responses} == {201}
     numbers = sorted(r.json()["number"] for r in responses)
     assert numbers == list(range(1, 501))
@@ -43,9 +49,11 @@ def test_100_concurrent_clients_get_unique_gapless_numbers(server):
 
 
 def test_concurrent_repeats_of_one_idempotency_key_make_one_ticket(server):
+    headers = bearer(server.token("kiosk"))
+
     async def same_tap() -> list[httpx.Response]:
         async def one() -> httpx.Response:
-            async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+            async with httpx.AsyncClient(base_url=server.url, timeout=60, headers=headers) as http:
                 return await http.post(
                     "/api/v1/tickets", json={"category_id": CATEGORY_A, "idempotency_key": "kiosk-7-tap-42"}
                 )
@@ -55,19 +63,20 @@ def test_concurrent_repeats_of_one_idempotency_key_make_one_ticket(server):
     responses = asyncio.run(same_tap())
     assert sorted(r.status_code for r in responses) == [200] * 19 + [201]
     assert {r.json()["id"] for r in responses} == {responses[0].json()["id"]}
-    after = httpx.post(f"{server.url}/api/v1/tickets", json={"category_id": CATEGORY_A})
+    after = httpx.post(f"{server.url}/api/v1/tickets", json={"category_id": CATEGORY_A}, headers=headers)
     assert after.json()["label"] == "A002"
 
 
 def test_every_acknowledged_ticket_survives_a_sigkill(tmp_path):
     server = ServerProcess(tmp_path / "power-cut.db").start()
+    headers = bearer(server.token("staff"))
     acknowledged: list[dict] = []
 
     async def load() -> None:
         enough = asyncio.Event()
 
         async def client() -> None:
-            async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            async with httpx.AsyncClient(base_url=server.url, timeout=30, headers=headers) as http:
                 while True:
                     try:
                         r = await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A})
@@ -85,7 +94,7 @@ def test_every_acknowledged_ticket_survives_a_sigkill(tmp_path):
         asyncio.run(load())
         assert len(acknowledged) >= 300
         server.start()  # the same database file and port
-        with httpx.Client(base_url=server.url) as http:
+        with httpx.Client(base_url=server.url, headers=headers) as http:
             for ticket in acknowledged:
                 found = http.get(f"/api/v1/tickets/{ticket['id']}")
                 assert found.status_code == 200, ticket
@@ -105,9 +114,11 @@ async def receive(ws) -> Snapshot | EventOut:
 
 
 def test_event_stream_snapshot_events_and_reconnect(server):
+    staff, display = server.token("staff"), server.token("display")
+
     async def scenario() -> None:
-        async with httpx.AsyncClient(base_url=server.url) as http:
-            async with connect(f"{server.ws_url}/ws/events?center_id=1") as ws:
+        async with httpx.AsyncClient(base_url=server.url, headers=bearer(staff)) as http:
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&token={display}") as ws:
                 snap = await receive(ws)
                 assert isinstance(snap, Snapshot) and snap.center.code == "DEMO"
                 issued = (await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A})).json()
@@ -122,7 +133,7 @@ def test_event_stream_snapshot_events_and_reconnect(server):
             for _ in range(3):
                 await http.post("/api/v1/tickets", json={"category_id": 2})
             await http.post("/api/v1/counters/2/call-next")
-            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last}") as ws:
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last}&token={display}") as ws:
                 missed = [await receive(ws) for _ in range(4)]
                 assert [m.seq for m in missed] == [last + 1, last + 2, last + 3, last + 4]
                 assert [m.kind for m in missed] == ["ticket.issued"] * 3 + ["ticket.called"]
@@ -132,7 +143,7 @@ def test_event_stream_snapshot_events_and_reconnect(server):
                 nxt = await receive(ws)
                 assert (nxt.seq, nxt.kind) == (last + 5, "ticket.done")
             # A sequence from the future cannot be replayed: a fresh snapshot instead.
-            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last + 1000}") as ws:
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last + 1000}&token={display}") as ws:
                 fresh = await receive(ws)
                 assert isinstance(fresh, Snapshot) and fresh.seq == last + 5
                 assert {t.label for t in fresh.tickets} == {"A001", "B002", "B003"}
@@ -142,15 +153,16 @@ def test_event_stream_snapshot_events_and_reconnect(server):
 
 def test_too_old_a_sequence_gets_a_fresh_snapshot(tmp_path):
     server = ServerProcess(tmp_path / "short.db", env={"MOTCUA_EVENT_REPLAY_LIMIT": "3"}).start()
+    kiosk = server.token("kiosk")
 
     async def scenario() -> None:
-        async with httpx.AsyncClient(base_url=server.url) as http:
+        async with httpx.AsyncClient(base_url=server.url, headers=bearer(kiosk)) as http:
             for _ in range(5):
                 await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A})
-        async with connect(f"{server.ws_url}/ws/events?center_id=1&since=1") as ws:
+        async with connect(f"{server.ws_url}/ws/events?center_id=1&since=1&token={kiosk}") as ws:
             first = await receive(ws)
             assert isinstance(first, Snapshot) and first.seq == 5 and len(first.tickets) == 5
-        async with connect(f"{server.ws_url}/ws/events?center_id=1&since=3") as ws:
+        async with connect(f"{server.ws_url}/ws/events?center_id=1&since=3&token={kiosk}") as ws:
             replay = [await receive(ws) for _ in range(2)]
             assert [(type(m).__name__, m.seq) for m in replay] == [("EventOut", 4), ("EventOut", 5)]
 
@@ -160,11 +172,18 @@ def test_too_old_a_sequence_gets_a_fresh_snapshot(tmp_path):
         server.stop()
 
 
-def test_unknown_center_closes_the_stream_with_a_reason(server):
-    async def scenario() -> None:
-        async with connect(f"{server.ws_url}/ws/events?center_id=99") as ws:
-            with pytest.raises(Exception) as closed:
+def test_the_stream_closes_with_a_reason_for_strangers_and_other_centers(server):
+    display = server.token("display")
+
+    async def closed_reason(url: str) -> str:
+        async with connect(url) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), timeout=10)
-            assert "Center not found" in str(closed.value)
+            return closed.value.rcvd.reason
+
+    async def scenario() -> None:
+        assert "Center not found" in await closed_reason(f"{server.ws_url}/ws/events?center_id=99&token={display}")
+        assert "sign in" in await closed_reason(f"{server.ws_url}/ws/events?center_id=1")
+        assert "sign in" in await closed_reason(f"{server.ws_url}/ws/events?center_id=1&token=forged")
 
     asyncio.run(scenario())

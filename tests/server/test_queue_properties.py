@@ -209,8 +209,11 @@ class QueueMachine(RuleBasedStateMachine):
             with self.db.write() as session:
                 ticket, _ = queue.issue_ticket(session, self.clock(), category_id=first_category)
             self.expected[ticket.id] = TicketState.waiting  # type: ignore[index]
-        ordinary = [t for t in self.callable_by(number, self.waiting()) if t.priority_group is None]
-        bound = (len(ordinary) + 1) * (self.ratio + 1) + self.ageing + len(ordinary)
+        callable_now = self.callable_by(number, self.waiting())
+        ordinary = [t for t in callable_now if t.priority_group is None]
+        # ratio: an ordinary call at least every ratio + 1 calls; ageing: once aged, a ticket
+        # waits only for those queued before it (every ticket waiting now, at most).
+        bound = (len(ordinary) + 1) * (self.ratio + 1) + self.ageing + len(callable_now)
         for _ in range(bound):
             with self.db.write() as session:
                 ticket, _ = queue.issue_ticket(

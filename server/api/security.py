@@ -1,0 +1,144 @@
+"""Authentication and authorization at the HTTP edge.
+
+A request is made by a principal: a device presenting its token (`Authorization: Bearer ...`, or
+`?token=` where a browser cannot set headers, as on a websocket), or a staff member signed in
+with a session cookie. Every route states the permission it needs with `require(...)`, and
+tests/server/test_authorization.py holds every route to a written policy. A cookie-authenticated change must carry the
+session's CSRF token in `X-CSRF-Token` (the cookie is also SameSite=Strict).
+"""
+
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+
+from server import auth
+from server.auth import Permission, Principal
+from server.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+
+COOKIE = "motcua_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def presented_token(request: HTTPConnection) -> tuple[str | None, bool]:
+    """(token, from_cookie): what the request authenticates with, if anything."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), False
+    if token := request.query_params.get("token"):
+        return token, False
+    if cookie := request.cookies.get(COOKIE):
+        return cookie, True
+    return None, False
+
+
+class PrincipalCache:
+    """Who a token belongs to, remembered for a few seconds: a kiosk's every tap and a
+    console's every click need not look its token up again. A revoked token or a disabled
+    account stops working within `ttl` seconds (the command line runs in another process)."""
+
+    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[tuple[str, bool], tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, bool], load: Callable[[], Principal | None]) -> Principal | None:
+        now = self.clock()
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        principal = load()
+        with self._lock:
+            if len(self._entries) > 10_000:  # forged tokens must not grow it without bound
+                self._entries.clear()
+            self._entries[key] = (now + self.ttl, principal)
+        return principal
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def resolve_principal(request: HTTPConnection, token: str | None, from_cookie: bool) -> Principal | None:
+    if not token:
+        return None
+    return request.app.state.principals.get((token, from_cookie), lambda: _load_principal(request, token, from_cookie))
+
+
+def _load_principal(request: HTTPConnection, token: str, from_cookie: bool) -> Principal | None:
+    db = request.app.state.db
+    with db.read() as session:
+        now = request.app.state.clock()
+        if from_cookie:
+            return auth.principal_from_session(session, now, token)
+        principal = auth.principal_from_device_token(session, token)
+        if principal is None:  # a script or test signed in as a user, with its session token
+            found = auth.principal_from_session(session, now, token)
+            principal = found and Principal(found.kind, found.id, found.name, found.role, found.center_id)
+        return principal
+
+
+def get_principal(request: Request) -> Principal | None:
+    """Sync on purpose: FastAPI runs it in a worker thread, so the lookup never blocks the loop."""
+    token, from_cookie = presented_token(request)
+    return resolve_principal(request, token, from_cookie)
+
+
+def require(permission: Permission) -> Any:
+    """A dependency: the principal, if allowed `permission`; 401 if nobody, 403 if not allowed."""
+
+    def dependency(request: Request, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:
+        if principal is None:
+            raise Unauthorized("unauthorized")
+        if not principal.can(permission):
+            raise Forbidden("forbidden")
+        if principal.csrf_token is not None and request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not secrets.compare_digest(sent, principal.csrf_token):
+                raise Forbidden("csrf_failed")
+        return principal
+
+    return Depends(dependency)
+
+
+def guard_center(principal: Principal, center_id: int | None) -> None:
+    """Another center's things do not exist for this principal (404, not 403: no probing)."""
+    if not principal.sees(center_id):
+        raise NotFound("not_found")
+
+
+ReadQueue = Annotated[Principal, require(Permission.queue_read)]
+IssueTickets = Annotated[Principal, require(Permission.ticket_issue)]
+OperateCounter = Annotated[Principal, require(Permission.counter_operate)]
+AdminCenter = Annotated[Principal, require(Permission.center_admin)]
+ReadAudit = Annotated[Principal, require(Permission.audit_read)]
+
+
+class RateLimiter:
+    """At most `limit` hits per key in any `window` seconds (a sliding window, in memory)."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> None:
+        """Count one hit; TooManyRequests if the key is over its limit."""
+        now = self.clock()
+        with self._lock:
+            hits = self._hits[key]
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                raise TooManyRequests(retry_after=max(1, int(hits[0] + self.window - now) + 1))
+            hits.append(now)

@@ -1,0 +1,253 @@
+"""Who may do what: staff accounts (argon2), browser sessions, device tokens, permissions, audit.
+
+Plain functions over a session, like the queue domain; the HTTP side is server/api/security.py.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.errors import Conflict, NotFound
+from server.models import AuditEntry, Center, Device, DeviceKind, Role, User, WebSession
+
+SESSION_LIFETIME = timedelta(hours=12)  # one working day; staff sign in each morning
+_hasher = PasswordHasher()
+
+
+class Permission(StrEnum):
+    queue_read = "queue.read"  # the queue snapshot, the event stream
+    ticket_issue = "ticket.issue"  # kiosk and entrance desk
+    counter_operate = "counter.operate"  # call, recall, start, complete, no-show, transfer, pause
+    center_admin = "center.admin"  # categories, counters, staff, devices, notices
+    audit_read = "audit.read"
+    print_agent = "print.agent"  # receive print jobs
+
+
+_STAFF = {Permission.queue_read, Permission.ticket_issue, Permission.counter_operate}
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.staff: frozenset(_STAFF),
+    Role.leader: frozenset(_STAFF | {Permission.audit_read}),
+    Role.admin: frozenset(Permission),
+    DeviceKind.kiosk: frozenset({Permission.queue_read, Permission.ticket_issue}),
+    DeviceKind.display: frozenset({Permission.queue_read}),
+    DeviceKind.print_agent: frozenset({Permission.queue_read, Permission.print_agent}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whoever makes a request: a signed-in user or a registered device."""
+
+    kind: str  # "user" or "device"
+    id: int
+    name: str
+    role: str  # a Role for users, a DeviceKind for devices
+    center_id: int | None  # None: every center (a province account)
+    csrf_token: str | None = None  # set when authenticated by a browser session cookie
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return ROLE_PERMISSIONS[self.role]
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def sees(self, center_id: int | None) -> bool:
+        return self.center_id is None or self.center_id == center_id
+
+
+def token_hash(token: str) -> str:
+    # Tokens are 32 random bytes: a fast hash is enough, and lookups stay indexed.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound("user_not_found", username=username)
+    return user
+
+
+def create_user(
+    session: Session,
+    now: datetime,
+    username: str,
+    password: str,
+    role: Role,
+    center_id: int | None,
+    full_name: str = "",
+) -> User:
+    if session.execute(select(User.id).where(User.username == username)).first() is not None:
+        raise Conflict("user_exists", username=username)
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=_hasher.hash(password),
+        role=role,
+        center_id=center_id,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = find_user(session, username)
+    user.password_hash = _hasher.hash(password)
+    _end_sessions(session, user)
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    user = find_user(session, username)
+    user.active = active
+    if not active:
+        _end_sessions(session, user)
+    return user
+
+
+def _end_sessions(session: Session, user: User) -> None:
+    for web in session.execute(select(WebSession).where(WebSession.user_id == user.id)).scalars():
+        session.delete(web)
+
+
+def ensure_first_admin(session: Session, now: datetime) -> str | None:
+    """On the very first start, an `admin` account with a random password, returned once to
+    be printed. No account exists with a default password, ever."""
+    if session.execute(select(User.id).limit(1)).first() is not None:
+        return None
+    password = secrets.token_urlsafe(12)
+    create_user(session, now, "admin", password, Role.admin, center_id=None, full_name="Quản trị")
+    return password
+
+
+def verify_password(session: Session, username: str, password: str) -> User | None:
+    """The active user with this password, or None (the same answer for every kind of miss)."""
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        _hasher.hash(password)  # spend the same time as a real check: no user enumeration
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+# --- browser sessions ------------------------------------------------------------------------
+
+
+def start_session(session: Session, now: datetime, user: User) -> tuple[str, WebSession]:
+    """A new session: (the cookie's value, the row holding its hash and CSRF token)."""
+    token = new_secret()
+    web = WebSession(
+        token_hash=token_hash(token),
+        csrf_token=secrets.token_urlsafe(24),
+        user_id=user.id,  # type: ignore[arg-type]
+        created_at=now,
+        expires_at=now + SESSION_LIFETIME,
+    )
+    session.add(web)
+    session.flush()
+    return token, web
+
+
+def end_session(session: Session, token: str) -> None:
+    web = session.execute(select(WebSession).where(WebSession.token_hash == token_hash(token))).scalar_one_or_none()
+    if web is not None:
+        session.delete(web)
+
+
+def user_principal(user: User, csrf_token: str | None = None) -> Principal:
+    return Principal("user", user.id, user.username, user.role, user.center_id, csrf_token)  # type: ignore[arg-type]
+
+
+def principal_from_session(session: Session, now: datetime, token: str) -> Principal | None:
+    row = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    web, user = row
+    if web.expires_at <= now or not user.active:
+        return None
+    return user_principal(user, web.csrf_token)
+
+
+# --- devices ---------------------------------------------------------------------------------
+
+
+def create_device(session: Session, now: datetime, center_id: int, kind: DeviceKind, name: str) -> tuple[Device, str]:
+    """A registered device and its token, shown once (only its hash is stored)."""
+    if session.get(Center, center_id) is None:
+        raise NotFound("center_not_found")
+    token = new_secret()
+    device = Device(center_id=center_id, kind=kind, name=name, token_hash=token_hash(token), created_at=now)
+    session.add(device)
+    session.flush()
+    return device, token
+
+
+def revoke_device(session: Session, device_id: int) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound("device_not_found")
+    device.active = False
+    return device
+
+
+def principal_from_device_token(session: Session, token: str) -> Principal | None:
+    device = session.execute(
+        select(Device).where(Device.token_hash == token_hash(token)).where(Device.active == True)  # noqa: E712
+    ).scalar_one_or_none()
+    if device is None:
+        return None
+    return Principal("device", device.id, device.name, device.kind, device.center_id)  # type: ignore[arg-type]
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+def audit(
+    session: Session,
+    now: datetime,
+    principal: Principal | None,
+    action: str,
+    center_id: int | None,
+    target: str = "",
+    **detail: object,
+) -> None:
+    """Record who did what, when, in the same transaction as the change itself."""
+    session.add(
+        AuditEntry(
+            center_id=center_id,
+            actor=principal.actor if principal else "system",
+            action=action,
+            target=target,
+            at=now,
+            detail=detail,
+        )
+    )

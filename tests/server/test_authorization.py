@@ -1,0 +1,136 @@
+"""Every route of the app, against every kind of caller: a new route cannot escape the rules."""
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from queue_world import build_world, register_device, sign_in
+from server import directory, queue
+from server.app import create_app
+from server.settings import Settings
+
+# The policy, written down independently of server.auth: who may use a route needing what...
+MAY = {
+    "queue.read": {"kiosk", "display", "print_agent", "staff", "leader", "admin", "province"},
+    "ticket.issue": {"kiosk", "staff", "leader", "admin", "province"},
+    "counter.operate": {"staff", "leader", "admin", "province"},
+    "center.admin": {"admin", "province"},
+    "audit.read": {"leader", "admin", "province"},
+    "print.agent": {"print_agent"},
+}
+# ...and what every route of the API needs. A route the app has and this table lacks fails the
+# first test, so no new route escapes the rules.
+POLICY = {
+    "GET /api/v1/centers": "queue.read",
+    "GET /api/v1/centers/{center_id}/queue": "queue.read",
+    "POST /api/v1/tickets": "ticket.issue",
+    "GET /api/v1/tickets/{ticket_id}": "queue.read",
+    "POST /api/v1/tickets/{ticket_id}/recall": "counter.operate",
+    "POST /api/v1/tickets/{ticket_id}/start": "counter.operate",
+    "POST /api/v1/tickets/{ticket_id}/complete": "counter.operate",
+    "POST /api/v1/tickets/{ticket_id}/no-show": "counter.operate",
+    "POST /api/v1/tickets/{ticket_id}/cancel": "counter.operate",
+    "POST /api/v1/tickets/{ticket_id}/transfer": "counter.operate",
+    "GET /api/v1/counters/{counter_id}": "queue.read",
+    "POST /api/v1/counters/{counter_id}/call-next": "counter.operate",
+    "POST /api/v1/counters/{counter_id}/pause": "counter.operate",
+    "POST /api/v1/counters/{counter_id}/resume": "counter.operate",
+    "GET /api/v1/status/{token}": "public",
+    "POST /api/v1/auth/login": "public",
+    "POST /api/v1/auth/logout": "public",
+    "GET /api/v1/auth/me": "public",
+}
+CALLERS = ["anonymous", "kiosk", "display", "print_agent", "staff", "leader", "admin", "province"]
+
+
+def app_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every operation of the app, as "METHOD /path", from its own OpenAPI document."""
+    return [f"{method.upper()} {path}" for path, methods in app.openapi()["paths"].items() for method in methods]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("authz")
+    app = create_app(Settings(database_url=f"sqlite:///{folder}/authz.db"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        now = datetime.now(UTC)
+        with app.state.db.write() as session:
+            world = build_world(session)
+            other = directory.create_center(session, "OTHER", "Xã Khác", "Other Commune")
+            tokens = {"anonymous": None, "province": sign_in(session, now, None, "admin", "province-admin")}
+            for role in ("staff", "leader", "admin"):
+                tokens[role] = sign_in(session, now, world.center.id, role)
+            for kind in ("kiosk", "display", "print_agent"):
+                tokens[kind] = register_device(session, now, world.center.id, kind)
+            tokens["other-admin"] = sign_in(session, now, other.id, "admin", "other-admin")
+            ticket, _ = queue.issue_ticket(session, now, category_id=world.categories["A"].id)
+        ids = {
+            "ticket_id": ticket.id,
+            "counter_id": world.counters[1].id,
+            "center_id": world.center.id,
+            "category_id": world.categories["A"].id,
+            "token": ticket.token,
+        }
+        yield app, client, tokens, ids
+
+
+def call(client: TestClient, route: str, token: str | None, ids: dict) -> int:
+    method, path = route.split(" ", 1)
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", str(value))
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    # An empty body: a caller who may not use the route is refused before the body matters.
+    return client.request(method, path, headers=headers, json={} if method != "GET" else None).status_code
+
+
+def test_every_route_is_in_the_policy(setup):
+    app, *_ = setup
+    assert set(app_routes(app)) == set(POLICY)
+
+
+def test_every_route_against_every_caller(setup):
+    app, client, tokens, ids = setup
+    checked = 0
+    for route in app_routes(app):
+        permission = POLICY[route]
+        if permission == "public":
+            continue
+        for caller in CALLERS:
+            status = call(client, route, tokens[caller], ids)
+            if caller == "anonymous":
+                assert status == 401, (route, caller, status)
+            elif caller in MAY[permission]:
+                assert status not in (401, 403), (route, caller, status)
+            else:
+                assert status == 403, (route, caller, status)
+            checked += 1
+    assert checked >= 8 * 14
+
+
+def test_another_centers_admin_cannot_see_or_act_here(setup):
+    app, client, tokens, ids = setup
+    for route in app_routes(app):
+        if POLICY[route] == "public" or "{" not in route:
+            continue
+        status = call(client, route, tokens["other-admin"], ids)
+        assert status in (404, 422), (route, status)  # as if it did not exist
+    listed = client.get("/api/v1/centers", headers={"Authorization": f"Bearer {tokens['other-admin']}"}).json()
+    assert [c["code"] for c in listed] == ["OTHER"]
+    everything = client.get("/api/v1/centers", headers={"Authorization": f"Bearer {tokens['province']}"}).json()
+    assert {c["code"] for c in everything} == {"TEST", "OTHER"}
+
+
+def test_revoked_device_and_forged_tokens_are_refused(setup):
+    app, client, tokens, ids = setup
+    from server import auth
+
+    assert client.get("/api/v1/centers", headers={"Authorization": "Bearer forged"}).status_code == 401
+    with app.state.db.write() as session:
+        _, token = auth.create_device(session, datetime.now(UTC), ids["center_id"], auth.DeviceKind.kiosk, "old kiosk")
+    assert client.get("/api/v1/centers", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with app.state.db.write() as session:
+        principal = auth.principal_from_device_token(session, token)
+        auth.revoke_device(session, principal.id)
+    refused = client.get("/api/v1/centers", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401 and refused.json()["message"]["vi"].startswith("Vui lòng đăng nhập")

@@ -1,0 +1,127 @@
+"""Signing in, CSRF, rate limits, the first admin, the audit log and the account commands."""
+
+import logging
+import re
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from queue_world import build_world, register_device
+from server import auth
+from server.app import create_app
+from server.cli import app as cli
+from server.models import AuditEntry, Role
+from server.settings import Settings
+
+
+def make(tmp_path, **settings) -> TestClient:
+    return TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path}/s.db", **settings)))
+
+
+def add_user(client: TestClient, username: str, role: Role, password: str = "mật khẩu dài 123") -> None:
+    with client.app.state.db.write() as session:
+        world = build_world(session)
+        auth.create_user(session, datetime.now(UTC), username, password, role, world.center.id)
+        client.world = world  # type: ignore[attr-defined]
+
+
+def test_cookie_session_needs_the_csrf_token_for_changes(tmp_path):
+    with make(tmp_path) as client:
+        add_user(client, "lan", Role.staff)
+        wrong = client.post("/api/v1/auth/login", json={"username": "lan", "password": "nope"})
+        assert wrong.status_code == 401 and wrong.json()["code"] == "bad_credentials"
+        signed_in = client.post("/api/v1/auth/login", json={"username": "lan", "password": "mật khẩu dài 123"})
+        assert signed_in.status_code == 200
+        cookie = signed_in.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        csrf = signed_in.json()["csrf_token"]
+        assert client.get("/api/v1/auth/me").json()["role"] == "staff"
+        counter = client.world.counters[1].id
+        forged = client.post(f"/api/v1/counters/{counter}/pause")  # the cookie alone
+        assert forged.status_code == 403 and forged.json()["code"] == "csrf_failed"
+        ok = client.post(f"/api/v1/counters/{counter}/pause", headers={"X-CSRF-Token": csrf})
+        assert ok.status_code == 200 and ok.json()["state"] == "paused"
+        client.post("/api/v1/auth/logout")
+        assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_sign_in_attempts_are_rate_limited(tmp_path):
+    with make(tmp_path, login_attempts_per_5_minutes=3) as client:
+        add_user(client, "lan", Role.staff)
+        codes = [
+            client.post("/api/v1/auth/login", json={"username": "lan", "password": f"guess{i}"}).status_code
+            for i in range(4)
+        ]
+        assert codes == [401, 401, 401, 429]
+        refused = client.post("/api/v1/auth/login", json={"username": "lan", "password": "mật khẩu dài 123"})
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        assert refused.json()["message"]["vi"].startswith("Quá nhiều yêu cầu")
+
+
+def test_a_kiosk_is_rate_limited_per_device(tmp_path):
+    with make(tmp_path, issue_rate_per_minute=3) as client:
+        add_user(client, "lan", Role.staff)
+        with client.app.state.db.write() as session:
+            first = register_device(session, datetime.now(UTC), client.world.center.id, "kiosk")
+            second = auth.create_device(session, datetime.now(UTC), client.world.center.id, auth.DeviceKind.kiosk, "k2")[1]
+        body = {"category_id": client.world.categories["A"].id}
+
+        def issue(token: str) -> int:
+            return client.post("/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {token}"}).status_code
+
+        assert [issue(first) for _ in range(4)] == [201, 201, 201, 429]
+        assert issue(second) == 201  # another kiosk has its own allowance
+
+
+def test_first_start_prints_an_admin_password_once(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="motcua")
+    with make(tmp_path):
+        pass
+    printed = re.findall(r"password (\S+)", caplog.text)
+    assert len(printed) == 1
+    caplog.clear()
+    with make(tmp_path) as client:
+        assert "password" not in caplog.text  # the second start shows nothing
+        me = client.post("/api/v1/auth/login", json={"username": "admin", "password": printed[0]})
+        assert me.status_code == 200 and me.json()["role"] == "admin"
+
+
+def test_staff_actions_are_audited(tmp_path):
+    with make(tmp_path) as client:
+        add_user(client, "lan", Role.staff)
+        csrf = client.post("/api/v1/auth/login", json={"username": "lan", "password": "mật khẩu dài 123"}).json()["csrf_token"]
+        headers = {"X-CSRF-Token": csrf}
+        client.post("/api/v1/tickets", json={"category_id": client.world.categories["A"].id, "source": "desk"}, headers=headers)
+        called = client.post(f"/api/v1/counters/{client.world.counters[1].id}/call-next", headers=headers).json()
+        client.post(f"/api/v1/tickets/{called['id']}/complete", headers=headers)
+        with client.app.state.db.read() as session:
+            entries = list(session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars())
+    actions = [(e.actor, e.action, e.target) for e in entries if e.actor == "user:lan"]
+    assert actions == [
+        ("user:lan", "auth.login", "lan"),
+        ("user:lan", "ticket.issue", "A001"),
+        ("user:lan", "counter.call_next", "A001"),
+        ("user:lan", "ticket.complete", "A001"),
+    ]
+
+
+def test_account_and_device_commands(tmp_path):
+    url = f"sqlite:///{tmp_path}/s.db"
+    runner = CliRunner()
+    with make(tmp_path, demo=True):
+        pass
+    added = runner.invoke(cli, ["user", "add", "hoa", "--role", "leader", "--center", "DEMO", "--database-url", url])
+    assert added.exit_code == 0, added.output
+    password = added.output.rsplit("password: ", 1)[1].strip()
+    again = runner.invoke(cli, ["user", "add", "hoa", "--database-url", url])
+    assert again.exit_code == 1 and "already exists" in again.output
+    device = runner.invoke(cli, ["device", "add", "Kiosk 2", "--kind", "kiosk", "--database-url", url])
+    token = device.output.rsplit("token: ", 1)[1].strip()
+    with make(tmp_path) as client:
+        assert client.post("/api/v1/auth/login", json={"username": "hoa", "password": password}).status_code == 200
+        assert client.get("/api/v1/centers", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert runner.invoke(cli, ["user", "disable", "hoa", "--database-url", url]).exit_code == 0
+        assert client.get("/api/v1/auth/me").status_code == 401  # disabling ended the session
+        assert client.post("/api/v1/auth/login", json={"username": "hoa", "password": password}).status_code == 401
