@@ -11,12 +11,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server import auth, demo, queue, ws
-from server.api import centers, counters, session, tickets
+from server.api import centers, counters, printing, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, TooManyRequests
 from server.events import Hub
 from server.messages import render
+from server.printing import Printing
 from server.settings import Settings
 
 log = logging.getLogger("motcua")
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         engine = make_engine(settings.database_url)
         migrate(engine)
         app.state.db = Database(engine, on_commit=app.state.hub.publish)
+        app.state.printing = Printing(settings, app.state.db, clock)
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:
             if settings.demo:
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         try:
             yield
         finally:
+            app.state.printing.close()
             engine.dispose()
 
     app = FastAPI(
@@ -93,7 +96,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.state.principals = PrincipalCache()
     app.state.issue_limiter = RateLimiter(settings.issue_rate_per_minute, 60)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_5_minutes, 300)
-    for module in (centers, tickets, counters, session):
+    for module in (centers, tickets, counters, printing, session):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     return app

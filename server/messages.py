@@ -79,6 +79,14 @@ CATALOG: dict[str, Message] = {
     "user_not_found": {"vi": "Không có tài khoản {username}.", "en": "No account named {username}."},
     "user_exists": {"vi": "Tài khoản {username} đã tồn tại.", "en": "An account named {username} already exists."},
     "device_not_found": {"vi": "Không tìm thấy thiết bị.", "en": "Device not found."},
+    "no_printer": {"vi": "{place} không có máy in.", "en": "{place} has no printer."},
+    "print_in_progress": {"vi": "Số {label} đang được in.", "en": "Ticket {label} is being printed."},
+    # Priority groups, as printed on a ticket and shown on screens.
+    "priority_elderly": {"vi": "Người cao tuổi", "en": "Elderly"},
+    "priority_disabled": {"vi": "Người khuyết tật", "en": "Person with a disability"},
+    "priority_pregnant": {"vi": "Phụ nữ mang thai", "en": "Pregnant woman"},
+    "priority_small_child": {"vi": "Người đi cùng trẻ nhỏ", "en": "With a small child"},
+    "priority_meritorious": {"vi": "Người có công với cách mạng", "en": "Person of meritorious service"},
 }
 
 

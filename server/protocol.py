@@ -82,10 +82,6 @@ class TicketOut(BaseModel):
     transferred_at: UtcDatetime | None
 
 
-class IssuedTicket(TicketOut):
-    token: str
-    people_ahead: int
-    estimated_wait_minutes: int
 
 
 class CenterOut(BaseModel):
@@ -111,6 +107,26 @@ class Snapshot(BaseModel):
     tickets: list[TicketOut]  # today's active tickets: waiting, called, serving
 
 
+class PrintJobOut(BaseModel):
+    """A ticket's print job: queued, printing, done, or failed (and why, for staff)."""
+
+    ticket_id: int
+    label: str
+    printer: str  # the kiosk's name, or "desk"
+    state: Literal["queued", "printing", "done", "failed"]
+    attempts: int
+    error: Messages | None = None
+
+
+class IssuedTicket(TicketOut):
+    token: str
+    people_ahead: int
+    estimated_wait_minutes: int
+    # The ticket's print job, when the place that issued it has a printer; its later states
+    # arrive as "print.updated" events.
+    print_job: PrintJobOut | None = None
+
+
 class EventOut(BaseModel):
     type: Literal["event"] = "event"
     seq: int
@@ -120,6 +136,7 @@ class EventOut(BaseModel):
     ticket: TicketOut | None = None
     counter: CounterOut | None = None
     categories: list[CategoryOut] | None = None
+    print_job: PrintJobOut | None = None
 
 
 class QueueState(BaseModel):

@@ -339,6 +339,7 @@ def record(
     ticket: Ticket | None = None,
     counter: Counter | None = None,
     categories: list[protocol.CategoryOut] | None = None,
+    print_job: protocol.PrintJobOut | None = None,
 ) -> protocol.EventOut:
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
@@ -352,8 +353,9 @@ def record(
         ticket=ticket_out(ticket) if ticket else None,
         counter=counter_out(session, counter) if counter else None,
         categories=categories,
+        print_job=print_job,
     )
-    payload = out.model_dump(mode="json", include={"ticket", "counter", "categories"})
+    payload = out.model_dump(mode="json", include={"ticket", "counter", "categories", "print_job"})
     data = {key: value for key, value in payload.items() if value is not None}
     session.connection().execute(
         _INSERT_EVENT, {"center_id": center_id, "seq": seq, "kind": kind, "at": now, "data": data}

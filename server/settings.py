@@ -1,6 +1,17 @@
 """Server settings: one pydantic-settings class, read from MOTCUA_* environment variables."""
 
+from typing import Literal
+
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PrinterConfig(BaseModel):
+    """One ticket printer: where it is (printer/urls.py), its paper, and how it prints."""
+
+    url: str = Field(description="tcp://10.0.0.5:9100, usb://0x0416:0x5011, serial:///dev/ttyUSB0, file:///dev/usb/lp0")
+    width_dots: Literal[384, 576] = 576  # 58 mm or 80 mm paper
+    mode: Literal["image", "text"] = "image"  # text: for printers that cannot print images
 
 
 class Settings(BaseSettings):
@@ -13,6 +24,12 @@ class Settings(BaseSettings):
     # Per websocket client; a client that falls this far behind is dropped and resyncs.
     event_queue_size: int = 1000
     demo: bool = False
+    # Where citizens' phones reach the server: the QR code on a ticket opens {public_url}/t/{token}.
+    public_url: str = "http://127.0.0.1:8000"
+    # Ticket printers by the name of the kiosk device they hang on, or "desk" for the entrance
+    # desk. As JSON: MOTCUA_PRINTERS='{"desk": {"url": "tcp://10.0.0.5:9100", "width_dots": 576}}'
+    printers: dict[str, PrinterConfig] = {}
+    print_attempts: int = 3
     # Tickets one kiosk may issue per minute (a stuck touchscreen or a prankster).
     issue_rate_per_minute: int = 30
     # Sign-in attempts per username, and per address, in 5 minutes.

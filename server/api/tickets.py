@@ -30,7 +30,12 @@ def issue_ticket(
     # People ahead is an estimate: read it after the commit, outside the write lock that
     # every issue and call waits for.
     with db.read() as session:
-        return queue.issued_out(session, ticket)
+        issued = queue.issued_out(session, ticket)
+    place = principal.name if principal.kind == "device" else ("desk" if body.source == "desk" else None)
+    if created and place is not None:
+        # After the commit: whatever the printer does, the ticket exists.
+        issued.print_job = request.app.state.printing.submit(ticket.id, place)
+    return issued
 
 
 @router.get("/tickets/{ticket_id}")
