@@ -165,3 +165,58 @@ def device_revoke(device_id: int, database_url: DatabaseOption = None) -> None:
     with _database(database_url).write() as session:
         _run(lambda: auth.revoke_device(session, device_id))
     typer.echo(f"device {device_id} revoked")
+
+
+@app.command()
+def display(
+    server: Annotated[str, typer.Option(help="the motcua server, e.g. http://192.168.1.10:8000")] = "http://127.0.0.1:8000",
+    token: Annotated[str | None, typer.Option(help="this display's device token (motcua device add --kind display)")] = None,
+    windowed: Annotated[bool, typer.Option("--windowed", help="a window instead of full screen")] = False,
+    center_id: Annotated[int | None, typer.Option(help="center to show; default the token's")] = None,
+    language: Annotated[str, typer.Option(help="announcement language (a folder of clips)")] = "vi",
+    volume: Annotated[float, typer.Option(min=0.0, max=1.0)] = 1.0,
+    repeat: Annotated[int, typer.Option(min=1, max=5, help="times each call is announced")] = 2,
+) -> None:
+    """Run the waiting-room wall display (needs the display extra)."""
+    from display.cli import run
+
+    run(server, token, windowed, center_id=center_id, language=language, volume=volume, repeat=repeat)
+
+
+printer_app = typer.Typer(help="Ticket printers / máy in số", no_args_is_help=True)
+app.add_typer(printer_app, name="printer")
+
+
+@printer_app.command("test")
+def printer_test(
+    url: Annotated[str, typer.Argument(help="tcp://10.0.0.5:9100, usb://0x0416:0x5011, serial:///dev/ttyUSB0, file:///dev/usb/lp0")],
+    width_dots: Annotated[int, typer.Option(help="384 (58 mm) or 576 (80 mm)")] = 576,
+) -> None:
+    """Print a test ticket (Vietnamese text, a large number, a QR code) and report the printer's state."""
+    from datetime import UTC, datetime
+
+    from printer.connections import open_printer
+    from printer.errors import PrinterError
+    from printer.escpos_out import encode_ticket
+    from printer.layout import TicketPrint
+
+    try:
+        transport = open_printer(url)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    sample = TicketPrint(
+        center_name="In thử / Test print",
+        label="A000",
+        category_vi="Đăng ký khai sinh, chứng thực, Bảo hiểm y tế",
+        category_en="Test page",
+        issued_at=datetime.now(UTC),
+        people_ahead=0,
+        estimated_wait_minutes=0,
+        status_url="http://127.0.0.1:8000/",
+    )
+    try:
+        transport.send(encode_ticket(sample, width_dots))
+    except PrinterError as exc:
+        typer.echo(f"{exc.message['vi']} / {exc.message['en']} ({exc})", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"printed on {url}; status: {transport.status()}")

@@ -118,3 +118,17 @@ def test_paper_out_fails_the_job_with_the_reason(tmp_path, virtual_printer):
         failed = until(events, "failed")
     assert failed.print_job.label == issued["label"] == "B001"
     assert "giấy" in failed.print_job.error.vi.lower()
+
+
+def test_printer_test_command_prints_a_vietnamese_test_page(virtual_printer, closed_port):
+    from typer.testing import CliRunner
+
+    from server.cli import app as cli
+
+    printer = virtual_printer()
+    printed = CliRunner().invoke(cli, ["printer", "test", printer.url, "--width-dots", "384"])
+    assert printed.exit_code == 0, printed.output
+    (job,) = printer.wait_for_connections(1)
+    assert page(job.commands).width == 384
+    refused = CliRunner().invoke(cli, ["printer", "test", f"tcp://127.0.0.1:{closed_port}?timeout=1"])
+    assert refused.exit_code == 1 and "Không kết nối được máy in" in refused.output
