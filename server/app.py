@@ -19,6 +19,7 @@ from server.events import Hub
 from server.messages import render
 from server.printing import Printing
 from server.settings import Settings
+from server.web import pages
 
 log = logging.getLogger("motcua")
 
@@ -99,4 +100,5 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     for module in (centers, tickets, counters, printing, session):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
+    app.include_router(pages.router)  # /console, /admin
     return app

@@ -1,0 +1,72 @@
+"""The console and admin pages: public static shells; the data behind them is protected.
+
+    /console                  the counter console and the entrance desk (static/console.html)
+    /admin                    the center's set-up (static/admin.html)
+    /web/static/{file}        their HTML, CSS, JS and message catalog
+    /web/fonts/{file}.ttf     Be Vietnam Pro from the fontpkg wheel (DejaVu Sans if missing)
+"""
+
+import mimetypes
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from server.errors import NotFound
+
+router = APIRouter(include_in_schema=False)
+
+STATIC = Path(__file__).resolve().parent / "static"
+FONT_WEIGHTS = ("Regular", "Medium", "SemiBold", "Bold")
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+NO_CACHE = {"Cache-Control": "no-cache"}  # pages and code change with a deploy
+
+mimetypes.add_type("text/javascript", ".js")
+
+
+def _static(relative: str) -> FileResponse:
+    path = (STATIC / relative).resolve()
+    if not path.is_file() or STATIC not in path.parents:
+        raise NotFound("not_found")
+    # Pages frame nothing and are framed by nobody (no clickjacking of the big buttons).
+    return FileResponse(path, headers={**NO_CACHE, "X-Frame-Options": "DENY"})
+
+
+@router.get("/console")
+def console_page() -> FileResponse:
+    return _static("console.html")
+
+
+@router.get("/admin")
+def admin_page() -> FileResponse:
+    return _static("admin.html")
+
+
+@router.get("/web/static/{relative:path}")
+def web_static(relative: str) -> FileResponse:
+    return _static(relative)
+
+
+@cache
+def _font_folder() -> Path | None:
+    try:
+        import fontpkg_be_vietnam_pro  # the wheel exposes its folder as ROOT; the files are in files/
+    except ImportError:
+        return None
+    return Path(fontpkg_be_vietnam_pro.ROOT) / "files"
+
+
+@router.get("/web/fonts/{name}.ttf")
+def web_font(name: str) -> FileResponse:
+    """BeVietnamPro-<weight>.ttf, or Debian's DejaVu Sans where the wheel is not installed."""
+    weight = name.removeprefix("BeVietnamPro-")
+    if weight not in FONT_WEIGHTS:
+        raise NotFound("not_found")
+    folder = _font_folder()
+    path = folder / f"BeVietnamPro-{weight}.ttf" if folder else None
+    if path is None or not path.is_file():
+        path = DEJAVU / ("DejaVuSans-Bold.ttf" if weight in ("SemiBold", "Bold") else "DejaVuSans.ttf")
+    if not path.is_file():
+        raise NotFound("not_found")
+    return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "max-age=86400"})
