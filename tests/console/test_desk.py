@@ -28,3 +28,30 @@ def test_the_desk_issues_a_priority_ticket_with_a_note_and_counters_see_it(serve
     expect(desk.locator("#desk-label")).to_have_text("B002")
     expect(desk.get_by_label("Không ưu tiên")).to_be_checked()
     assert desk.errors == [] and counter.errors == []
+
+
+def test_a_desk_printer_that_fails_shows_as_a_fault_on_the_console(tmp_path, new_page):
+    """A real print job to a printer address where nothing listens: its "print.updated" failure
+    reaches the console's fault region."""
+    from console_server import ConsoleServer, sign_in
+    from server_process import free_port
+
+    printers = '{"desk": {"url": "tcp://127.0.0.1:%d"}}' % free_port()
+    server = ConsoleServer(tmp_path / "p.db", env={"MOTCUA_PRINTERS": printers, "MOTCUA_PRINT_ATTEMPTS": "1"})
+    server.start()
+    try:
+        page = new_page()
+        sign_in(page, f"{server.url}/console", server.add_user("thu"))
+        page.locator('#counter-list button[data-counter-id="1"]').click()
+        expect(page.locator("#faults-none")).to_be_visible()
+        page.get_by_role("button", name="Bàn tiếp đón").click()
+        page.locator('#desk-categories label[data-category-id="1"]').click()
+        page.get_by_role("button", name="Cấp số").click()
+        expect(page.locator("#desk-label")).to_have_text("A001")
+        page.get_by_role("button", name="Quầy", exact=True).click()
+        expect(page.locator("#fault-list li")).to_have_count(1)
+        expect(page.locator("#fault-list li")).to_contain_text("Máy in desk (A001)")
+        expect(page.locator("#faults-none")).to_be_hidden()
+        real_browser.screenshot(page, "console", "printer-fault")
+    finally:
+        server.stop()
