@@ -44,6 +44,10 @@ CATALOG: dict[str, Message] = {
         "vi": "Máy in {printer} đang ngoại tuyến (mở nắp hoặc lỗi).",
         "en": "Printer {printer} is offline (cover open or error).",
     },
+    "print_interrupted": {
+        "vi": "Việc in bị gián đoạn (mất điện hoặc khởi động lại); kiểm tra phiếu, in lại nếu cần.",
+        "en": "Printing was interrupted (power cut or restart); check the ticket and reprint if needed.",
+    },
 }
 
 

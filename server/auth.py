@@ -34,7 +34,7 @@ _STAFF = {Permission.queue_read, Permission.ticket_issue, Permission.counter_ope
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.staff: frozenset(_STAFF),
     Role.leader: frozenset(_STAFF | {Permission.audit_read}),
-    Role.admin: frozenset(Permission),
+    Role.admin: frozenset(set(Permission) - {Permission.print_agent}),
     DeviceKind.kiosk: frozenset({Permission.queue_read, Permission.ticket_issue}),
     DeviceKind.display: frozenset({Permission.queue_read}),
     DeviceKind.print_agent: frozenset({Permission.queue_read, Permission.print_agent}),

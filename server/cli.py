@@ -1,6 +1,7 @@
 """The `motcua` command. Imports are inside commands, so a display PC without the server
 extras can still run its own subcommands."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -220,3 +221,33 @@ def printer_test(
         typer.echo(f"{exc.message['vi']} / {exc.message['en']} ({exc})", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"printed on {url}; status: {transport.status()}")
+
+
+@app.command("printer-agent")
+def printer_agent(
+    server: Annotated[str, typer.Option(help="the motcua server, e.g. http://192.168.1.10:8000")],
+    token: Annotated[str, typer.Option(help="this agent's device token (motcua device add --kind print_agent)")],
+    printer: Annotated[str, typer.Option(help="usb://0x0416:0x5011, serial:///dev/ttyUSB0, tcp://...")],
+    state_file: Annotated[Path, typer.Option(help="where the agent remembers what it printed")] = Path(
+        "~/.local/state/motcua/print-agent.json"
+    ),
+    width_dots: Annotated[int, typer.Option(help="384 (58 mm) or 576 (80 mm)")] = 576,
+    text_mode: Annotated[bool, typer.Option("--text-mode", help="for printers that cannot print images")] = False,
+) -> None:
+    """Print the tickets of a kiosk on a printer attached to this PC (in the server's settings,
+    that kiosk's printer is agent://<this agent's name>)."""
+    import logging
+    import threading
+
+    from printer.agent import PrintAgent
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        agent = PrintAgent(server, token, printer, state_file.expanduser(), width_dots, "text" if text_mode else "image")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    stop = threading.Event()
+    try:
+        agent.run(stop)
+    except KeyboardInterrupt:
+        stop.set()

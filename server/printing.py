@@ -25,6 +25,7 @@ from server.models import Ticket
 from server.settings import PrinterConfig, Settings
 
 log = logging.getLogger("motcua.printing")
+AGENT = "agent://"  # a printer URL that names the print agent that drives it
 
 
 def ticket_print(session, ticket: Ticket, public_url: str) -> TicketPrint:  # type: ignore[no-untyped-def]
@@ -76,6 +77,8 @@ class Printing:
         config = self.printer_of(place)
         if config is None:
             return None
+        if config.url.startswith(AGENT):
+            return self._to_agent(ticket_id, place, config.url.removeprefix(AGENT))
         with self.db.read() as session:
             ticket = queue.get_ticket(session, ticket_id)
             data = ticket_print(session, ticket, self.settings.public_url)
@@ -97,6 +100,25 @@ class Printing:
         if job is None:
             raise Conflict("no_printer", place=place)
         return job
+
+    def _to_agent(self, ticket_id: int, place: str, agent: str) -> protocol.PrintJobOut:
+        """A job for a print agent is an event in the center's log: the agent follows the log
+        and picks it up, now or when it is back."""
+        with self.db.write() as session:
+            ticket = queue.get_ticket(session, ticket_id)
+            out = protocol.PrintJobOut(
+                ticket_id=ticket_id, label=ticket.label, printer=place, state="queued", attempts=0, agent=agent
+            )
+            queue.record(session, ticket.center_id, "print.updated", self.clock(), print_job=out)
+        return out
+
+    def report(self, ticket_id: int, agent: str, result: protocol.PrintJobOut) -> protocol.PrintJobOut:
+        """What a print agent says became of a job."""
+        with self.db.write() as session:
+            ticket = queue.get_ticket(session, ticket_id)
+            out = result.model_copy(update={"ticket_id": ticket_id, "label": ticket.label, "agent": agent})
+            queue.record(session, ticket.center_id, "print.updated", self.clock(), print_job=out)
+        return out
 
     def close(self) -> None:
         with self._lock:

@@ -95,6 +95,17 @@ class CenterOut(BaseModel):
     priority_rule: str
     priority_ratio: int
     ageing_minutes: int
+    ward_code: int | None = None  # official post-2025 code of the commune or ward it serves
+    province_code: int | None = None
+
+
+class NoticeOut(BaseModel):
+    """A line for the wall display, in Vietnamese and English."""
+
+    id: int
+    text_vi: str
+    text_en: str
+    position: int
 
 
 class Snapshot(BaseModel):
@@ -105,6 +116,7 @@ class Snapshot(BaseModel):
     categories: list[CategoryOut]
     counters: list[CounterOut]
     tickets: list[TicketOut]  # today's active tickets: waiting, called, serving
+    notices: list[NoticeOut] = []  # the active notices, in order
 
 
 class PrintJobOut(BaseModel):
@@ -116,6 +128,8 @@ class PrintJobOut(BaseModel):
     state: Literal["queued", "printing", "done", "failed"]
     attempts: int
     error: Messages | None = None
+    # Set when a print agent on the kiosk's PC prints it (a USB printer): the agent's name.
+    agent: str | None = None
 
 
 class IssuedTicket(TicketOut):
@@ -137,6 +151,8 @@ class EventOut(BaseModel):
     counter: CounterOut | None = None
     categories: list[CategoryOut] | None = None
     print_job: PrintJobOut | None = None
+    center: CenterOut | None = None  # center.updated: the profile changed
+    notices: list[NoticeOut] | None = None  # notice.updated: every active notice, in order
 
 
 class QueueState(BaseModel):
@@ -148,6 +164,7 @@ class QueueState(BaseModel):
     categories: dict[int, CategoryOut] = Field(default_factory=dict)
     counters: dict[int, CounterOut] = Field(default_factory=dict)
     tickets: dict[int, TicketOut] = Field(default_factory=dict)
+    notices: list[NoticeOut] = Field(default_factory=list)
     last_event: EventOut | None = None
 
     @classmethod
@@ -159,6 +176,7 @@ class QueueState(BaseModel):
             categories={c.id: c for c in snap.categories},
             counters={c.id: c for c in snap.counters},
             tickets={t.id: t for t in snap.tickets},
+            notices=snap.notices,
         )
 
     def apply(self, event: EventOut) -> bool:
@@ -181,6 +199,10 @@ class QueueState(BaseModel):
             self.counters[event.counter.id] = event.counter
         for category in event.categories or []:
             self.categories[category.id] = category
+        if event.center is not None:
+            self.center = event.center
+        if event.notices is not None:
+            self.notices = event.notices
         return True
 
     def waiting(self, category_id: int) -> int:

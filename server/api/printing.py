@@ -9,7 +9,9 @@ from pydantic import Field
 from server import protocol, queue
 from server.api.deps import ReadSessionDep
 from server.api.models import Body
-from server.api.security import OperateCounter, ReadQueue, guard_center
+from printer.layout import TicketPrint
+from server.api.security import OperateCounter, PrintAgent, ReadQueue, guard_center
+from server.printing import ticket_print
 
 router = APIRouter(tags=["printing"])
 
@@ -46,3 +48,20 @@ def reprint(
     """Print the ticket again on the printer of a kiosk or the entrance desk."""
     guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
     return request.app.state.printing.reprint(ticket_id, body.place)
+
+
+@router.get("/tickets/{ticket_id}/print-data")
+def print_data(ticket_id: int, request: Request, session: ReadSessionDep, principal: PrintAgent) -> TicketPrint:
+    """What goes on the paper, for a print agent to render on its own printer."""
+    ticket = queue.get_ticket(session, ticket_id)
+    guard_center(principal, ticket.center_id)
+    return ticket_print(session, ticket, request.app.state.settings.public_url)
+
+
+@router.post("/tickets/{ticket_id}/print-result")
+def print_result(
+    ticket_id: int, body: protocol.PrintJobOut, request: Request, session: ReadSessionDep, principal: PrintAgent
+) -> protocol.PrintJobOut:
+    """A print agent reports a job printing, done or failed; kiosks and consoles see it."""
+    guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
+    return request.app.state.printing.report(ticket_id, principal.name, body)

@@ -120,6 +120,7 @@ IssueTickets = Annotated[Principal, require(Permission.ticket_issue)]
 OperateCounter = Annotated[Principal, require(Permission.counter_operate)]
 AdminCenter = Annotated[Principal, require(Permission.center_admin)]
 ReadAudit = Annotated[Principal, require(Permission.audit_read)]
+PrintAgent = Annotated[Principal, require(Permission.print_agent)]
 
 
 class RateLimiter:
