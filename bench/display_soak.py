@@ -68,6 +68,25 @@ class Server:
             raise RuntimeError("server exited")
         threading.Thread(target=self.proc.stderr.read, daemon=True).start()  # keep the pipe drained
 
+    def tokens(self) -> tuple[str, str]:
+        """A display device token and a staff session token for the demo center, made in the
+        server's database (what `motcua device add` and a staff sign-in give)."""
+        from server import auth
+        from server.db import Database, make_engine
+        from server.models import DeviceKind, Role
+        from server.queue import system_clock
+
+        engine = make_engine(f"sqlite:///{self.database}")
+        try:
+            with Database(engine).write() as session:
+                now = system_clock()
+                _, display = auth.create_device(session, now, 1, DeviceKind.display, "soak display")
+                user = auth.create_user(session, now, "soak-staff", "correct horse battery", Role.staff, 1)
+                staff, _ = auth.start_session(session, now, user)
+        finally:
+            engine.dispose()
+        return display, staff
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
@@ -77,9 +96,12 @@ class Server:
 class Caller(threading.Thread):
     """A counter at work: issue, call, no-show the previous one; and restart the server now and then."""
 
-    def __init__(self, server: Server, call_every: float, restart_every: float, stop: threading.Event) -> None:
+    def __init__(
+        self, server: Server, staff_token: str, call_every: float, restart_every: float, stop: threading.Event
+    ) -> None:
         super().__init__(daemon=True)
         self.server = server
+        self.headers = {"Authorization": f"Bearer {staff_token}"}
         self.call_every = call_every
         self.restart_every = restart_every
         self.stop_event = stop
@@ -91,7 +113,7 @@ class Caller(threading.Thread):
     def run(self) -> None:
         previous: int | None = None
         next_restart = time.monotonic() + self.restart_every
-        with httpx.Client(base_url=self.server.url, timeout=10) as http:
+        with httpx.Client(base_url=self.server.url, timeout=10, headers=self.headers) as http:
             while not self.stop_event.wait(self.call_every):
                 if time.monotonic() >= next_restart:
                     self.server.kill()
@@ -121,17 +143,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="motcua-soak-"))
     server = Server(work / "center.db")
     server.start()
-    config = DisplayConfig(server=server.url, voice_dir=work / "voice", window_size=(1920, 1080))
+    display_token, staff_token = server.tokens()
+    config = DisplayConfig(server=server.url, token=display_token, voice_dir=work / "voice", window_size=(1920, 1080))
     ensure_voice(config.voice_dir, config.language)
     pygame.mixer.pre_init(frequency=22050, size=-16, channels=1, buffer=1024)
     pygame.init()
     pygame.display.set_mode(config.window_size)
     inbox: queue.Queue[Message] = queue.Queue()
-    client = EventClient(server.url, inbox)
+    client = EventClient(server.url, inbox, token=display_token)
     app = DisplayApp(pygame.display.get_surface, inbox, Fonts(), make_announcer(config), config, on_resync=client.resync)
     client.start()
     stop = threading.Event()
-    caller = Caller(server, args.call_every, args.restart_every * 60, stop)
+    caller = Caller(server, staff_token, args.call_every, args.restart_every * 60, stop)
     caller.start()
 
     start = time.monotonic()

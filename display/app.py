@@ -90,6 +90,7 @@ class DisplayApp:
         self.follower = Follower(recent_seconds=config.announce_within)
         self.memory = Memory()
         self.connected = False
+        self.refused = False
         self.view = BoardView()
         self.frames = 0  # frames that repainted something
         self.ticks = 0  # loop iterations
@@ -103,7 +104,7 @@ class DisplayApp:
         return messages.text("default_notice", "vi", hotline=center.hotline if center else "")
 
     def _refresh_view(self) -> None:
-        self.view = self.follower.view(notice=self._notice(), connected=self.connected)
+        self.view = self.follower.view(notice=self._notice(), connected=self.connected, refused=self.refused)
 
     def drain(self, now: datetime) -> bool:
         """Apply everything waiting in the inbox, never blocking; True if the board changed."""
@@ -114,8 +115,8 @@ class DisplayApp:
             except queue.Empty:
                 break
             if isinstance(message, Connection):
-                changed |= self.connected != message.connected
-                self.connected = message.connected
+                changed |= (self.connected, self.refused) != (message.connected, message.refused)
+                self.connected, self.refused = message.connected, message.refused
                 continue
             result = self.follower.receive(message, now)
             if result.resync:

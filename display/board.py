@@ -273,7 +273,7 @@ def _paint_waiting(c: Canvas) -> None:
 
 def _notice_key(c: Canvas) -> object:
     if not c.view.connected:
-        return ("banner", c.view.synced)
+        return ("banner", c.view.synced, c.view.refused)
     if notice_scrolls(c.view, c.layout, c.fonts):
         return ("scroll", c.view.notice, _scroll_offset(c))
     return ("static", c.view.notice)
@@ -293,7 +293,7 @@ def _paint_notice(c: Canvas) -> None:
     box = c.layout.notice_text
     if not c.view.connected:
         c.surface.fill(COLORS["banner"], c.layout.notice)
-        key = "disconnected" if c.view.synced else "connecting"
+        key = "refused" if c.view.refused else "disconnected" if c.view.synced else "connecting"
         c.text(messages.text(key, "vi"), box, COLORS["text"], "banner", align="center")
         return
     c.surface.fill(COLORS["notice"], c.layout.notice)

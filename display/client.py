@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from websockets.exceptions import InvalidURI, WebSocketException
+from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from server.protocol import EventOut, Snapshot, parse_message
 
 log = logging.getLogger(__name__)
+
+TRY_AGAIN_LATER = 1013
+POLICY_VIOLATION = 1008
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Connection:
 
     connected: bool
     reason: str = ""
+    # The server closed with 1008 (policy violation): a wrong or revoked token, or a center
+    # the token may not see. Retrying will not help until someone fixes the settings.
+    refused: bool = False
 
 
 Message = Snapshot | EventOut | Connection
@@ -114,6 +120,7 @@ class EventClient:
             url = events_url(self.server, self.center_id, self.last_seq, self.token)
             headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
             reason = ""
+            refused = False
             try:
                 with self._connect(url, additional_headers=headers, open_timeout=self.open_timeout) as ws:
                     with self._lock:
@@ -128,6 +135,10 @@ class EventClient:
                         self.last_seq = message.seq
                         self.inbox.put(message)
                     reason = _close_reason(ws)
+                    refused = ws.close_code == POLICY_VIOLATION
+            except ConnectionClosed as exc:  # closed with an error code (1008, 1013, 1011...)
+                reason = f"{type(exc).__name__}: {exc}"
+                refused = exc.rcvd is not None and exc.rcvd.code == POLICY_VIOLATION
             except (OSError, WebSocketException, TimeoutError) as exc:
                 if isinstance(exc, InvalidURI):
                     log.error("bad server URL %s: %s", url, exc)
@@ -142,8 +153,11 @@ class EventClient:
                 break
             if self._resync.is_set():
                 continue  # our own doing: reconnect at once for the snapshot, no banner
-            log.warning("event stream lost (%s); retrying in %.1fs", reason or "closed", delay)
-            self.inbox.put(Connection(False, reason))
+            if refused:
+                log.error("the server refused this display (%s): check --token and --center-id", reason)
+            else:
+                log.warning("event stream lost (%s); retrying in %.1fs", reason or "closed", delay)
+            self.inbox.put(Connection(False, reason, refused))
             if self._stop.wait(delay):
                 break
             delay = min(self.backoff_max, delay * 2)
@@ -151,7 +165,7 @@ class EventClient:
 
 def _close_reason(ws: ClientConnection) -> str:
     code = ws.close_code
-    if code == 1013:
+    if code == TRY_AGAIN_LATER:
         return "server said we were too slow (1013)"
     return f"closed ({code} {ws.close_reason or ''})".strip()
 

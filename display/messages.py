@@ -22,6 +22,10 @@ UI: dict[str, dict[str, str]] = {
         "en": "Server connection lost — reconnecting…",
     },
     "connecting": {"vi": "Đang kết nối máy chủ…", "en": "Connecting to the server…"},
+    "refused": {
+        "vi": "Máy chủ từ chối màn hình này — kiểm tra mã thiết bị (token) và số trung tâm",
+        "en": "The server refused this display — check its device token and center",
+    },
     "default_notice": {
         "vi": "Xin vui lòng giữ phiếu số và chú ý màn hình, loa gọi số. Đường dây nóng: {hotline}",
         "en": "Please keep your ticket and watch the screen. Hotline: {hotline}",

@@ -50,6 +50,7 @@ class BoardView:
     categories: tuple[CategoryRow, ...] = ()
     notice: str = ""
     connected: bool = False
+    refused: bool = False  # the server turned us away (token, center): say so, not "lost"
     synced: bool = False  # a snapshot has arrived at least once
     timezone: str = "Asia/Ho_Chi_Minh"
 
@@ -157,10 +158,10 @@ class Follower:
         self._announced.append(key)
         out.announce.append(call)
 
-    def view(self, *, notice: str, connected: bool) -> BoardView:
+    def view(self, *, notice: str, connected: bool, refused: bool = False) -> BoardView:
         state = self.state
         if state is None or state.center is None:
-            return BoardView(notice=notice, connected=connected)
+            return BoardView(notice=notice, connected=connected, refused=refused)
         counters = []
         for counter in sorted(state.counters.values(), key=lambda c: c.number):
             ticket = state.in_hand(counter.id)
@@ -179,6 +180,7 @@ class Follower:
             categories=categories,
             notice=notice,
             connected=connected,
+            refused=refused,
             synced=True,
             timezone=state.center.timezone or "Asia/Ho_Chi_Minh",
         )

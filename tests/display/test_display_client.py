@@ -164,3 +164,22 @@ def test_reconnects_after_a_restart_and_shows_the_call_it_missed(
     finally:
         harness.gate.open.set()
         harness.client.stop()
+
+
+def test_a_refused_token_says_so_instead_of_connection_lost(server: LiveServer, fonts: Fonts, tmp_path: Path) -> None:
+    wire: queue.Queue[Message] = queue.Queue()
+    client = EventClient(server.url, wire, token="forged", backoff_start=0.05, backoff_max=0.2)
+    client.start()
+    try:
+        notes = [wire.get(timeout=WAIT) for _ in range(2)]  # accepted, then closed with 1008
+    finally:
+        client.stop()
+    assert notes[0] == Connection(True)
+    assert isinstance(notes[1], Connection) and notes[1].refused and not notes[1].connected
+    surface = pygame.Surface((1366, 768))
+    inbox: queue.Queue[Message] = queue.Queue()
+    announcer = Announcer(fake_library(tmp_path), FakeChannel(FakeClock()), clock=FakeClock())
+    app = DisplayApp(lambda: surface, inbox, fonts, announcer, DisplayConfig(notice="x"))
+    inbox.put(notes[1])
+    frame = app.step()
+    assert frame.placements["banner"].text.startswith("Máy chủ từ chối màn hình này")
