@@ -33,3 +33,6 @@ if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
     echo "$want" > "$stamp"
 fi
+
+# The wall display's voice clips (espeak-ng, offline); recordings already there are kept.
+bash deploy/make-voice.sh > /dev/null

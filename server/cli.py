@@ -177,11 +177,16 @@ def display(
     language: Annotated[str, typer.Option(help="announcement language (a folder of clips)")] = "vi",
     volume: Annotated[float, typer.Option(min=0.0, max=1.0)] = 1.0,
     repeat: Annotated[int, typer.Option(min=1, max=5, help="times each call is announced")] = 2,
+    voice_dir: Annotated[Path | None, typer.Option(help="voice clips folder (default var/voice)")] = None,
+    notice: Annotated[str | None, typer.Option(help="scrolling notice line when the admin has set none")] = None,
 ) -> None:
     """Run the waiting-room wall display (needs the display extra)."""
     from display.cli import run
 
-    run(server, token, windowed, center_id=center_id, language=language, volume=volume, repeat=repeat)
+    run(
+        server, token, windowed, center_id=center_id, language=language, volume=volume, repeat=repeat,
+        voice_dir=voice_dir, notice=notice,
+    )  # fmt: skip
 
 
 printer_app = typer.Typer(help="Ticket printers / máy in số", no_args_is_help=True)
