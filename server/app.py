@@ -101,4 +101,5 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(pages.router)  # /console, /admin
+    app.include_router(__import__("server.kiosk_pages", fromlist=["router"]).router)  # /kiosk, /t/{token}
     return app

@@ -1,0 +1,110 @@
+// The citizen's status page, /t/<token>: the ticket by its token (GET /api/v1/status/<token>),
+// refreshed when the event stream says the queue moved, and polled when the stream is not there
+// (the stream may refuse a page without a device or staff token).
+
+import { EventStream, LANGUAGES, applyCatalog, loadCatalog, translate } from "./common.js";
+
+const POLL_CONNECTED_MS = 30000;
+const POLL_DISCONNECTED_MS = 4000;
+const POLICY_VIOLATION = 1008;
+
+const token = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
+const state = {
+  catalog: null,
+  language: (navigator.language || "vi").toLowerCase().startsWith("en") ? "en" : "vi",
+  status: null,
+  found: true,
+  reachable: true,
+  streaming: false,
+  updatedAt: null,
+  pollTimer: null,
+  refreshTimer: null,
+  stream: null,
+};
+const $ = (id) => document.getElementById(id);
+const t = (key, values) => translate(state.catalog, state.language, key, values);
+
+async function refresh() {
+  clearTimeout(state.pollTimer);
+  try {
+    const response = await fetch(`/api/v1/status/${encodeURIComponent(token)}`, { cache: "no-store" });
+    state.reachable = true;
+    if (response.status === 404) {
+      state.found = false;
+    } else if (response.ok) {
+      state.found = true;
+      state.status = await response.json();
+      state.updatedAt = new Date();
+      startStream();
+    } else {
+      state.reachable = false;
+    }
+  } catch (_) {
+    state.reachable = false;
+  }
+  render();
+  const live = state.streaming && state.reachable;
+  state.pollTimer = setTimeout(refresh, live ? POLL_CONNECTED_MS : POLL_DISCONNECTED_MS);
+}
+
+function refreshSoon() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(refresh, 150);
+}
+
+function startStream() {
+  if (state.stream) return;
+  state.stream = new EventStream({
+    centerId: state.status && state.status.center_id,
+    onSnapshot: () => {
+      state.streaming = true;
+      refreshSoon();
+    },
+    onEvent: (event) => event.ticket && refreshSoon(),
+    onOnline: (online, code) => {
+      state.streaming = online;
+      if (!online && code === POLICY_VIOLATION) state.stream.stop(); // not for us: poll instead
+      render();
+    },
+  });
+  state.stream.start();
+}
+
+function render() {
+  applyCatalog(document, state.catalog, state.language);
+  $("language").lang = LANGUAGES.find((l) => l !== state.language);
+  const status = state.status;
+  $("loading").hidden = Boolean(status) || !state.found;
+  $("not-found").hidden = state.found;
+  $("ticket").hidden = !status || !state.found;
+  if (status) {
+    $("label").textContent = status.label;
+    $("category").textContent = state.language === "vi" ? status.category_vi : status.category_en;
+    const stateEl = $("state");
+    stateEl.dataset.state = status.state;
+    stateEl.textContent = t(`state_${status.state}`, { counter: status.counter_number ?? "" });
+    const waiting = status.state === "waiting";
+    $("ahead-row").hidden = !waiting;
+    $("wait-row").hidden = !waiting;
+    $("ahead").textContent = String(status.people_ahead);
+    $("wait").textContent = t("minutes", { n: status.estimated_wait_minutes });
+  }
+  const time = state.updatedAt
+    ? state.updatedAt.toLocaleTimeString(state.language === "vi" ? "vi-VN" : "en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" })
+    : "";
+  $("connection").textContent = state.reachable
+    ? `${t("status_live")} · ${t("status_updated", { time })}`
+    : t("status_offline");
+}
+
+async function main() {
+  state.catalog = await loadCatalog();
+  $("language").addEventListener("click", () => {
+    state.language = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];
+    render();
+  });
+  render();
+  refresh();
+}
+
+main();

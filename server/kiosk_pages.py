@@ -1,0 +1,168 @@
+"""The kiosk web app and the citizen's status page, served by the server.
+
+    /kiosk                       the touchscreen kiosk (kiosk/static/index.html)
+    /kiosk/static/{file}         its HTML, CSS, JS, pictograms and message catalog
+    /kiosk/fonts/{file}.ttf      Be Vietnam Pro from the fontpkg wheel (DejaVu Sans if missing)
+    /kiosk/voice/{lang}/{clip}.wav  voice prompts, made offline with espeak-ng on first use
+    /t/{token}                   what the ticket's QR code opens on a citizen's phone
+    /t/{token}/qr.svg            that QR code
+
+Voice clips are cached in the voice folder (`MOTCUA_KIOSK_VOICE_DIR`, default `var/kiosk-voice`),
+one sub-folder per language. A center replaces a clip with a recording by dropping a file of the
+same name there; `<clip>.txt` beside a generated clip holds the phrase it says, so a renamed
+category is spoken anew.
+"""
+
+import hashlib
+import json
+import mimetypes
+import os
+import re
+import shutil
+import subprocess
+import threading
+from functools import cache
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from server import queue
+from server.api.deps import ReadSessionDep
+from server.errors import NotFound
+
+router = APIRouter(include_in_schema=False)
+
+STATIC = Path(__file__).resolve().parent.parent / "kiosk" / "static"
+CLIP_NAME = re.compile(r"^[a-z0-9_]{1,48}$")
+ESPEAK_VOICES = {"vi": "vi", "en": "en"}
+FONT_WEIGHTS = ("Regular", "Medium", "SemiBold", "Bold", "ExtraBold")
+# Pages and code change with a deploy; pictograms and fonts rarely.
+NO_CACHE = {"Cache-Control": "no-cache"}
+_voice_lock = threading.Lock()
+
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("image/svg+xml", ".svg")
+
+
+def _static_file(relative: str) -> FileResponse:
+    path = (STATIC / relative).resolve()
+    if not path.is_file() or STATIC not in path.parents:
+        raise NotFound("not_found")
+    return FileResponse(path, headers=NO_CACHE)
+
+
+@router.get("/kiosk")
+def kiosk_page() -> FileResponse:
+    return _static_file("index.html")
+
+
+@router.get("/kiosk/static/{relative:path}")
+def kiosk_static(relative: str) -> FileResponse:
+    return _static_file(relative)
+
+
+@router.get("/t/{token}")
+def status_page(token: str) -> FileResponse:
+    """The page reads its ticket by the token in its own address (GET /api/v1/status/{token})."""
+    del token
+    return _static_file("status.html")
+
+
+@router.get("/t/{token}/qr.svg")
+def status_qr(token: str, request: Request, session: ReadSessionDep) -> Response:
+    queue.ticket_by_token(session, token)  # 404 for a token that is no ticket
+    settings = request.app.state.settings
+    # Where phones reach the server (MOTCUA_PUBLIC_URL, as on the printed ticket), else the
+    # address the kiosk reached it at.
+    public = settings.public_url if "public_url" in settings.model_fields_set else str(request.base_url)
+    url = f"{public.rstrip('/')}/t/{token}"
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return Response(image.to_string(), media_type="image/svg+xml", headers={"X-Status-Url": url})
+
+
+@cache
+def _font_folder() -> Path | None:
+    try:
+        import fontpkg_be_vietnam_pro  # the wheel exposes its folder as ROOT; files are in files/
+    except ImportError:
+        return None
+    return Path(fontpkg_be_vietnam_pro.ROOT) / "files"
+
+
+@router.get("/kiosk/fonts/{name}.ttf")
+def kiosk_font(name: str) -> FileResponse:
+    """BeVietnamPro-<weight>.ttf, or Debian's DejaVu Sans where the wheel is not installed."""
+    weight = name.removeprefix("BeVietnamPro-")
+    if weight not in FONT_WEIGHTS:
+        raise NotFound("not_found")
+    folder = _font_folder()
+    path = folder / f"BeVietnamPro-{weight}.ttf" if folder else None
+    if path is None or not path.is_file():
+        bold = weight in ("SemiBold", "Bold", "ExtraBold")
+        path = Path("/usr/share/fonts/truetype/dejavu") / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    if not path.is_file():
+        raise NotFound("not_found")
+    return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "max-age=86400"})
+
+
+def _voice_dir(request: Request) -> Path:
+    configured = getattr(request.app.state.settings, "kiosk_voice_dir", None)
+    return Path(configured or os.environ.get("MOTCUA_KIOSK_VOICE_DIR") or "var/kiosk-voice")
+
+
+def _catalog_phrases() -> dict[str, dict[str, str]]:
+    return json.loads((STATIC / "messages.json").read_text("utf-8"))["voice"]
+
+
+def _phrase(request: Request, session: ReadSessionDep, language: str, clip: str) -> str | None:
+    """What a clip says: a phrase of the catalog, or `category_<id>`: that category's name."""
+    if clip.startswith("category_") and clip[9:].isdigit():
+        category = queue.get_category(session, int(clip[9:]))
+        return category.name_vi if language == "vi" else category.name_en
+    return _catalog_phrases().get(language, {}).get(clip)
+
+
+def _existing(folder: Path, clip: str) -> Path | None:
+    for suffix in (".wav", ".ogg", ".mp3"):
+        if (folder / f"{clip}{suffix}").is_file():
+            return folder / f"{clip}{suffix}"
+    return None
+
+
+def _make_clip(folder: Path, clip: str, phrase: str, voice: str) -> Path | None:
+    """Speak `phrase` into `<clip>.wav` with espeak-ng unless a clip saying it is there."""
+    with _voice_lock:
+        found = _existing(folder, clip)
+        said = folder / f"{clip}.txt"
+        if found is not None and (not said.is_file() or said.read_text("utf-8") == phrase):
+            return found  # a recording (no .txt) or a generated clip of this very phrase
+        exe = shutil.which("espeak-ng")
+        if exe is None:
+            return found
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{clip}.{hashlib.sha1(phrase.encode()).hexdigest()[:8]}.wav"
+        result = subprocess.run(
+            [exe, "-v", voice, "-s", "140", "-w", str(partial), phrase], capture_output=True, timeout=30
+        )
+        if result.returncode != 0 or not partial.is_file():
+            partial.unlink(missing_ok=True)
+            return found
+        target = folder / f"{clip}.wav"
+        partial.replace(target)
+        said.write_text(phrase, "utf-8")
+        return target
+
+
+@router.get("/kiosk/voice/{language}/{clip}.wav")
+def kiosk_voice(language: str, clip: str, request: Request, session: ReadSessionDep) -> FileResponse:
+    if language not in ESPEAK_VOICES or not CLIP_NAME.match(clip):
+        raise NotFound("not_found")
+    phrase = _phrase(request, session, language, clip)
+    folder = _voice_dir(request) / language
+    path = _make_clip(folder, clip, phrase, ESPEAK_VOICES[language]) if phrase else _existing(folder, clip)
+    if path is None:
+        raise NotFound("not_found")
+    return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "audio/wav", headers=NO_CACHE)
