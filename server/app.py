@@ -20,6 +20,7 @@ from server.messages import render
 from server.printing import Printing
 from server.settings import Settings
 from server.web import pages
+from server.api import admin
 
 log = logging.getLogger("motcua")
 
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     for module in (centers, tickets, counters, printing, session):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
+    app.include_router(admin.router, prefix="/api/v1")
     app.include_router(pages.router)  # /console, /admin
     app.include_router(__import__("server.kiosk_pages", fromlist=["router"]).router)  # /kiosk, /t/{token}
     return app

@@ -1,13 +1,18 @@
 """Setting a center up: the center, its categories, counters and procedures.
 
-Plain functions over a session, used by the demo seed, the admin and the tests alike.
+Plain functions over a session, used by the demo seed, the admin and the tests alike. The
+admin's changes (below) record an event, so kiosks and displays follow them live.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlmodel import Session
 
-from server.models import Category, Center, Counter, CounterCategory, Procedure
+from server import queue
+from server.errors import Conflict, NotFound
+from server.models import Category, Center, Counter, CounterCategory, Notice, Procedure
 
 
 def create_center(session: Session, code: str, name_vi: str, name_en: str, **fields: object) -> Center:
@@ -63,3 +68,194 @@ def add_procedure(
     session.add(procedure)
     session.flush()
     return procedure
+
+
+# --- the admin's changes: each one tells kiosks and displays with an event ---------------------
+
+
+def ward(code: int) -> tuple[str, int, str]:
+    """(ward name, province code, province name) of a commune or ward in the official
+    post-2025 list; NotFound for a code that is not in it."""
+    from vietnam_provinces import Province, Ward
+
+    try:
+        unit = Ward.from_code(code)  # type: ignore[arg-type]
+    except ValueError:
+        raise NotFound("ward_not_found") from None
+    province = Province.from_code(unit.province_code)
+    return unit.name, int(unit.province_code), province.name
+
+
+def provinces() -> list[tuple[int, str]]:
+    """Every province and centrally-run city (34 since July 2025): (code, name)."""
+    from vietnam_provinces import Province
+
+    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda p: p[0])
+
+
+def wards_of(province_code: int) -> list[tuple[int, str]]:
+    """The communes, wards and special zones of a province: (code, name), by name."""
+    from vietnam_provinces import Province, Ward
+
+    try:
+        province = Province.from_code(province_code)  # type: ignore[arg-type]
+    except ValueError:
+        raise NotFound("ward_not_found") from None
+    return sorted(((int(w.code), w.name) for w in Ward.iter_by_province(province.code)), key=lambda w: w[1])
+
+
+def update_center(session: Session, now: datetime, center_id: int, **fields: object) -> Center:
+    center = queue.get_center(session, center_id)
+    ward_code = fields.pop("ward_code", center.ward_code)
+    center.province_code = ward(ward_code)[1] if ward_code is not None else None  # type: ignore[arg-type]
+    center.ward_code = ward_code  # type: ignore[assignment]
+    for name, value in fields.items():
+        setattr(center, name, value)
+    queue.record(session, center.id, "center.updated", now, center=center)  # type: ignore[arg-type]
+    return center
+
+
+def _prefix_free(session: Session, center_id: int, prefix: str, category_id: int | None = None) -> None:
+    taken = session.execute(
+        select(Category.id).where(Category.center_id == center_id).where(Category.prefix == prefix)
+    ).scalar_one_or_none()
+    if taken is not None and taken != category_id:
+        raise Conflict("category_prefix_taken", prefix=prefix)
+
+
+def _category_changed(session: Session, now: datetime, category: Category) -> None:
+    center = queue.get_center(session, category.center_id)
+    queue.record(
+        session, center.id, "category.updated", now, categories=[queue.category_out(session, center, category, now)]  # type: ignore[arg-type]
+    )
+
+
+def create_category(session: Session, now: datetime, center_id: int, **fields: object) -> Category:
+    center = queue.get_center(session, center_id)
+    _prefix_free(session, center_id, fields["prefix"])  # type: ignore[arg-type]
+    category = add_category(session, center, **fields)  # type: ignore[arg-type]
+    _category_changed(session, now, category)
+    return category
+
+
+def update_category(session: Session, now: datetime, category_id: int, **fields: object) -> Category:
+    category = queue.get_category(session, category_id)
+    if "prefix" in fields:
+        _prefix_free(session, category.center_id, fields["prefix"], category.id)  # type: ignore[arg-type]
+    for name, value in fields.items():
+        setattr(category, name, value)
+    session.flush()
+    _category_changed(session, now, category)
+    return category
+
+
+def _link_categories(session: Session, counter: Counter, categories: Sequence[tuple[int, int]]) -> None:
+    """Serve these (category id, weight) in this order of preference, instead of any before."""
+    for link in queue.counter_links(session, counter):
+        session.delete(link)
+    session.flush()
+    for position, (category_id, weight) in enumerate(categories):
+        if queue.get_category(session, category_id).center_id != counter.center_id:
+            raise NotFound("category_not_found")
+        session.add(CounterCategory(counter_id=counter.id, category_id=category_id, position=position, weight=weight))  # type: ignore[arg-type]
+    session.flush()
+
+
+def _number_free(session: Session, center_id: int, number: int, counter_id: int | None = None) -> None:
+    taken = session.execute(
+        select(Counter.id).where(Counter.center_id == center_id).where(Counter.number == number)
+    ).scalar_one_or_none()
+    if taken is not None and taken != counter_id:
+        raise Conflict("counter_number_taken", number=number)
+
+
+def create_counter(
+    session: Session, now: datetime, center_id: int, number: int, categories: Sequence[tuple[int, int]], **fields: object
+) -> Counter:
+    center = queue.get_center(session, center_id)
+    _number_free(session, center_id, number)
+    counter = add_counter(session, center, number, [], **fields)
+    _link_categories(session, counter, categories)
+    queue.record(session, center_id, "counter.updated", now, counter=counter)
+    return counter
+
+
+def update_counter(
+    session: Session, now: datetime, counter_id: int, categories: Sequence[tuple[int, int]] | None = None, **fields: object
+) -> Counter:
+    counter = queue.get_counter(session, counter_id)
+    if "number" in fields:
+        _number_free(session, counter.center_id, fields["number"], counter.id)  # type: ignore[arg-type]
+    for name, value in fields.items():
+        setattr(counter, name, value)
+    if categories is not None:
+        _link_categories(session, counter, categories)
+    session.flush()
+    queue.record(session, counter.center_id, "counter.updated", now, counter=counter)
+    return counter
+
+
+def get_procedure(session: Session, procedure_id: int) -> Procedure:
+    procedure = session.get(Procedure, procedure_id)
+    if procedure is None:
+        raise NotFound("procedure_not_found")
+    return procedure
+
+
+def create_procedure(session: Session, center_id: int, category_id: int, **fields: object) -> Procedure:
+    category = queue.get_category(session, category_id)
+    if category.center_id != center_id:
+        raise NotFound("category_not_found")
+    return add_procedure(session, category, **fields)  # type: ignore[arg-type]
+
+
+def update_procedure(session: Session, procedure_id: int, **fields: object) -> Procedure:
+    procedure = get_procedure(session, procedure_id)
+    if "category_id" in fields and queue.get_category(session, fields["category_id"]).center_id != procedure.center_id:  # type: ignore[arg-type]
+        raise NotFound("category_not_found")
+    for name, value in fields.items():
+        setattr(procedure, name, value)
+    session.flush()
+    return procedure
+
+
+def delete_procedure(session: Session, procedure_id: int) -> Procedure:
+    procedure = get_procedure(session, procedure_id)
+    session.delete(procedure)
+    session.flush()
+    return procedure
+
+
+def get_notice(session: Session, notice_id: int) -> Notice:
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound("notice_not_found")
+    return notice
+
+
+def _notices_changed(session: Session, now: datetime, center_id: int) -> None:
+    session.flush()
+    queue.record(session, center_id, "notice.updated", now, notices=queue.active_notices(session, center_id))
+
+
+def create_notice(session: Session, now: datetime, center_id: int, **fields: object) -> Notice:
+    queue.get_center(session, center_id)
+    notice = Notice(center_id=center_id, **fields)  # type: ignore[arg-type]
+    session.add(notice)
+    _notices_changed(session, now, center_id)
+    return notice
+
+
+def update_notice(session: Session, now: datetime, notice_id: int, **fields: object) -> Notice:
+    notice = get_notice(session, notice_id)
+    for name, value in fields.items():
+        setattr(notice, name, value)
+    _notices_changed(session, now, notice.center_id)
+    return notice
+
+
+def delete_notice(session: Session, now: datetime, notice_id: int) -> Notice:
+    notice = get_notice(session, notice_id)
+    session.delete(notice)
+    _notices_changed(session, now, notice.center_id)
+    return notice

@@ -87,6 +87,21 @@ CATALOG: dict[str, Message] = {
     "priority_pregnant": {"vi": "Phụ nữ mang thai", "en": "Pregnant woman"},
     "priority_small_child": {"vi": "Người đi cùng trẻ nhỏ", "en": "With a small child"},
     "priority_meritorious": {"vi": "Người có công với cách mạng", "en": "Person of meritorious service"},
+    "ward_not_found": {
+        "vi": "Không có xã, phường này trong danh mục đơn vị hành chính.",
+        "en": "No such commune or ward in the official list.",
+    },
+    "category_prefix_taken": {
+        "vi": "Chữ cái {prefix} đã dùng cho lĩnh vực khác.",
+        "en": "Prefix {prefix} is already used by another category.",
+    },
+    "counter_number_taken": {"vi": "Đã có quầy số {number}.", "en": "Counter {number} already exists."},
+    "procedure_not_found": {"vi": "Không tìm thấy thủ tục.", "en": "Procedure not found."},
+    "notice_not_found": {"vi": "Không tìm thấy thông báo.", "en": "Notice not found."},
+    "cannot_disable_self": {
+        "vi": "Không thể tự khoá hoặc hạ quyền tài khoản đang dùng.",
+        "en": "You cannot disable or demote the account you are signed in with.",
+    },
 }
 
 

@@ -58,6 +58,10 @@ class Center(SQLModel, table=True):
     priority_rule: PriorityRule = PriorityRule.ratio
     priority_ratio: int = 2
     ageing_minutes: int = 30
+    # The commune or ward it serves, by its code in the official post-2025 list (the
+    # vietnam-provinces package), and that unit's province or city.
+    ward_code: int | None = None
+    province_code: int | None = None
 
 
 class Category(SQLModel, table=True):
@@ -75,6 +79,17 @@ class Category(SQLModel, table=True):
     service_minutes: int = 10
     position: int = 0
     active: bool = True
+
+
+class Notice(SQLModel, table=True):
+    """A line the wall display shows (and the kiosk may): opening changes, documents to bring."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    text_vi: str = Field(max_length=500)
+    text_en: str = Field(default="", max_length=500)
+    active: bool = True
+    position: int = 0
 
 
 class Procedure(SQLModel, table=True):

@@ -25,6 +25,7 @@ from server.models import (
     CounterCategory,
     CounterState,
     Event,
+    Notice,
     PriorityGroup,
     PriorityRule,
     Ticket,
@@ -296,7 +297,19 @@ def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapsh
         categories=[category_out(session, center, c, now) for c in categories],
         counters=[counter_out(session, c) for c in counters],
         tickets=[ticket_out(t) for t in tickets],
+        notices=active_notices(session, center_id),
     )
+
+
+def active_notices(session: Session, center_id: int) -> list[protocol.NoticeOut]:
+    """The notices a center's display shows now, in order."""
+    rows = session.execute(
+        select(Notice)
+        .where(Notice.center_id == center_id)
+        .where(Notice.active == True)  # noqa: E712
+        .order_by(col(Notice.position), col(Notice.id))
+    ).scalars()
+    return [protocol.NoticeOut.model_validate(n, from_attributes=True) for n in rows]
 
 
 def last_seq(session: Session, center_id: int) -> int:
@@ -340,6 +353,8 @@ def record(
     counter: Counter | None = None,
     categories: list[protocol.CategoryOut] | None = None,
     print_job: protocol.PrintJobOut | None = None,
+    center: Center | None = None,
+    notices: list[protocol.NoticeOut] | None = None,
 ) -> protocol.EventOut:
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
@@ -354,8 +369,12 @@ def record(
         counter=counter_out(session, counter) if counter else None,
         categories=categories,
         print_job=print_job,
+        center=protocol.CenterOut.model_validate(center, from_attributes=True) if center else None,
+        notices=notices,
     )
-    payload = out.model_dump(mode="json", include={"ticket", "counter", "categories", "print_job"})
+    payload = out.model_dump(
+        mode="json", include={"ticket", "counter", "categories", "print_job", "center", "notices"}
+    )
     data = {key: value for key, value in payload.items() if value is not None}
     session.connection().execute(
         _INSERT_EVENT, {"center_id": center_id, "seq": seq, "kind": kind, "at": now, "data": data}

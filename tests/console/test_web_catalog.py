@@ -43,7 +43,7 @@ def test_every_key_the_pages_use_is_in_the_catalog():
 def test_pages_and_fonts_are_served_without_signing_in(tmp_path):
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/w.db"))
     with TestClient(app) as client:
-        for path in ("/console",):
+        for path in ("/console", "/admin"):
             page = client.get(path)
             assert page.status_code == 200 and "<html" in page.text
             assert "http" not in re.sub(r"https?://www\.w3\.org", "", page.text)  # nothing from another site

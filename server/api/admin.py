@@ -1,0 +1,442 @@
+"""The center's set-up, for its admin: profile, categories, procedures, counters, staff,
+devices, notices. Every change is audited; those kiosks and displays show go out as events."""
+
+import re
+from datetime import datetime
+from typing import Annotated, Self
+
+from fastapi import APIRouter, Request
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from server import auth, directory, protocol, queue
+from server.api.deps import DbDep, NowDep, ReadSessionDep
+from server.api.models import Body
+from server.api.security import AdminCenter, guard_center
+from server.auth import Principal
+from server.errors import Conflict, NotFound
+from server.models import Category, Counter, Device, DeviceKind, Notice, PriorityRule, Procedure, Role, User
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+# --- input ---------------------------------------------------------------------------------------
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def _sessions(value: list[list[str]]) -> list[list[str]]:
+    for pair in value:
+        if len(pair) != 2 or not all(_HHMM.match(t) for t in pair) or pair[0] >= pair[1]:
+            raise ValueError('each session is ["HH:MM", "HH:MM"], start before end / mỗi ca: giờ bắt đầu trước giờ kết thúc')
+    return sorted(value)
+
+
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class CenterIn(Body):
+    name_vi: Name
+    name_en: Name
+    address: str = Field(default="", max_length=300)
+    hotline: str = Field(default="", max_length=40)
+    ward_code: int | None = Field(default=None, gt=0)
+    priority_rule: PriorityRule = PriorityRule.ratio
+    priority_ratio: int = Field(default=2, ge=1, le=20)
+    ageing_minutes: int = Field(default=30, ge=1, le=480)
+
+
+class CategoryIn(Body):
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    name_vi: Name
+    name_en: Name
+    pictogram: str = Field(default="", pattern=r"^[a-z0-9_-]{0,40}$")
+    color: str = Field(default="#1565c0", pattern=r"^#[0-9a-fA-F]{6}$")
+    # Opening sessions, local time: [["07:30", "11:30"], ["13:30", "17:00"]].
+    sessions: Annotated[list[list[str]], AfterValidator(_sessions)] = Field(default_factory=list, max_length=6)
+    daily_cap: int | None = Field(default=None, ge=1, le=9999)
+    service_minutes: int = Field(default=10, ge=1, le=480)
+    position: int = Field(default=0, ge=0, le=999)
+    active: bool = True
+
+
+class ProcedureIn(Body):
+    category_id: int = Field(gt=0)
+    code: str = Field(default="", max_length=40)
+    name_vi: str = Field(min_length=1, max_length=300)
+    name_en: str = Field(default="", max_length=300)
+    processing_days: int = Field(default=0, ge=0, le=365)
+
+
+class CounterLinkIn(Body):
+    category_id: int = Field(gt=0)
+    weight: int = Field(default=1, ge=1, le=10)
+
+
+class CounterIn(Body):
+    number: int = Field(ge=1, le=999)
+    name_vi: str = Field(default="", max_length=120)
+    name_en: str = Field(default="", max_length=120)
+    categories: list[CounterLinkIn] = Field(default_factory=list, max_length=50)  # in order of preference
+
+    @model_validator(mode="after")
+    def _names(self) -> Self:
+        self.name_vi = self.name_vi or f"Quầy {self.number}"
+        self.name_en = self.name_en or f"Counter {self.number}"
+        if len({c.category_id for c in self.categories}) != len(self.categories):
+            raise ValueError("a category appears twice / một lĩnh vực bị lặp")
+        return self
+
+
+class Password(Body):
+    password: str = Field(min_length=10, max_length=256)
+
+
+class UserIn(Password):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")
+    full_name: str = Field(default="", max_length=120)
+    role: Role = Role.staff
+
+
+class UserUpdate(Body):
+    full_name: str = Field(default="", max_length=120)
+    role: Role
+    active: bool
+
+
+class DeviceIn(Body):
+    kind: DeviceKind
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # also the name of its printer
+
+
+class NoticeIn(Body):
+    text_vi: str = Field(min_length=1, max_length=500)
+    text_en: str = Field(default="", max_length=500)
+    active: bool = True
+    position: int = Field(default=0, ge=0, le=999)
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+class Division(BaseModel):
+    code: int
+    name: str
+
+
+class CenterProfile(protocol.CenterOut):
+    ward_name: str | None = None
+    province_name: str | None = None
+
+
+class CategoryAdminOut(protocol.CategoryOut):
+    active: bool
+
+
+class ProcedureOut(BaseModel):
+    id: int
+    category_id: int
+    code: str
+    name_vi: str
+    name_en: str
+    processing_days: int
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    active: bool
+
+
+class DeviceOut(BaseModel):
+    id: int
+    kind: DeviceKind
+    name: str
+    active: bool
+    created_at: datetime
+    last_seen_at: datetime | None
+
+
+class DeviceCreated(DeviceOut):
+    token: str  # shown once; only its hash is kept
+
+
+class NoticeAdminOut(protocol.NoticeOut):
+    active: bool
+
+
+class Setup(BaseModel):
+    """Everything the admin page edits, in one read."""
+
+    center: CenterProfile
+    categories: list[CategoryAdminOut]
+    procedures: list[ProcedureOut]
+    counters: list[protocol.CounterOut]
+    users: list[UserOut]
+    devices: list[DeviceOut]
+    notices: list[NoticeAdminOut]
+
+
+def _out(model: type[BaseModel], row: object) -> BaseModel:
+    return model.model_validate(row, from_attributes=True)
+
+
+def _profile(session: Session, center_id: int) -> CenterProfile:
+    center = queue.get_center(session, center_id)
+    profile = CenterProfile.model_validate(center, from_attributes=True)
+    if center.ward_code is not None:
+        profile.ward_name, _, profile.province_name = directory.ward(center.ward_code)
+    return profile
+
+
+def _category(session: Session, category: Category, now: datetime) -> CategoryAdminOut:
+    center = queue.get_center(session, category.center_id)
+    out = queue.category_out(session, center, category, now)
+    return CategoryAdminOut(**out.model_dump(), active=category.active)
+
+
+def _rows(session: Session, model, center_id: int, *order):  # type: ignore[no-untyped-def]
+    return session.execute(select(model).where(model.center_id == center_id).order_by(*order)).scalars()
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@router.get("/divisions")
+def provinces(principal: AdminCenter) -> list[Division]:
+    """The 34 provinces and centrally-run cities (the official list since July 2025)."""
+    return [Division(code=code, name=name) for code, name in directory.provinces()]
+
+
+@router.get("/divisions/{province_code}")
+def wards(province_code: int, principal: AdminCenter) -> list[Division]:
+    """The communes, wards and special zones of a province."""
+    return [Division(code=code, name=name) for code, name in directory.wards_of(province_code)]
+
+
+@router.get("/centers/{center_id}")
+def setup(center_id: int, session: ReadSessionDep, now: NowDep, principal: AdminCenter) -> Setup:
+    guard_center(principal, center_id)
+    profile = _profile(session, center_id)
+    return Setup(
+        center=profile,
+        categories=[_category(session, c, now) for c in _rows(session, Category, center_id, col(Category.position), col(Category.id))],
+        procedures=[_out(ProcedureOut, p) for p in _rows(session, Procedure, center_id, col(Procedure.category_id), col(Procedure.id))],  # type: ignore[misc]
+        counters=[queue.counter_out(session, c) for c in _rows(session, Counter, center_id, col(Counter.number))],
+        users=[_out(UserOut, u) for u in _rows(session, User, center_id, col(User.username))],  # type: ignore[misc]
+        devices=[_out(DeviceOut, d) for d in _rows(session, Device, center_id, col(Device.id))],  # type: ignore[misc]
+        notices=[_out(NoticeAdminOut, n) for n in _rows(session, Notice, center_id, col(Notice.position), col(Notice.id))],  # type: ignore[misc]
+    )
+
+
+# --- center profile --------------------------------------------------------------------------------
+
+
+@router.put("/centers/{center_id}")
+def update_center(center_id: int, body: CenterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
+    guard_center(principal, center_id)
+    with db.write() as session:
+        directory.update_center(session, now, center_id, **body.model_dump())
+        auth.audit(session, now, principal, "admin.center.update", center_id, body.name_vi, **body.model_dump(mode="json"))
+        return _profile(session, center_id)
+
+
+# --- categories ------------------------------------------------------------------------------------
+
+
+@router.post("/centers/{center_id}/categories", status_code=201)
+def create_category(center_id: int, body: CategoryIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
+    """A new category; kiosks show it at once (a "category.updated" event)."""
+    guard_center(principal, center_id)
+    with db.write() as session:
+        category = directory.create_category(session, now, center_id, **body.model_dump())
+        auth.audit(session, now, principal, "admin.category.create", center_id, body.prefix, **body.model_dump(mode="json"))
+        return _category(session, category, now)
+
+
+@router.put("/categories/{category_id}")
+def update_category(category_id: int, body: CategoryIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
+    with db.write() as session:
+        guard_center(principal, queue.get_category(session, category_id).center_id)
+        category = directory.update_category(session, now, category_id, **body.model_dump())
+        auth.audit(session, now, principal, "admin.category.update", category.center_id, body.prefix, **body.model_dump(mode="json"))
+        return _category(session, category, now)
+
+
+# --- procedures -------------------------------------------------------------------------------------
+
+
+@router.post("/centers/{center_id}/procedures", status_code=201)
+def create_procedure(center_id: int, body: ProcedureIn, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+    guard_center(principal, center_id)
+    with db.write() as session:
+        procedure = directory.create_procedure(session, center_id, **body.model_dump())
+        auth.audit(session, now, principal, "admin.procedure.create", center_id, body.name_vi, **body.model_dump())
+        return _out(ProcedureOut, procedure)  # type: ignore[return-value]
+
+
+def _procedure(session: Session, principal: Principal, procedure_id: int) -> Procedure:
+    procedure = directory.get_procedure(session, procedure_id)
+    guard_center(principal, procedure.center_id)
+    return procedure
+
+
+@router.put("/procedures/{procedure_id}")
+def update_procedure(procedure_id: int, body: ProcedureIn, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+    with db.write() as session:
+        _procedure(session, principal, procedure_id)
+        procedure = directory.update_procedure(session, procedure_id, **body.model_dump())
+        auth.audit(session, now, principal, "admin.procedure.update", procedure.center_id, body.name_vi, **body.model_dump())
+        return _out(ProcedureOut, procedure)  # type: ignore[return-value]
+
+
+@router.delete("/procedures/{procedure_id}")
+def delete_procedure(procedure_id: int, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+    with db.write() as session:
+        _procedure(session, principal, procedure_id)
+        procedure = directory.delete_procedure(session, procedure_id)
+        auth.audit(session, now, principal, "admin.procedure.delete", procedure.center_id, procedure.name_vi)
+        return _out(ProcedureOut, procedure)  # type: ignore[return-value]
+
+
+# --- counters ---------------------------------------------------------------------------------------
+
+
+def _links(body: CounterIn) -> list[tuple[int, int]]:
+    return [(link.category_id, link.weight) for link in body.categories]
+
+
+@router.post("/centers/{center_id}/counters", status_code=201)
+def create_counter(center_id: int, body: CounterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
+    guard_center(principal, center_id)
+    with db.write() as session:
+        counter = directory.create_counter(
+            session, now, center_id, body.number, _links(body), name_vi=body.name_vi, name_en=body.name_en
+        )
+        auth.audit(session, now, principal, "admin.counter.create", center_id, f"counter {body.number}", **body.model_dump())
+        return queue.counter_out(session, counter)
+
+
+@router.put("/counters/{counter_id}")
+def update_counter(counter_id: int, body: CounterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
+    with db.write() as session:
+        guard_center(principal, queue.get_counter(session, counter_id).center_id)
+        counter = directory.update_counter(
+            session, now, counter_id, _links(body), number=body.number, name_vi=body.name_vi, name_en=body.name_en
+        )
+        auth.audit(session, now, principal, "admin.counter.update", counter.center_id, f"counter {body.number}", **body.model_dump())
+        return queue.counter_out(session, counter)
+
+
+# --- staff ------------------------------------------------------------------------------------------
+
+
+def _user(session: Session, principal: Principal, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user_not_found", username=f"#{user_id}")
+    guard_center(principal, user.center_id)  # a province account is nobody's to change here
+    return user
+
+
+@router.post("/centers/{center_id}/users", status_code=201)
+def create_user(center_id: int, body: UserIn, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
+    guard_center(principal, center_id)
+    with db.write() as session:
+        queue.get_center(session, center_id)
+        user = auth.create_user(session, now, body.username, body.password, body.role, center_id, body.full_name)
+        auth.audit(session, now, principal, "admin.user.create", center_id, body.username, role=body.role.value)
+        return _out(UserOut, user)  # type: ignore[return-value]
+
+
+@router.put("/users/{user_id}")
+def update_user(user_id: int, body: UserUpdate, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
+    """Change a name or role, disable or enable; disabling ends the account's sessions."""
+    with db.write() as session:
+        user = _user(session, principal, user_id)
+        if principal.kind == "user" and user.id == principal.id and (not body.active or body.role != Role.admin):
+            raise Conflict("cannot_disable_self")
+        user.full_name, user.role = body.full_name, body.role
+        auth.set_active(session, user.username, body.active)
+        auth.audit(session, now, principal, "admin.user.update", user.center_id, user.username, **body.model_dump(mode="json"))
+        out = _out(UserOut, user)
+    request.app.state.principals.clear()  # a disabled account stops now, not in a few seconds
+    return out  # type: ignore[return-value]
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(user_id: int, body: Password, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
+    """Set a new password (tell the person by hand); the account's sessions end."""
+    with db.write() as session:
+        user = _user(session, principal, user_id)
+        auth.set_password(session, user.username, body.password)
+        auth.audit(session, now, principal, "admin.user.password", user.center_id, user.username)
+        out = _out(UserOut, user)
+    request.app.state.principals.clear()
+    return out  # type: ignore[return-value]
+
+
+# --- devices ----------------------------------------------------------------------------------------
+
+
+@router.post("/centers/{center_id}/devices", status_code=201)
+def create_device(center_id: int, body: DeviceIn, db: DbDep, now: NowDep, principal: AdminCenter) -> DeviceCreated:
+    """Register a kiosk, display or print agent; its token is in this answer and nowhere else."""
+    guard_center(principal, center_id)
+    with db.write() as session:
+        device, token = auth.create_device(session, now, center_id, body.kind, body.name)
+        auth.audit(session, now, principal, "admin.device.create", center_id, body.name, kind=body.kind.value)
+        return DeviceCreated(**_out(DeviceOut, device).model_dump(), token=token)
+
+
+@router.post("/devices/{device_id}/revoke")
+def revoke_device(device_id: int, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> DeviceOut:
+    with db.write() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            raise NotFound("device_not_found")
+        guard_center(principal, device.center_id)
+        auth.revoke_device(session, device_id)
+        auth.audit(session, now, principal, "admin.device.revoke", device.center_id, device.name)
+        out = _out(DeviceOut, device)
+    request.app.state.principals.clear()  # revoked means now
+    return out  # type: ignore[return-value]
+
+
+# --- notices ----------------------------------------------------------------------------------------
+
+
+@router.post("/centers/{center_id}/notices", status_code=201)
+def create_notice(center_id: int, body: NoticeIn, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
+    """A notice for the wall display; displays get it at once (a "notice.updated" event)."""
+    guard_center(principal, center_id)
+    with db.write() as session:
+        notice = directory.create_notice(session, now, center_id, **body.model_dump())
+        auth.audit(session, now, principal, "admin.notice.create", center_id, body.text_vi[:60])
+        return _out(NoticeAdminOut, notice)  # type: ignore[return-value]
+
+
+def _notice(session: Session, principal: Principal, notice_id: int) -> Notice:
+    notice = directory.get_notice(session, notice_id)
+    guard_center(principal, notice.center_id)
+    return notice
+
+
+@router.put("/notices/{notice_id}")
+def update_notice(notice_id: int, body: NoticeIn, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
+    with db.write() as session:
+        _notice(session, principal, notice_id)
+        notice = directory.update_notice(session, now, notice_id, **body.model_dump())
+        auth.audit(session, now, principal, "admin.notice.update", notice.center_id, body.text_vi[:60])
+        return _out(NoticeAdminOut, notice)  # type: ignore[return-value]
+
+
+@router.delete("/notices/{notice_id}")
+def delete_notice(notice_id: int, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
+    with db.write() as session:
+        _notice(session, principal, notice_id)
+        notice = directory.delete_notice(session, now, notice_id)
+        auth.audit(session, now, principal, "admin.notice.delete", notice.center_id, notice.text_vi[:60])
+        return _out(NoticeAdminOut, notice)  # type: ignore[return-value]
