@@ -172,3 +172,11 @@ def _audit(server) -> list[str]:  # type: ignore[no-untyped-def]
             return [e.action for e in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
     finally:
         engine.dispose()
+
+
+def test_admin_has_no_serious_accessibility_faults(server, new_page):
+    page = open_admin(server, new_page)
+    assert real_browser.axe_violations(page) == []
+    page.get_by_role("tab", name="Quầy").click()
+    expect(page.locator("#counter-add-category")).to_be_visible()
+    assert real_browser.axe_violations(page) == []

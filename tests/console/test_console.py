@@ -156,3 +156,11 @@ def test_english_and_back(server, console):
     expect(page.locator("#waiting-empty")).to_have_text("Nobody is waiting.")
     page.get_by_role("button", name="Tiếng Việt").click()
     expect(page.locator("#btn-call")).to_contain_text("Gọi số tiếp theo")
+
+
+def test_console_and_desk_have_no_serious_accessibility_faults(server, console):
+    page = console("lan", 1)
+    assert real_browser.axe_violations(page) == []
+    page.get_by_role("button", name="Bàn tiếp đón").click()
+    expect(page.locator("#desk-categories label")).to_have_count(10)
+    assert real_browser.axe_violations(page) == []
