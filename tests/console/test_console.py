@@ -16,6 +16,16 @@ def waiting_labels(page):
     return page.locator("#waiting-list li .ticket-label")
 
 
+KEY_BUTTON = {"n": "#btn-call", "r": "#btn-recall", "s": "#btn-start", "d": "#btn-done", "v": "#btn-noshow", "t": "#btn-transfer", "p": "#btn-pause"}
+
+
+def press(page, key: str) -> None:
+    """A shortcut key, once its button is enabled (as a person waits for the button: the
+    event of the last change can arrive before that change's answer re-enables the buttons)."""
+    expect(page.locator(KEY_BUTTON[key])).to_be_enabled()
+    page.keyboard.press(key)
+
+
 def test_sign_in_call_next_serve_and_the_ticket_leaves_the_waiting_list(server, new_page, tmp_path):
     kiosk = server.client("kiosk")
     first = kiosk.post("/api/v1/tickets", json={"category_id": A}).json()["label"]
@@ -40,15 +50,15 @@ def test_sign_in_call_next_serve_and_the_ticket_leaves_the_waiting_list(server, 
     real_browser.screenshot(page, "console", "counter-called")
     assert real_browser.overflow(page) == {"x": 0, "y": 0}
 
-    page.keyboard.press("s")  # start serving
+    press(page, "s")  # start serving
     expect(page.locator("#in-hand-elapsed")).to_contain_text("Đang phục vụ")
     expect(page.locator("#btn-recall")).to_be_disabled()
-    page.keyboard.press("d")  # done
+    press(page, "d")  # done
     expect(page.locator("#in-hand-label")).to_have_text("—")
-    page.keyboard.press("n")  # the next one
+    press(page, "n")  # the next one
     expect(page.locator("#in-hand-label")).to_have_text(second)
     expect(page.locator("#waiting-empty")).to_be_visible()
-    page.keyboard.press("v")  # no-show
+    press(page, "v")  # no-show
     expect(page.locator("#in-hand-label")).to_have_text("—")
 
     tickets = {t["label"]: t for t in server.client("staff").get("/api/v1/centers/1/queue").json()["tickets"]}
@@ -123,9 +133,9 @@ def test_transfer_with_a_note_and_pause_resume(server, console):
     label = kiosk.post("/api/v1/tickets", json={"category_id": A}).json()["label"]
     page = console("lan", 1)
     receiving = console("hoa", 3)  # counter 3 serves B, L, M
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#in-hand-label")).to_have_text(label)
-    page.keyboard.press("t")
+    press(page, "t")
     dialog = page.locator("#transfer-dialog")
     expect(dialog).to_be_visible()
     dialog.get_by_label("Sang lĩnh vực").select_option(label="B · Chứng thực")
@@ -138,12 +148,12 @@ def test_transfer_with_a_note_and_pause_resume(server, console):
     leg = [t for t in server.client("staff").get("/api/v1/centers/1/queue").json()["tickets"] if t["label"] == label]
     assert [(t["category_id"], t["note"], t["state"]) for t in leg] == [(B, "cần chứng thực bản sao", "waiting")]
 
-    page.keyboard.press("p")
+    press(page, "p")
     expect(page.locator("#counter-paused")).to_be_visible()
     expect(page.locator("#btn-call")).to_be_disabled()
     expect(page.locator("#pause-text")).to_have_text("Tiếp tục")
     assert server.client("staff").get("/api/v1/counters/1").json()["state"] == "paused"
-    page.keyboard.press("p")
+    press(page, "p")
     expect(page.locator("#counter-paused")).to_be_hidden()
     expect(page.locator("#btn-call")).to_be_enabled()
     assert page.errors == [] and receiving.errors == []
