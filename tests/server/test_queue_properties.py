@@ -9,7 +9,7 @@
 
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -52,7 +52,9 @@ class QueueMachine(RuleBasedStateMachine):
         shutil.copy(template_database(), self.folder / "q.db")
         self.engine = make_engine(f"sqlite:///{self.folder}/q.db")
         self.db = Database(self.engine)
-        self.clock = FakeClock()
+        # Five past midnight in Hà Nội: a whole service day ahead, so no run crosses midnight
+        # (at midnight yesterday's queue ends, by design).
+        self.clock = FakeClock(datetime(2026, 11, 22, 17, 5, tzinfo=UTC))
         with self.db.read() as session:
             self.world = World(queue.get_center(session, 1))
             for category in session.execute(select(queue.Category)).scalars():
@@ -213,14 +215,14 @@ class QueueMachine(RuleBasedStateMachine):
         ordinary = [t for t in callable_now if t.priority_group is None]
         # ratio: an ordinary call at least every ratio + 1 calls; ageing: once aged, a ticket
         # waits only for those queued before it (every ticket waiting now, at most).
-        bound = (len(ordinary) + 1) * (self.ratio + 1) + self.ageing + len(callable_now)
+        bound = (len(ordinary) + 1) * (self.ratio + 1) + self.ageing * 6 + len(callable_now)
         for _ in range(bound):
             with self.db.write() as session:
                 ticket, _ = queue.issue_ticket(
                     session, self.clock(), category_id=first_category, priority_group=PriorityGroup.elderly
                 )
             self.expected[ticket.id] = TicketState.waiting  # type: ignore[index]
-            self.clock.advance(minutes=1)
+            self.clock.advance(seconds=10)  # ageing: a ticket ages after ageing_minutes * 6 calls
             called = self.call(number)
             assert called is not None
             self.expected[called.id] = self.do(queue.complete, called.id).state  # type: ignore[arg-type, index]
