@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 DEFAULT_VOICE_DIR = Path(__file__).resolve().parent.parent / "var" / "voice"
 
 
+NOTICE_SEPARATOR = "     •     "
+
+
 @dataclass
 class DisplayConfig:
     """Everything a center can set for its wall display (the `motcua display` options)."""
@@ -98,9 +101,13 @@ class DisplayApp:
         self._refresh_view()
 
     def _notice(self) -> str:
+        """The admin's notices (live from the server) first, then --notice, then the default."""
+        state = self.follower.state
+        if state is not None and state.notices:
+            return NOTICE_SEPARATOR.join(f"{n.text_vi} — {n.text_en}" if n.text_en else n.text_vi for n in state.notices)
         if self.config.notice is not None:
             return self.config.notice
-        center = self.follower.state.center if self.follower.state else None
+        center = state.center if state else None
         return messages.text("default_notice", "vi", hotline=center.hotline if center else "")
 
     def _refresh_view(self) -> None:

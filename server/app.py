@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server import auth, demo, queue, ws
+from server import auth, demo, kiosk_pages, queue, ws
 from server.api import centers, counters, printing, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
@@ -103,5 +103,5 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(pages.router)  # /console, /admin
-    app.include_router(__import__("server.kiosk_pages", fromlist=["router"]).router)  # /kiosk, /t/{token}
+    app.include_router(kiosk_pages.router)  # /kiosk, /t/{token}
     return app

@@ -38,6 +38,7 @@ class TicketStatus(BaseModel):
 
     label: str
     state: str
+    center_id: int  # for the status page's live updates
     service_day: date
     category_vi: str
     category_en: str

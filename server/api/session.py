@@ -35,7 +35,10 @@ def login(body: SignIn, request: Request, response: Response, db: DbDep, now: No
         user = auth.verify_password(session, body.username, body.password)
         if user is None:
             auth.audit(session, now, None, "auth.login_failed", None, body.username)
-            raise Unauthorized("bad_credentials")
+    if user is None:  # raised after the commit, so the failed attempt stays in the audit log
+        raise Unauthorized("bad_credentials")
+    with db.write() as session:
+        user = session.merge(user)
         token, web = auth.start_session(session, now, user)
         principal = auth.user_principal(user, web.csrf_token)
         auth.audit(session, now, principal, "auth.login", user.center_id, user.username)

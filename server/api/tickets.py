@@ -91,6 +91,7 @@ def ticket_status(token: str, session: ReadSessionDep) -> TicketStatus:
     return TicketStatus(
         label=ticket.label,
         state=ticket.state,
+        center_id=ticket.center_id,
         service_day=ticket.service_day,
         category_vi=category.name_vi,
         category_en=category.name_en,

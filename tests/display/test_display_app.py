@@ -73,3 +73,21 @@ def test_disconnect_shows_the_banner_and_a_gap_asks_for_resync(tmp_path: Path, f
     app.step(NOW + timedelta(seconds=2))
     assert resyncs == [1]
     assert app.view.latest is not None and app.view.latest.label == "A015"
+
+
+def test_the_admins_notices_scroll_instead_of_the_configured_line(tmp_path: Path, fonts: Fonts) -> None:
+    from server.protocol import EventOut, NoticeOut
+
+    app, _, inbox, _, _ = make_app(tmp_path, fonts, notice="Dòng mặc định")
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    frame = app.step(NOW)
+    assert app.view.notice == "Dòng mặc định"
+    notices = [
+        NoticeOut(id=1, text_vi="Chiều thứ Sáu nghỉ họp", text_en="Closed Friday afternoon", position=0),
+        NoticeOut(id=2, text_vi="Mang theo căn cước", text_en="", position=1),
+    ]
+    inbox.put(EventOut(seq=41, center_id=1, kind="notice.updated", at=NOW, notices=notices))
+    frame = app.step(NOW + timedelta(seconds=1))
+    assert app.view.notice == "Chiều thứ Sáu nghỉ họp — Closed Friday afternoon     •     Mang theo căn cước"
+    assert frame.dirty  # the notice region was repainted
