@@ -7,6 +7,8 @@ last sequence.
 """
 
 import asyncio
+import json
+from collections.abc import Callable
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
@@ -85,15 +87,29 @@ async def events(
             pass
 
 
+def _whole(message: Snapshot | EventOut) -> str:
+    return message.model_dump_json()
+
+
+def _bare(message: Snapshot | EventOut) -> str:
+    """Only that the queue moved, and its sequence: what the public status page may know."""
+    return json.dumps({"type": message.type, "seq": message.seq})
+
+
 async def _stream(
-    websocket: WebSocket, db: Database, sub: Subscription, first: Snapshot | list[EventOut], since: int
+    websocket: WebSocket,
+    db: Database,
+    sub: Subscription,
+    first: Snapshot | list[EventOut],
+    since: int,
+    encode: Callable[[Snapshot | EventOut], str] = _whole,
 ) -> None:
     if isinstance(first, Snapshot):
-        await websocket.send_text(first.model_dump_json())
+        await websocket.send_text(encode(first))
         last = first.seq
     else:
         for event in first:
-            await websocket.send_text(event.model_dump_json())
+            await websocket.send_text(encode(event))
         # An empty replay means nothing happened after `since`.
         last = first[-1].seq if first else since
     # The client sends nothing we need, but reading is how a disconnect is noticed.
@@ -116,14 +132,41 @@ async def _stream(
                 snap = await run_in_threadpool(
                     _catch_up, db, sub.center_id, None, websocket.app.state.clock, 0
                 )
-                await websocket.send_text(snap.model_dump_json())  # type: ignore[union-attr]
+                await websocket.send_text(encode(snap))  # type: ignore[arg-type]
                 last = snap.seq  # type: ignore[union-attr]
                 continue
-            await websocket.send_text(event.model_dump_json())
+            await websocket.send_text(encode(event))
             last = event.seq
     finally:
         receiver.cancel()
         overflow.cancel()
+
+
+@router.websocket("/ws/status/{token}")
+async def status_events(websocket: WebSocket, token: str) -> None:
+    """Public, for the QR status page: a bare "the queue moved" (type and sequence, nothing
+    else) for the center of the ticket with this token, so the page re-reads its own status."""
+    app = websocket.app
+    db: Database = app.state.db
+    await websocket.accept()
+    center_id = await run_in_threadpool(_center_of_ticket, db, token)
+    if center_id is None:
+        await websocket.close(POLICY_VIOLATION, render("ticket_not_found")["en"])
+        return
+    with app.state.hub.subscribe(center_id) as sub:
+        first = await run_in_threadpool(_catch_up, db, center_id, None, app.state.clock, 0)
+        try:
+            await _stream(websocket, db, sub, first, 0, encode=_bare)
+        except WebSocketDisconnect:
+            pass
+
+
+def _center_of_ticket(db: Database, token: str) -> int | None:
+    with db.read() as session:
+        try:
+            return queue.ticket_by_token(session, token).center_id
+        except DomainError:
+            return None
 
 
 def _same_origin(websocket: WebSocket) -> bool:

@@ -63,7 +63,8 @@ export function tapKey(prefix = "kiosk") {
  * forces a reconnect.
  */
 export class EventStream {
-  constructor({ centerId = null, token = "", onSnapshot, onEvent, onOnline }) {
+  constructor({ centerId = null, token = "", path = "/ws/events", onSnapshot, onEvent, onOnline }) {
+    this.path = path;
     this.centerId = centerId;
     this.token = token;
     this.onSnapshot = onSnapshot;
@@ -80,7 +81,7 @@ export class EventStream {
     if (this.centerId) params.set("center_id", this.centerId);
     if (this.token) params.set("token", this.token);
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    return `${scheme}://${location.host}/ws/events?${params}`;
+    return `${scheme}://${location.host}${this.path}?${params}`;
   }
 
   start() {

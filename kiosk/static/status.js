@@ -1,6 +1,6 @@
 // The citizen's status page, /t/<token>: the ticket by its token (GET /api/v1/status/<token>),
-// refreshed when the event stream says the queue moved, and polled when the stream is not there
-// (the stream may refuse a page without a device or staff token).
+// refreshed when /ws/status/<token> says the queue moved, and polled slowly besides (and
+// quickly while that stream is down).
 
 import { EventStream, LANGUAGES, applyCatalog, loadCatalog, translate } from "./common.js";
 
@@ -55,15 +55,15 @@ function refreshSoon() {
 function startStream() {
   if (state.stream) return;
   state.stream = new EventStream({
-    centerId: state.status && state.status.center_id,
+    path: `/ws/status/${encodeURIComponent(token)}`,
     onSnapshot: () => {
       state.streaming = true;
       refreshSoon();
     },
-    onEvent: (event) => event.ticket && refreshSoon(),
+    onEvent: () => refreshSoon(),
     onOnline: (online, code) => {
       state.streaming = online;
-      if (!online && code === POLICY_VIOLATION) state.stream.stop(); // not for us: poll instead
+      if (!online && code === POLICY_VIOLATION) state.stream.stop(); // no such ticket: poll
       render();
     },
   });

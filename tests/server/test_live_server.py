@@ -187,3 +187,25 @@ def test_the_stream_closes_with_a_reason_for_strangers_and_other_centers(server)
         assert "sign in" in await closed_reason(f"{server.ws_url}/ws/events?center_id=1&token=forged")
 
     asyncio.run(scenario())
+
+
+def test_public_status_stream_says_only_that_the_queue_moved(server):
+    kiosk, staff = server.token("kiosk"), server.token("staff")
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            mine = (await http.post("/api/v1/tickets", json={"category_id": 2}, headers=bearer(kiosk))).json()
+            async with connect(f"{server.ws_url}/ws/status/{mine['token']}") as ws:
+                first = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+                assert first == {"type": "snapshot", "seq": first["seq"]}
+                await http.post("/api/v1/counters/2/call-next", headers=bearer(staff))
+                moved = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+                assert moved == {"type": "event", "seq": first["seq"] + 1}  # no ticket, no names
+            status = (await http.get(f"/api/v1/status/{mine['token']}")).json()
+            assert (status["state"], status["counter_number"]) == ("called", 2)
+        async with connect(f"{server.ws_url}/ws/status/not-a-ticket") as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), timeout=10)
+            assert closed.value.rcvd.reason == "Ticket not found."
+
+    asyncio.run(scenario())
