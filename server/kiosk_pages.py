@@ -21,7 +21,6 @@ import re
 import shutil
 import subprocess
 import threading
-from functools import cache
 from pathlib import Path
 
 import qrcode
@@ -32,13 +31,13 @@ from fastapi.responses import FileResponse, Response
 from server import queue
 from server.api.deps import ReadSessionDep
 from server.errors import NotFound
+from server.fonts import font_response
 
 router = APIRouter(include_in_schema=False)
 
 STATIC = Path(__file__).resolve().parent.parent / "kiosk" / "static"
 CLIP_NAME = re.compile(r"^[a-z0-9_]{1,48}$")
 ESPEAK_VOICES = {"vi": "vi", "en": "en"}
-FONT_WEIGHTS = ("Regular", "Medium", "SemiBold", "Bold", "ExtraBold")
 # Pages and code change with a deploy; pictograms and fonts rarely.
 NO_CACHE = {"Cache-Control": "no-cache"}
 _voice_lock = threading.Lock()
@@ -83,29 +82,10 @@ def status_qr(token: str, request: Request, session: ReadSessionDep) -> Response
     return Response(image.to_string(), media_type="image/svg+xml", headers={"X-Status-Url": url})
 
 
-@cache
-def _font_folder() -> Path | None:
-    try:
-        import fontpkg_be_vietnam_pro  # the wheel exposes its folder as ROOT; files are in files/
-    except ImportError:
-        return None
-    return Path(fontpkg_be_vietnam_pro.ROOT) / "files"
-
-
 @router.get("/kiosk/fonts/{name}.ttf")
 def kiosk_font(name: str) -> FileResponse:
     """BeVietnamPro-<weight>.ttf, or Debian's DejaVu Sans where the wheel is not installed."""
-    weight = name.removeprefix("BeVietnamPro-")
-    if weight not in FONT_WEIGHTS:
-        raise NotFound("not_found")
-    folder = _font_folder()
-    path = folder / f"BeVietnamPro-{weight}.ttf" if folder else None
-    if path is None or not path.is_file():
-        bold = weight in ("SemiBold", "Bold", "ExtraBold")
-        path = Path("/usr/share/fonts/truetype/dejavu") / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-    if not path.is_file():
-        raise NotFound("not_found")
-    return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "max-age=86400"})
+    return font_response(name)
 
 
 def _voice_dir(request: Request) -> Path:

@@ -7,19 +7,17 @@
 """
 
 import mimetypes
-from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from server.errors import NotFound
+from server.fonts import font_response
 
 router = APIRouter(include_in_schema=False)
 
 STATIC = Path(__file__).resolve().parent / "static"
-FONT_WEIGHTS = ("Regular", "Medium", "SemiBold", "Bold")
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 NO_CACHE = {"Cache-Control": "no-cache"}  # pages and code change with a deploy
 
 mimetypes.add_type("text/javascript", ".js")
@@ -48,25 +46,7 @@ def web_static(relative: str) -> FileResponse:
     return _static(relative)
 
 
-@cache
-def _font_folder() -> Path | None:
-    try:
-        import fontpkg_be_vietnam_pro  # the wheel exposes its folder as ROOT; the files are in files/
-    except ImportError:
-        return None
-    return Path(fontpkg_be_vietnam_pro.ROOT) / "files"
-
-
 @router.get("/web/fonts/{name}.ttf")
 def web_font(name: str) -> FileResponse:
     """BeVietnamPro-<weight>.ttf, or Debian's DejaVu Sans where the wheel is not installed."""
-    weight = name.removeprefix("BeVietnamPro-")
-    if weight not in FONT_WEIGHTS:
-        raise NotFound("not_found")
-    folder = _font_folder()
-    path = folder / f"BeVietnamPro-{weight}.ttf" if folder else None
-    if path is None or not path.is_file():
-        path = DEJAVU / ("DejaVuSans-Bold.ttf" if weight in ("SemiBold", "Bold") else "DejaVuSans.ttf")
-    if not path.is_file():
-        raise NotFound("not_found")
-    return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "max-age=86400"})
+    return font_response(name)
