@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server import auth, demo, kiosk_pages, queue, ws
-from server.api import centers, counters, printing, session, tickets
+from server.api import audit, centers, counters, printing, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, TooManyRequests
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.state.principals = PrincipalCache()
     app.state.issue_limiter = RateLimiter(settings.issue_rate_per_minute, 60)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_5_minutes, 300)
-    for module in (centers, tickets, counters, printing, session):
+    for module in (centers, tickets, counters, printing, session, audit):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")

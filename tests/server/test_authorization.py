@@ -40,6 +40,7 @@ POLICY = {
     "POST /api/v1/tickets/{ticket_id}/print": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/print-data": "print.agent",
     "POST /api/v1/tickets/{ticket_id}/print-result": "print.agent",
+    "GET /api/v1/centers/{center_id}/audit": "audit.read",
     "GET /api/v1/status/{token}": "public",
     "POST /api/v1/auth/login": "public",
     "POST /api/v1/auth/logout": "public",

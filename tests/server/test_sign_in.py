@@ -20,9 +20,9 @@ def make(tmp_path, **settings) -> TestClient:
     return TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path}/s.db", **settings)))
 
 
-def add_user(client: TestClient, username: str, role: Role, password: str = "mật khẩu dài 123") -> None:
+def add_user(client: TestClient, username: str, role: Role, password: str = "mật khẩu dài 123", world=None) -> None:  # type: ignore[no-untyped-def]
     with client.app.state.db.write() as session:
-        world = build_world(session)
+        world = world or build_world(session)
         auth.create_user(session, datetime.now(UTC), username, password, role, world.center.id)
         client.world = world  # type: ignore[attr-defined]
 
@@ -98,6 +98,14 @@ def test_staff_actions_are_audited(tmp_path):
         client.post(f"/api/v1/tickets/{called['id']}/complete", headers=headers)
         with client.app.state.db.read() as session:
             entries = list(session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars())
+        refused = client.get(f"/api/v1/centers/{client.world.center.id}/audit")  # staff may not read it
+        add_user(client, "hoa", Role.leader, world=client.world)
+        client.post("/api/v1/auth/logout")
+        client.post("/api/v1/auth/login", json={"username": "hoa", "password": "mật khẩu dài 123"})
+        log = client.get(f"/api/v1/centers/{client.world.center.id}/audit?limit=3").json()
+    assert refused.status_code == 403
+    assert [e["action"] for e in log] == ["auth.login", "ticket.complete", "counter.call_next"]  # newest first
+    assert log[0]["actor"] == "user:hoa"
     actions = [(e.actor, e.action, e.target) for e in entries if e.actor == "user:lan"]
     assert actions == [
         ("user:lan", "auth.login", "lan"),

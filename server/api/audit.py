@@ -1,0 +1,40 @@
+"""The audit log: who did what, when. Readable by a center's admin and leader."""
+
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlmodel import col
+
+from server.api.deps import ReadSessionDep
+from server.api.security import ReadAudit, guard_center
+from server.models import AuditEntry
+from server.protocol import UtcDatetime
+
+router = APIRouter(tags=["audit"])
+
+
+class AuditOut(BaseModel):
+    id: int
+    actor: str
+    action: str
+    target: str
+    at: UtcDatetime
+    detail: dict
+
+
+@router.get("/centers/{center_id}/audit")
+def read_audit(
+    center_id: int,
+    session: ReadSessionDep,
+    principal: ReadAudit,
+    before: int | None = Query(None, gt=0, description="entries older than this id (the next page)"),
+    limit: int = Query(100, ge=1, le=500),
+) -> list[AuditOut]:
+    """The newest entries first; page back with `before` = the last id you got."""
+    guard_center(principal, center_id)
+    statement = select(AuditEntry).where(AuditEntry.center_id == center_id)
+    if before is not None:
+        statement = statement.where(col(AuditEntry.id) < before)
+    rows = session.execute(statement.order_by(col(AuditEntry.id).desc()).limit(limit)).scalars()
+    return [AuditOut.model_validate(row, from_attributes=True) for row in rows]
