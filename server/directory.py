@@ -106,6 +106,8 @@ def wards_of(province_code: int) -> list[tuple[int, str]]:
 
 def update_center(session: Session, now: datetime, center_id: int, **fields: object) -> Center:
     center = queue.get_center(session, center_id)
+    if fields.get("observe_public_holidays") is None:
+        fields.pop("observe_public_holidays", None)
     ward_code = fields.pop("ward_code", center.ward_code)
     center.province_code = ward(ward_code)[1] if ward_code is not None else None  # type: ignore[arg-type]
     center.ward_code = ward_code  # type: ignore[assignment]

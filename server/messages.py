@@ -21,6 +21,10 @@ CATALOG: dict[str, Message] = {
         "vi": "Lĩnh vực {name_vi} hiện ngoài giờ tiếp nhận ({hours}).",
         "en": "{name_en} is closed now; open hours: {hours}.",
     },
+    "public_holiday": {
+        "vi": "Hôm nay là ngày nghỉ lễ ({holiday_vi}); trung tâm không tiếp nhận hồ sơ.",
+        "en": "Today is a public holiday ({holiday_en}); the center is closed.",
+    },
     "category_inactive": {
         "vi": "Lĩnh vực {name_vi} tạm ngừng tiếp nhận.",
         "en": "{name_en} is not taking tickets.",

@@ -62,6 +62,8 @@ class Center(SQLModel, table=True):
     # vietnam-provinces package), and that unit's province or city.
     ward_code: int | None = None
     province_code: int | None = None
+    # Closed on Vietnam's public holidays (Tết, Quốc khánh, ...; the `holidays` package).
+    observe_public_holidays: bool = True
 
 
 class Category(SQLModel, table=True):

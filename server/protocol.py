@@ -95,6 +95,7 @@ class CenterOut(BaseModel):
     priority_rule: str
     priority_ratio: int
     ageing_minutes: int
+    observe_public_holidays: bool = True
     ward_code: int | None = None  # official post-2025 code of the commune or ward it serves
     province_code: int | None = None
 

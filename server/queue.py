@@ -5,6 +5,7 @@ errors are `server.errors` exceptions, mapped to HTTP at the edge.
 """
 
 import math
+from functools import cache
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from typing import TypeVar
 
+import holidays
 from sqlalchemy import bindparam, func, insert, or_, select
 from sqlmodel import Session, col
 
 from server import protocol
 from server.errors import Conflict, NotFound
+from server.messages import Message
 from server.models import (
     Category,
     Center,
@@ -101,6 +104,8 @@ def closed_reason(session: Session, center: Center, category: Category, now: dat
     """Why the category cannot issue a ticket now, or None if it can."""
     if not category.active:
         return "category_inactive"
+    if center.observe_public_holidays and public_holiday(service_day(center, now)):
+        return "public_holiday"
     local = now.astimezone(ZoneInfo(center.timezone)).time()
     if not any(_within(local, start, end) for start, end in category.sessions):
         return "outside_hours"
@@ -110,9 +115,23 @@ def closed_reason(session: Session, center: Center, category: Category, now: dat
     return None
 
 
-def _closed_error(center: Center, category: Category, reason: str) -> Conflict:
+@cache
+def _holidays(year: int, language: str) -> dict[date, str]:
+    return dict(holidays.country_holidays("VN", years=year, language=language))
+
+
+def public_holiday(day: date) -> Message | None:
+    """The name of the public holiday on that day in Vietnam, in both languages, or None."""
+    vi = _holidays(day.year, "vi").get(day)
+    return {"vi": vi, "en": _holidays(day.year, "en_US").get(day, vi)} if vi else None
+
+
+def _closed_error(center: Center, category: Category, reason: str, now: datetime) -> Conflict:
+    holiday = public_holiday(service_day(center, now)) or {"vi": "", "en": ""}
     return Conflict(
         reason,
+        holiday_vi=holiday["vi"],
+        holiday_en=holiday["en"],
         name_vi=category.name_vi,
         name_en=category.name_en,
         hours=_hours(category),
@@ -417,7 +436,7 @@ def issue_ticket(
             return earlier, False
     reason = closed_reason(session, center, category, now)
     if reason is not None:
-        raise _closed_error(center, category, reason)
+        raise _closed_error(center, category, reason, now)
     day = service_day(center, now)
     number = last_number(session, category, day) + 1
     fields = dict(

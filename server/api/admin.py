@@ -44,6 +44,8 @@ class CenterIn(Body):
     priority_rule: PriorityRule = PriorityRule.ratio
     priority_ratio: int = Field(default=2, ge=1, le=20)
     ageing_minutes: int = Field(default=30, ge=1, le=480)
+    # Closed on Vietnam's public holidays; left out: unchanged.
+    observe_public_holidays: bool | None = None
 
 
 class CategoryIn(Body):

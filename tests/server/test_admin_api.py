@@ -189,3 +189,12 @@ def test_another_center_is_out_of_reach(admin):
     assert admin.get(f"/api/v1/admin/centers/{admin.other}").status_code == 404
     assert admin.post(f"/api/v1/admin/centers/{admin.other}/categories", json=category()).status_code == 404
     assert admin.post(f"/api/v1/admin/centers/{admin.other}/users", json={"username": "spy", "password": "0123456789"}).status_code == 404
+
+
+def test_public_holidays_can_be_observed_or_not(admin):
+    url = f"/api/v1/admin/centers/{admin.center_id}"
+    profile = {"name_vi": "Phường Thử nghiệm", "name_en": "Test Ward"}
+    assert admin.put(url, json={**profile, "observe_public_holidays": True}).json()["observe_public_holidays"] is True
+    # Saving the profile without the field leaves it as it was.
+    assert admin.put(url, json=profile).json()["observe_public_holidays"] is True
+    assert admin.put(url, json={**profile, "observe_public_holidays": False}).json()["observe_public_holidays"] is False

@@ -270,3 +270,17 @@ def test_snapshot_with_events_applied_equals_a_later_snapshot(db, world, clock, 
     assert state.seq == later.seq
     assert state.tickets == later.tickets
     assert state.waiting(a.id) == 1 and state.in_hand(world.counters[2].id).label == "B001"
+
+
+def test_a_center_closes_on_public_holidays_if_it_observes_them(db, world, clock):
+    a = world.categories["A"]
+    clock.now = datetime(2026, 9, 2, 2, 0, tzinfo=UTC)  # 09:00 on Quốc khánh, 2 September
+    assert issue(db, clock, a).label == "A001"  # this center opens on holidays
+    with db.write() as session:
+        queue.get_center(session, world.center.id).observe_public_holidays = True
+    with pytest.raises(Conflict) as err, db.write() as session:
+        queue.issue_ticket(session, clock(), category_id=a.id)
+    assert err.value.code == "public_holiday"
+    assert "Quốc khánh" in err.value.message["vi"] and "National Day" in err.value.message["en"]
+    clock.now = datetime(2026, 9, 3, 2, 0, tzinfo=UTC)  # the next day is a working day
+    assert issue(db, clock, a).service_day.isoformat() == "2026-09-03"
