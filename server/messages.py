@@ -83,6 +83,10 @@ CATALOG: dict[str, Message] = {
     "user_not_found": {"vi": "Không có tài khoản {username}.", "en": "No account named {username}."},
     "user_exists": {"vi": "Tài khoản {username} đã tồn tại.", "en": "An account named {username} already exists."},
     "device_not_found": {"vi": "Không tìm thấy thiết bị.", "en": "Device not found."},
+    "display_offline": {
+        "vi": "Màn hình {name} mất kết nối với máy chủ.",
+        "en": "Display {name} lost its connection to the server.",
+    },
     "no_printer": {"vi": "{place} không có máy in.", "en": "{place} has no printer."},
     "print_in_progress": {"vi": "Số {label} đang được in.", "en": "Ticket {label} is being printed."},
     # Priority groups, as printed on a ticket and shown on screens.

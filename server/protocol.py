@@ -142,6 +142,16 @@ class IssuedTicket(TicketOut):
     print_job: PrintJobOut | None = None
 
 
+class DeviceStatusOut(BaseModel):
+    """A device's health as staff see it (kind "device.fault"): a display that lost the server."""
+
+    id: int
+    name: str
+    kind: str
+    ok: bool
+    error: Messages | None = None
+
+
 class EventOut(BaseModel):
     type: Literal["event"] = "event"
     seq: int
@@ -152,6 +162,7 @@ class EventOut(BaseModel):
     counter: CounterOut | None = None
     categories: list[CategoryOut] | None = None
     print_job: PrintJobOut | None = None
+    device: DeviceStatusOut | None = None
     center: CenterOut | None = None  # center.updated: the profile changed
     notices: list[NoticeOut] | None = None  # notice.updated: every active notice, in order
 

@@ -372,6 +372,7 @@ def record(
     counter: Counter | None = None,
     categories: list[protocol.CategoryOut] | None = None,
     print_job: protocol.PrintJobOut | None = None,
+    device: protocol.DeviceStatusOut | None = None,
     center: Center | None = None,
     notices: list[protocol.NoticeOut] | None = None,
 ) -> protocol.EventOut:
@@ -388,11 +389,12 @@ def record(
         counter=counter_out(session, counter) if counter else None,
         categories=categories,
         print_job=print_job,
+        device=device,
         center=protocol.CenterOut.model_validate(center, from_attributes=True) if center else None,
         notices=notices,
     )
     payload = out.model_dump(
-        mode="json", include={"ticket", "counter", "categories", "print_job", "center", "notices"}
+        mode="json", include={"ticket", "counter", "categories", "print_job", "device", "center", "notices"}
     )
     data = {key: value for key, value in payload.items() if value is not None}
     session.connection().execute(

@@ -8,6 +8,7 @@ last sequence.
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
@@ -16,16 +17,17 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from server import queue
-from server.db import Database
 from server.api.security import presented_token, resolve_principal
 from server.auth import Permission
+from server.db import Database
 from server.errors import DomainError
-from server.messages import render
 from server.events import Subscription
-from server.models import Center
-from server.protocol import EventOut, Snapshot
+from server.messages import render
+from server.models import Center, DeviceKind
+from server.protocol import DeviceStatusOut, EventOut, Messages, Snapshot
 
 router = APIRouter()
+log = logging.getLogger("motcua.ws")
 
 TRY_AGAIN_LATER = 1013
 POLICY_VIOLATION = 1008
@@ -71,6 +73,9 @@ async def events(
     if not principal.sees(center_id):
         await websocket.close(POLICY_VIOLATION, render("center_not_found")["en"])
         return
+    watched = principal.kind == "device" and principal.role == DeviceKind.display
+    if watched:  # recorded before the catch-up, so the display's own stream starts after it
+        await run_in_threadpool(_display_health, app, principal, center_id, True)
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
     with app.state.hub.subscribe(center_id) as sub:
@@ -85,6 +90,25 @@ async def events(
             await _stream(websocket, db, sub, first, since or 0)
         except WebSocketDisconnect:
             pass
+        finally:
+            if watched:
+                await run_in_threadpool(_display_health, app, principal, center_id, False)
+
+
+def _display_health(app, principal, center_id: int, ok: bool) -> None:  # type: ignore[no-untyped-def]
+    """A wall display joined or left the event stream: staff see it among the faults."""
+    status = DeviceStatusOut(
+        id=principal.id,
+        name=principal.name,
+        kind=principal.role,
+        ok=ok,
+        error=None if ok else Messages(**render("display_offline", name=principal.name)),
+    )
+    try:
+        with app.state.db.write() as session:
+            queue.record(session, center_id, "device.fault", app.state.clock(), device=status)
+    except Exception:  # the server may be shutting down; the display's own banner still shows
+        log.warning("could not record that display %s is %s", principal.name, "back" if ok else "gone")
 
 
 def _whole(message: Snapshot | EventOut) -> str:

@@ -114,11 +114,12 @@ async def receive(ws) -> Snapshot | EventOut:
 
 
 def test_event_stream_snapshot_events_and_reconnect(server):
-    staff, display = server.token("staff"), server.token("display")
+    # A kiosk's token: a display's comings and goings are events themselves (tested below).
+    staff, reader = server.token("staff"), server.token("kiosk")
 
     async def scenario() -> None:
         async with httpx.AsyncClient(base_url=server.url, headers=bearer(staff)) as http:
-            async with connect(f"{server.ws_url}/ws/events?center_id=1&token={display}") as ws:
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&token={reader}") as ws:
                 snap = await receive(ws)
                 assert isinstance(snap, Snapshot) and snap.center.code == "DEMO"
                 issued = (await http.post("/api/v1/tickets", json={"category_id": CATEGORY_A})).json()
@@ -133,7 +134,7 @@ def test_event_stream_snapshot_events_and_reconnect(server):
             for _ in range(3):
                 await http.post("/api/v1/tickets", json={"category_id": 2})
             await http.post("/api/v1/counters/2/call-next")
-            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last}&token={display}") as ws:
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last}&token={reader}") as ws:
                 missed = [await receive(ws) for _ in range(4)]
                 assert [m.seq for m in missed] == [last + 1, last + 2, last + 3, last + 4]
                 assert [m.kind for m in missed] == ["ticket.issued"] * 3 + ["ticket.called"]
@@ -143,7 +144,7 @@ def test_event_stream_snapshot_events_and_reconnect(server):
                 nxt = await receive(ws)
                 assert (nxt.seq, nxt.kind) == (last + 5, "ticket.done")
             # A sequence from the future cannot be replayed: a fresh snapshot instead.
-            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last + 1000}&token={display}") as ws:
+            async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last + 1000}&token={reader}") as ws:
                 fresh = await receive(ws)
                 assert isinstance(fresh, Snapshot) and fresh.seq == last + 5
                 assert {t.label for t in fresh.tickets} == {"A001", "B002", "B003"}
@@ -207,5 +208,26 @@ def test_public_status_stream_says_only_that_the_queue_moved(server):
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), timeout=10)
             assert closed.value.rcvd.reason == "Ticket not found."
+
+    asyncio.run(scenario())
+
+
+def test_staff_see_a_display_leave_and_come_back(server):
+    staff, display = server.token("staff"), server.token("display")
+
+    async def health(ws) -> tuple[bool, str | None]:
+        while True:
+            event = await receive(ws)
+            if isinstance(event, EventOut) and event.kind == "device.fault":
+                return event.device.ok, event.device.error.vi if event.device.error else None
+
+    async def scenario() -> None:
+        async with connect(f"{server.ws_url}/ws/events?token={staff}") as console:
+            await receive(console)  # the snapshot
+            async with connect(f"{server.ws_url}/ws/events?token={display}") as wall:
+                assert isinstance(await receive(wall), Snapshot)
+                assert await health(console) == (True, None)
+            ok, error = await health(console)
+            assert not ok and error == "Màn hình display-1 mất kết nối với máy chủ."
 
     asyncio.run(scenario())
