@@ -91,6 +91,9 @@ def test_center_profile_picks_a_ward_from_the_official_list(server, new_page):
     form.get_by_label("Xã, phường, đặc khu").select_option(label="Phường Hoàn Kiếm")
     form.get_by_label("Tên tiếng Việt").fill("Trung tâm Phục vụ hành chính công phường Hoàn Kiếm")
     form.get_by_label("Địa chỉ").fill("126 Hàng Trống")
+    holidays = form.get_by_label("Nghỉ vào các ngày lễ theo quy định")
+    expect(holidays).not_to_be_checked()  # the demo center opens every day
+    holidays.check()
     form.get_by_role("button", name="Lưu").click()
     expect(page.locator("#status")).to_have_text("Đã lưu.")
     expect(page.locator("#panel")).to_contain_text("Phường Hoàn Kiếm, Thành phố Hà Nội")
@@ -99,6 +102,7 @@ def test_center_profile_picks_a_ward_from_the_official_list(server, new_page):
     assert real_browser.overflow(page) == {"x": 0, "y": 0}
     profile = server.client("admin").get("/api/v1/admin/centers/1").json()["center"]
     assert (profile["ward_name"], profile["province_code"], profile["address"]) == ("Phường Hoàn Kiếm", 1, "126 Hàng Trống")
+    assert profile["observe_public_holidays"] is True
 
 
 def test_devices_staff_and_notices(server, new_page):

@@ -138,6 +138,7 @@ async function renderCenter(panel) {
         el("select", { name: "priority_rule" }, ...["ratio", "strict", "ageing"].map((r) => el("option", { value: r, selected: r === c.priority_rule }, t(`admin.rule_${r}`))))),
       numberField("priority_ratio", "admin.priority_ratio", c.priority_ratio)),
     numberField("ageing_minutes", "admin.ageing_minutes", c.ageing_minutes),
+    checkField("observe_public_holidays", "admin.observe_public_holidays", c.observe_public_holidays ?? true),
     el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, t("common.save"))),
   );
   form.addEventListener("submit", (event) => {
@@ -147,6 +148,7 @@ async function renderCenter(panel) {
       name_vi: f.name_vi.value.trim(), name_en: f.name_en.value.trim(), address: f.address.value.trim(), hotline: f.hotline.value.trim(),
       ward_code: f.ward_code.value ? Number(f.ward_code.value) : null, priority_rule: f.priority_rule.value,
       priority_ratio: Number(f.priority_ratio.value), ageing_minutes: Number(f.ageing_minutes.value),
+      observe_public_holidays: f.observe_public_holidays.checked,
     }));
   });
   const where = c.ward_name ? `${c.ward_name}, ${c.province_name}` : t("admin.no_ward");
