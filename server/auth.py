@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from server.errors import Conflict, NotFound
+from server.queue import fetch
 from server.models import AuditEntry, Center, Device, DeviceKind, Role, User, WebSession
 
 SESSION_LIFETIME = timedelta(hours=12)  # one working day; staff sign in each morning
@@ -202,8 +203,7 @@ def principal_from_session(session: Session, now: datetime, token: str) -> Princ
 
 def create_device(session: Session, now: datetime, center_id: int, kind: DeviceKind, name: str) -> tuple[Device, str]:
     """A registered device and its token, shown once (only its hash is stored)."""
-    if session.get(Center, center_id) is None:
-        raise NotFound("center_not_found")
+    fetch(session, Center, center_id, "center_not_found")
     token = new_secret()
     device = Device(center_id=center_id, kind=kind, name=name, token_hash=token_hash(token), created_at=now)
     session.add(device)
@@ -212,9 +212,7 @@ def create_device(session: Session, now: datetime, center_id: int, kind: DeviceK
 
 
 def revoke_device(session: Session, device_id: int) -> Device:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise NotFound("device_not_found")
+    device = fetch(session, Device, device_id, "device_not_found")
     device.active = False
     return device
 

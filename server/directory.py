@@ -198,10 +198,7 @@ def update_counter(
 
 
 def get_procedure(session: Session, procedure_id: int) -> Procedure:
-    procedure = session.get(Procedure, procedure_id)
-    if procedure is None:
-        raise NotFound("procedure_not_found")
-    return procedure
+    return queue.fetch(session, Procedure, procedure_id, "procedure_not_found")
 
 
 def create_procedure(session: Session, center_id: int, category_id: int, **fields: object) -> Procedure:
@@ -229,10 +226,7 @@ def delete_procedure(session: Session, procedure_id: int) -> Procedure:
 
 
 def get_notice(session: Session, notice_id: int) -> Notice:
-    notice = session.get(Notice, notice_id)
-    if notice is None:
-        raise NotFound("notice_not_found")
-    return notice
+    return queue.fetch(session, Notice, notice_id, "notice_not_found")
 
 
 def _notices_changed(session: Session, now: datetime, center_id: int) -> None:

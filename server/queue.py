@@ -53,32 +53,28 @@ def service_day(center: Center, now: datetime) -> date:
     return now.astimezone(ZoneInfo(center.timezone)).date()
 
 
+def fetch(session: Session, model: type[T], row_id: int, missing: str) -> T:
+    """The row with this id, or NotFound(missing): the one lookup every get_* shares."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 def get_center(session: Session, center_id: int) -> Center:
-    center = session.get(Center, center_id)
-    if center is None:
-        raise NotFound("center_not_found")
-    return center
+    return fetch(session, Center, center_id, "center_not_found")
 
 
 def get_category(session: Session, category_id: int) -> Category:
-    category = session.get(Category, category_id)
-    if category is None:
-        raise NotFound("category_not_found")
-    return category
+    return fetch(session, Category, category_id, "category_not_found")
 
 
 def get_counter(session: Session, counter_id: int) -> Counter:
-    counter = session.get(Counter, counter_id)
-    if counter is None:
-        raise NotFound("counter_not_found")
-    return counter
+    return fetch(session, Counter, counter_id, "counter_not_found")
 
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound("ticket_not_found")
-    return ticket
+    return fetch(session, Ticket, ticket_id, "ticket_not_found")
 
 
 def ticket_by_token(session: Session, token: str) -> Ticket:
