@@ -120,7 +120,7 @@ class Counter(SQLModel, table=True):
 class CounterCategory(SQLModel, table=True):
     __tablename__ = "counter_category"
     counter_id: int = Field(foreign_key="counter.id", primary_key=True)
-    category_id: int = Field(foreign_key="category.id", primary_key=True)
+    category_id: int = Field(foreign_key="category.id", primary_key=True, index=True)
     position: int = 0  # the counter's order of preference; breaks ties
     weight: int = 1  # a ticket's wait counts `weight` times when choosing between categories
 
@@ -132,7 +132,8 @@ class Ticket(SQLModel, table=True):
         UniqueConstraint("center_id", "service_day", "number_category_id", "number", "hop"),
         UniqueConstraint("center_id", "idempotency_key"),
         UniqueConstraint("token", "hop"),
-        Index("ix_ticket_queue", "center_id", "service_day", "state", "category_id"),
+        # Counting the people ahead of a ticket reads this index alone (no table rows).
+        Index("ix_ticket_queue", "center_id", "service_day", "state", "category_id", "priority_group", "queued_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     center_id: int = Field(foreign_key="center.id")

@@ -32,7 +32,7 @@ def ticket_print(session, ticket: Ticket, public_url: str) -> TicketPrint:  # ty
     """What goes on the paper for a ticket, from the database."""
     category = queue.get_category(session, ticket.category_id)
     center = queue.get_center(session, ticket.center_id)
-    ahead = queue.people_ahead(session, ticket)
+    ahead, minutes = queue.estimate(session, ticket)
     priority = message(f"priority_{ticket.priority_group}") if ticket.priority_group else None
     return TicketPrint(
         center_name=center.name_vi,
@@ -42,7 +42,7 @@ def ticket_print(session, ticket: Ticket, public_url: str) -> TicketPrint:  # ty
         issued_at=ticket.issued_at,
         timezone=center.timezone,
         people_ahead=ahead,
-        estimated_wait_minutes=queue.estimated_wait_minutes(session, category, ahead),
+        estimated_wait_minutes=minutes,
         status_url=f"{public_url.rstrip('/')}/t/{ticket.token}",
         hotline=center.hotline,
         priority_vi=priority["vi"] if priority else None,

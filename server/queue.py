@@ -5,6 +5,7 @@ errors are `server.errors` exceptions, mapped to HTTP at the edge.
 """
 
 import math
+from collections import namedtuple
 from functools import cache
 import secrets
 from collections.abc import Callable
@@ -15,10 +16,11 @@ from zoneinfo import ZoneInfo
 from typing import TypeVar
 
 import holidays
-from sqlalchemy import bindparam, func, insert, or_, select
+from sqlalchemy import Row, bindparam, func, insert, or_, select
 from sqlmodel import Session, col
 
 from server import protocol
+from server.direct import Direct
 from server.errors import Conflict, NotFound
 from server.messages import Message
 from server.models import (
@@ -75,6 +77,16 @@ def get_counter(session: Session, counter_id: int) -> Counter:
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:
     return fetch(session, Ticket, ticket_id, "ticket_not_found")
+
+
+def _held(session: Session, model: type[T], row_id: int) -> T | None:
+    """`session.get`, holding on to the row until the transaction ends: the identity map
+    keeps rows only while someone does, and a group commit of many tickets should read
+    their category and center once, not once per ticket."""
+    held = session.info.setdefault("held", {})
+    if (model, row_id) not in held:
+        held[model, row_id] = session.get(model, row_id)
+    return held[model, row_id]
 
 
 def ticket_by_token(session: Session, token: str) -> Ticket:
@@ -135,36 +147,53 @@ def _closed_error(center: Center, category: Category, reason: str, now: datetime
     )
 
 
-# The hot path's statements, built once: building an expression costs more than running it.
+# The hot path's statements, built once and run on the driver (server/direct.py).
 _T = Ticket.__table__.c  # type: ignore[attr-defined]
-_LAST_NUMBER = (
+_LAST_NUMBER = Direct(
     select(func.coalesce(func.max(_T.number), 0))
     .where(_T.center_id == bindparam("center_id"))
     .where(_T.service_day == bindparam("day"))
     .where(_T.number_category_id == bindparam("category_id"))
 )
-_LAST_SEQ = select(func.coalesce(func.max(Event.__table__.c.seq), 0)).where(  # type: ignore[attr-defined]
-    Event.__table__.c.center_id == bindparam("center_id")  # type: ignore[attr-defined]
+_LAST_SEQ = Direct(
+    select(func.coalesce(func.max(Event.__table__.c.seq), 0)).where(  # type: ignore[attr-defined]
+        Event.__table__.c.center_id == bindparam("center_id")  # type: ignore[attr-defined]
+    )
 )
 _BY_KEY = select(Ticket.__table__).where(_T.center_id == bindparam("center_id")).where(  # type: ignore[attr-defined]
     _T.idempotency_key == bindparam("key")
 )
-_WAITING_AHEAD = (
+_WAITING = (
     select(func.count())
     .where(_T.center_id == bindparam("center_id"))
     .where(_T.service_day == bindparam("day"))
-    .where(_T.category_id == bindparam("category_id"))
     .where(_T.state == TicketState.waiting)
-    .where(_T.id != bindparam("id"))
+    .where(_T.category_id == bindparam("category_id"))
 )
-_EARLIER = or_(
-    _T.queued_at < bindparam("queued_at"),
-    (_T.queued_at == bindparam("queued_at")) & (_T.id < bindparam("id")),
+# People ahead, an estimate: a priority ticket counts the priority tickets queued before it;
+# an ordinary one counts every other waiting ticket but the ordinary ones queued after it
+# (as a difference, so both counts are ranges of ix_ticket_queue: no table rows are read).
+_AHEAD_OF_PRIORITY = (
+    _WAITING.where(_T.priority_group.is_not(None))
+    .where(
+        or_(
+            _T.queued_at < bindparam("queued_at"),
+            (_T.queued_at == bindparam("queued_at")) & (_T.id < bindparam("id")),
+        )
+    )
+    .scalar_subquery()
 )
-# An estimate: a priority ticket counts the priority tickets before it; an ordinary one counts
-# every ticket before it plus every priority ticket waiting.
-_AHEAD_OF_PRIORITY = _WAITING_AHEAD.where(_T.priority_group.is_not(None)).where(_EARLIER)
-_AHEAD_OF_ORDINARY = _WAITING_AHEAD.where(or_(_EARLIER, _T.priority_group.is_not(None)))
+_LATER_ORDINARY = (
+    _WAITING.where(_T.priority_group.is_(None))
+    .where(
+        or_(
+            _T.queued_at > bindparam("queued_at"),
+            (_T.queued_at == bindparam("queued_at")) & (_T.id > bindparam("id")),
+        )
+    )
+    .scalar_subquery()
+)
+_AHEAD_OF_ORDINARY = _WAITING.scalar_subquery() - 1 - _LATER_ORDINARY
 _OPEN_COUNTERS = (
     select(func.count())
     .select_from(CounterCategory)
@@ -172,29 +201,24 @@ _OPEN_COUNTERS = (
     .where(CounterCategory.category_id == bindparam("category_id"))
     .where(Counter.state == CounterState.open)
 )
-_PEEK = {
-    model: select(model.__table__).where(model.__table__.c.id == bindparam("id"))  # type: ignore[attr-defined]
-    for model in (Category, Center)
+_SERVICE_MINUTES = select(Category.service_minutes).where(Category.id == bindparam("category_id"))
+# (people ahead, open counters, minutes per citizen) in one query, by priority or not.
+_ESTIMATE = {
+    is_priority: Direct(select(ahead, _OPEN_COUNTERS.scalar_subquery(), _SERVICE_MINUTES.scalar_subquery()))
+    for is_priority, ahead in ((True, _AHEAD_OF_PRIORITY), (False, _AHEAD_OF_ORDINARY))
 }
-_INSERT_TICKET = insert(Ticket.__table__)  # type: ignore[attr-defined]
-_INSERT_EVENT = insert(Event.__table__)  # type: ignore[attr-defined]
+# A new ticket is written with every column given (the driver applies no defaults) and
+# handed back as a TicketRow: read-only, with the Ticket's attribute names.
+_NEW_TICKET = {c.name: c.default.arg if c.default is not None else None for c in _T if c.name != "id"}
+TicketRow = namedtuple("TicketRow", ["id", *_NEW_TICKET])  # type: ignore[misc]
+_INSERT_TICKET = Direct(insert(Ticket.__table__).returning(_T.id), column_keys=list(_NEW_TICKET))  # type: ignore[attr-defined]
+_INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
 
 
 def last_number(session: Session, category: Category, day: date) -> int:
     """The highest number a category has given out on a day, which is also how many tickets
     it issued (numbers are gapless; a transfer keeps its number)."""
-    return _scalar(session, _LAST_NUMBER, center_id=category.center_id, day=day, category_id=category.id)
-
-
-def _scalar(session: Session, statement, **params: object) -> int:  # type: ignore[no-untyped-def]
-    # Straight to the connection: the ORM layer costs more than these index lookups.
-    return session.connection().execute(statement, params).scalar_one()
-
-
-def _peek(session: Session, model: type[T], row_id: int) -> T | None:
-    """One row of a category or center, read-only, as a row with the model's attribute names
-    (no ORM object: making one costs more than the query)."""
-    return session.connection().execute(_PEEK[model], {"id": row_id}).first()  # type: ignore[return-value]
+    return _LAST_NUMBER.scalar(session, center_id=category.center_id, day=day, category_id=category.id)
 
 
 def counter_links(session: Session, counter: Counter) -> list[CounterCategory]:
@@ -217,29 +241,23 @@ def in_hand(session: Session, counter: Counter) -> Ticket | None:
     ).scalar_one_or_none()
 
 
-def people_ahead(session: Session, ticket: Ticket) -> int:
-    """Waiting tickets of the same category expected to be called before this one.
+def estimate(session: Session, ticket: Ticket) -> tuple[int, int]:
+    """(people ahead, estimated wait in minutes) for a ticket; (0, 0) once it is called.
 
-    An estimate: a priority ticket counts only priority tickets ahead of it; an ordinary one
-    counts everything queued before it plus every priority ticket waiting.
+    People ahead: waiting tickets of the same category expected to be called first. The
+    wait: that many citizens times the category's minutes, shared by its open counters.
     """
     if ticket.state != TicketState.waiting:
-        return 0
-    statement = _AHEAD_OF_ORDINARY if ticket.priority_group is None else _AHEAD_OF_PRIORITY
-    return _scalar(
+        return 0, 0
+    ahead, counters, minutes = _ESTIMATE[ticket.priority_group is not None].execute(  # type: ignore[misc]
         session,
-        statement,
         center_id=ticket.center_id,
         day=ticket.service_day,
         category_id=ticket.category_id,
         id=ticket.id,
         queued_at=ticket.queued_at,
     )
-
-
-def estimated_wait_minutes(session: Session, category: Category, ahead: int) -> int:
-    open_counters = _scalar(session, _OPEN_COUNTERS, category_id=category.id)
-    return math.ceil(ahead * category.service_minutes / max(1, open_counters))
+    return ahead, math.ceil(ahead * minutes / max(1, counters))
 
 
 # --- wire models -----------------------------------------------------------------------------
@@ -251,14 +269,9 @@ def ticket_out(ticket: Ticket) -> protocol.TicketOut:
 
 def issued_out(session: Session, ticket: Ticket) -> protocol.IssuedTicket:
     """What the kiosk shows and prints: the ticket, its token, people ahead, estimated wait."""
-    category = _peek(session, Category, ticket.category_id)
-    assert category is not None
-    ahead = people_ahead(session, ticket)
+    ahead, minutes = estimate(session, ticket)
     return protocol.IssuedTicket(
-        **ticket_out(ticket).model_dump(),
-        token=ticket.token,
-        people_ahead=ahead,
-        estimated_wait_minutes=estimated_wait_minutes(session, category, ahead),
+        **ticket_out(ticket).model_dump(), token=ticket.token, people_ahead=ahead, estimated_wait_minutes=minutes
     )
 
 
@@ -329,7 +342,7 @@ def active_notices(session: Session, center_id: int) -> list[protocol.NoticeOut]
 
 def last_seq(session: Session, center_id: int) -> int:
     """The sequence of a center's newest event (0 before the first)."""
-    return _scalar(session, _LAST_SEQ, center_id=center_id)
+    return _LAST_SEQ.scalar(session, center_id=center_id)
 
 
 def events_since(session: Session, center_id: int, since: int, limit: int) -> list[protocol.EventOut] | None:
@@ -375,7 +388,7 @@ def record(
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
         session.flush()  # a new leg needs its id before it can be described
-    seq = last_seq(session, center_id) + 1
+    seq = _next_seq(session, center_id)
     out = protocol.EventOut(
         seq=seq,
         center_id=center_id,
@@ -393,11 +406,18 @@ def record(
         mode="json", include={"ticket", "counter", "categories", "print_job", "device", "center", "notices"}
     )
     data = {key: value for key, value in payload.items() if value is not None}
-    session.connection().execute(
-        _INSERT_EVENT, {"center_id": center_id, "seq": seq, "kind": kind, "at": now, "data": data}
-    )
+    _INSERT_EVENT.execute(session, center_id=center_id, seq=seq, kind=kind, at=now, data=data)
     session.info.setdefault("events", []).append(out)
     return out
+
+
+def _next_seq(session: Session, center_id: int) -> int:
+    # After an event this transaction recorded, without a query: a group commit records many.
+    # (A job undone by its savepoint has its events taken off this list by server.db.)
+    for event in reversed(session.info.get("events", ())):
+        if event.center_id == center_id:
+            return event.seq + 1
+    return last_seq(session, center_id) + 1
 
 
 # --- changing --------------------------------------------------------------------------------
@@ -412,23 +432,25 @@ def issue_ticket(
     source: TicketSource = TicketSource.kiosk,
     idempotency_key: str | None = None,
     note: str = "",
-) -> tuple[Ticket, bool]:
-    """Issue the next number of a category. Returns (ticket, created).
+    visible: Callable[[int], bool] | None = None,
+) -> tuple[Row | TicketRow, bool]:
+    """Issue the next number of a category. Returns (ticket, created): the ticket as a
+    read-only row with the Ticket's columns.
 
     A repeated idempotency key returns the ticket it issued before, with created False.
     The number is allocated in this transaction; a unique constraint stands behind it.
+    A category whose center fails `visible(center_id)` is treated as unknown.
     """
-    # The hot path (a peak morning is hundreds of taps): plain reads and one insert, no ORM
-    # unit of work. The write lock is held, so the number read here is still the last at insert.
-    category = _peek(session, Category, category_id)
-    if category is None:
+    # The hot path (a peak morning is hundreds of taps): one insert, no ORM unit of work.
+    # The write lock is held, so the number read here is still the last at insert.
+    category = _held(session, Category, category_id)
+    if category is None or (visible is not None and not visible(category.center_id)):
         raise NotFound("category_not_found")
-    center = _peek(session, Center, category.center_id)
+    center = _held(session, Center, category.center_id)
     assert center is not None
     if idempotency_key is not None:
-        row = session.connection().execute(_BY_KEY, {"center_id": center.id, "key": idempotency_key}).first()
-        if row is not None:
-            earlier = Ticket(**row._mapping)
+        earlier = session.connection().execute(_BY_KEY, {"center_id": center.id, "key": idempotency_key}).first()
+        if earlier is not None:
             if earlier.number_category_id != category_id or earlier.priority_group != priority_group:
                 raise Conflict("idempotency_conflict")
             return earlier, False
@@ -437,23 +459,23 @@ def issue_ticket(
         raise _closed_error(center, category, reason, now)
     day = service_day(center, now)
     number = last_number(session, category, day) + 1
-    fields = dict(
-        center_id=center.id,
-        service_day=day,
-        category_id=category.id,
-        number_category_id=category.id,
-        number=number,
-        label=f"{category.prefix}{number:03d}",
-        priority_group=priority_group,
-        source=source,
-        token=secrets.token_urlsafe(16),
-        idempotency_key=idempotency_key,
-        note=note,
-        queued_at=now,
-        issued_at=now,
-    )
-    result = session.connection().execute(_INSERT_TICKET, fields)
-    ticket = Ticket(id=result.inserted_primary_key[0], **fields)  # type: ignore[arg-type]
+    values = {
+        **_NEW_TICKET,
+        "center_id": center.id,
+        "service_day": day,
+        "category_id": category.id,
+        "number_category_id": category.id,
+        "number": number,
+        "label": f"{category.prefix}{number:03d}",
+        "priority_group": priority_group,
+        "source": source,
+        "token": secrets.token_urlsafe(16),
+        "idempotency_key": idempotency_key,
+        "note": note,
+        "queued_at": now,
+        "issued_at": now,
+    }
+    ticket = TicketRow(id=_INSERT_TICKET.scalar(session, **values), **values)
     closing = None
     if category.daily_cap is not None and number >= category.daily_cap:
         # This ticket was the last one: tell kiosks the category has just closed.

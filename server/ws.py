@@ -61,7 +61,7 @@ async def events(
     token, from_cookie = presented_token(websocket)
     principal = None
     if not from_cookie or _same_origin(websocket):  # a cookie is only good from our own pages
-        principal = await run_in_threadpool(resolve_principal, websocket, token, from_cookie)
+        principal = await resolve_principal(websocket, token, from_cookie)
     if principal is None or not principal.can(Permission.queue_read):
         await websocket.close(POLICY_VIOLATION, render("unauthorized")["en"])
         return

@@ -7,6 +7,7 @@ tests/server/test_authorization.py holds every route to a written policy. A cook
 session's CSRF token in `X-CSRF-Token` (the cookie is also SameSite=Strict).
 """
 
+import asyncio
 import secrets
 import threading
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from server import auth
@@ -48,29 +50,49 @@ class PrincipalCache:
         self.clock = clock
         self._entries: dict[tuple[str, bool], tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
+        self._loading: dict[tuple[str, bool], asyncio.Future[Principal | None]] = {}
+        self._generation = 0  # a clear() during a load must not let the load store stale news
 
-    def get(self, key: tuple[str, bool], load: Callable[[], Principal | None]) -> Principal | None:
-        now = self.clock()
+    async def get(self, key: tuple[str, bool], load: Callable[[], Principal | None]) -> Principal | None:
+        """The remembered principal, else `load()` in a worker thread. One load per token at
+        a time: a hundred taps arriving together wait for the same lookup."""
         with self._lock:
             hit = self._entries.get(key)
-        if hit is not None and hit[0] > now:
+        if hit is not None and hit[0] > self.clock():
             return hit[1]
-        principal = load()
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = self._loading[key] = asyncio.ensure_future(self._load(key, load))
+        return await asyncio.shield(loading)
+
+    async def _load(self, key: tuple[str, bool], load: Callable[[], Principal | None]) -> Principal | None:
+        generation = self._generation
+        try:
+            principal = await run_in_threadpool(load)
+        finally:
+            del self._loading[key]
         with self._lock:
+            if generation != self._generation:
+                return principal
             if len(self._entries) > 10_000:  # forged tokens must not grow it without bound
                 self._entries.clear()
-            self._entries[key] = (now + self.ttl, principal)
+            self._entries[key] = (self.clock() + self.ttl, principal)
         return principal
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._generation += 1
 
 
-def resolve_principal(request: HTTPConnection, token: str | None, from_cookie: bool) -> Principal | None:
+async def resolve_principal(request: HTTPConnection, token: str | None, from_cookie: bool) -> Principal | None:
+    """The token's principal, from the cache without a thread or a query when it can be;
+    the event loop never waits on the database."""
     if not token:
         return None
-    return request.app.state.principals.get((token, from_cookie), lambda: _load_principal(request, token, from_cookie))
+    return await request.app.state.principals.get(
+        (token, from_cookie), lambda: _load_principal(request, token, from_cookie)
+    )
 
 
 def _load_principal(request: HTTPConnection, token: str, from_cookie: bool) -> Principal | None:
@@ -86,16 +108,17 @@ def _load_principal(request: HTTPConnection, token: str, from_cookie: bool) -> P
         return principal
 
 
-def get_principal(request: Request) -> Principal | None:
-    """Sync on purpose: FastAPI runs it in a worker thread, so the lookup never blocks the loop."""
+async def get_principal(request: Request) -> Principal | None:
     token, from_cookie = presented_token(request)
-    return resolve_principal(request, token, from_cookie)
+    return await resolve_principal(request, token, from_cookie)
 
 
 def require(permission: Permission) -> Any:
     """A dependency: the principal, if allowed `permission`; 401 if nobody, 403 if not allowed."""
 
-    def dependency(request: Request, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        # One dependency, not two nested: FastAPI's resolving costs a share of every request.
+        principal = await get_principal(request)
         if principal is None:
             raise Unauthorized("unauthorized")
         if not principal.can(permission):

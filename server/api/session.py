@@ -65,8 +65,8 @@ def logout(request: Request, response: Response, db: DbDep) -> dict[str, bool]:
 
 
 @router.get("/me")
-def me(request: Request) -> Me:
-    principal = get_principal(request)
+async def me(request: Request) -> Me:
+    principal = await get_principal(request)
     if principal is None:
         raise Unauthorized("unauthorized")
     return _me(principal)

@@ -1,0 +1,94 @@
+"""The group commit (`Database.run`): many jobs, one transaction, one fsync, and a failing job
+undoes only itself. On a real SQLite file, through the domain's own issue function."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from server import queue
+from server.db import Database
+from server.errors import NotFound
+from server.models import Event, Ticket
+
+
+def issue_job(clock, category_id: int):
+    def job(session):
+        ticket, _ = queue.issue_ticket(session, clock(), category_id=category_id)
+        return ticket.label
+
+    return job
+
+
+def half_done_job(clock, category_id: int):
+    """Issues a ticket, then fails: its ticket and event must vanish with it."""
+
+    def job(session):
+        queue.issue_ticket(session, clock(), category_id=category_id)
+        raise RuntimeError("the job failed after writing")
+
+    return job
+
+
+async def run_together(db, jobs):
+    """Submit all jobs before any runs, so they share one group commit."""
+    return await asyncio.gather(*(db.run(job) for job in jobs), return_exceptions=True)
+
+
+def committed(db) -> tuple[list[str], list[int]]:
+    with db.read() as session:
+        labels = list(session.execute(select(Ticket.label).order_by(Ticket.id)).scalars())
+        seqs = list(session.execute(select(Event.seq).order_by(Event.seq)).scalars())
+    return labels, seqs
+
+
+def test_jobs_submitted_together_commit_together_in_order(db, world, clock):
+    a = world.categories["A"].id
+    commits: list[list] = []  # the events of each commit, as published
+    grouped = Database(db.engine, on_commit=commits.append)
+    results = asyncio.run(run_together(grouped, [issue_job(clock, a) for _ in range(20)]))
+    assert results == [f"A{n:03d}" for n in range(1, 21)]
+    assert len(commits) == 1, "twenty jobs submitted together make one commit"
+    labels, seqs = committed(db)
+    assert labels == results
+    assert [e.seq for e in commits[0]] == seqs[-20:] == list(range(seqs[-20], seqs[-20] + 20))
+
+
+@pytest.mark.parametrize("failing", ["unknown category", "fails after writing"])
+def test_a_failing_job_undoes_only_itself(db, world, clock, published, failing):
+    """Two failures in one batch: the first is found with all jobs together, the second
+    when the rest run again, each in its own savepoint."""
+    a = world.categories["A"].id
+
+    def bad():
+        return issue_job(clock, 999_999) if failing == "unknown category" else half_done_job(clock, a)
+
+    good = [issue_job(clock, a) for _ in range(6)]
+    jobs = [*good[:3], bad(), good[3], bad(), *good[4:]]
+    _, seqs_before = committed(db)
+    published.clear()
+
+    results = asyncio.run(run_together(db, jobs))
+
+    errors = [results.pop(5), results.pop(3)]
+    assert all(isinstance(e, NotFound if failing == "unknown category" else RuntimeError) for e in errors)
+    # The others all issued, numbered without the failed jobs leaving a gap.
+    assert results == [f"A{n:03d}" for n in range(1, 7)]
+    labels, seqs = committed(db)
+    assert labels == results
+    # Six events, one per ticket, with no gap where the failed job's event was undone.
+    assert seqs == [*seqs_before, *range(len(seqs_before) + 1, len(seqs_before) + 7)]
+    assert [e.ticket.label for e in published] == results
+
+
+def test_later_submissions_form_the_next_commit(db, world, clock):
+    a = world.categories["A"].id
+
+    async def two_waves():
+        first = await run_together(db, [issue_job(clock, a) for _ in range(5)])
+        second = await run_together(db, [issue_job(clock, a) for _ in range(5)])
+        return first + second
+
+    assert asyncio.run(two_waves()) == [f"A{n:03d}" for n in range(1, 11)]
+    with db.read() as session:
+        assert session.execute(select(func.count()).select_from(Ticket)).scalar_one() == 10
