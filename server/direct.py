@@ -33,7 +33,7 @@ class Direct:
         compiled = self.statement.compile(dialect=dialect, **kw)
         positional = compiled.positiontup is not None
         names = list(compiled.positiontup) if positional else list(compiled.binds)
-        binds = [(name, compiled.binds[name].type.bind_processor(dialect)) for name in names]
+        binds = [(name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
         return compiled, binds, positional
 
     def execute(self, session: Session, **params: object) -> tuple | None:

@@ -92,3 +92,22 @@ def test_later_submissions_form_the_next_commit(db, world, clock):
     assert asyncio.run(two_waves()) == [f"A{n:03d}" for n in range(1, 11)]
     with db.read() as session:
         assert session.execute(select(func.count()).select_from(Ticket)).scalar_one() == 10
+
+
+def test_the_driver_path_stores_what_the_orm_stores(db, world, clock):
+    """Issuing writes through the driver (server/direct.py), a transfer through the ORM. Both
+    rows must hold the same text for the same time, or ordering by time would break (a
+    whole-second time is where a naive adapter and SQLAlchemy's format differ)."""
+    a, b = world.categories["A"], world.categories["B"]
+    assert clock().microsecond == 0
+    with db.write() as session:
+        issued, _ = queue.issue_ticket(session, clock(), category_id=a.id, note="x")
+        moved = queue.transfer(session, clock(), issued.id, category_id=b.id)
+    with db.read() as session:
+        raw = session.connection().exec_driver_sql(
+            "SELECT id, queued_at, issued_at, service_day, state, source FROM ticket WHERE id IN (?, ?) ORDER BY id",
+            (issued.id, moved.id),
+        ).all()
+    (_, *first), (_, *second) = raw
+    assert first[:3] == second[:3], raw  # queued_at, issued_at, service_day as the same text
+    assert first[3:] == ["transferred", "kiosk"] and second[3] == "waiting"  # enums by name
