@@ -44,7 +44,7 @@ def make_engine(url: str) -> Engine:
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         # A write takes the database lock up front: no deadlock upgrading a read to a write.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.connection.driver_connection.execute(f"BEGIN {mode}")  # straight to the driver: every write begins here
 
     return engine
 
@@ -84,11 +84,17 @@ class Database:
         self.write_lock = threading.Lock()
         self._pending: list[tuple[Job, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
+        # Rows the domain keeps between writing transactions (see queue._reference).
+        self._rows: dict = {}
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    def _session(self) -> Session:
+        """A session for writing: BEGIN IMMEDIATE, and the rows the domain keeps."""
+        return Session(self._writer, expire_on_commit=False, info={"rows": self._rows})
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -97,7 +103,7 @@ class Database:
         After the commit, the events the domain recorded (session.info["events"]) go to
         `on_commit`, still under the lock, so they are published in sequence order.
         """
-        with self.write_lock, Session(self._writer, expire_on_commit=False) as session:
+        with self.write_lock, self._session() as session:
             try:
                 yield session
                 session.commit()
@@ -143,7 +149,7 @@ class Database:
         and jobs rarely fail. If one does, everything is undone and the others run again,
         each in its own savepoint this time, so a failure undoes only its own job.
         """
-        with Session(self._writer, expire_on_commit=False) as session:
+        with self._session() as session:
             outcomes = self._run_jobs(session, batch, isolated=False)
             failed = outcomes[-1] if outcomes and outcomes[-1][2] is not None else None
             if failed is None:
@@ -151,7 +157,7 @@ class Database:
                 return outcomes
             session.rollback()
         others = [(job, future) for job, future in batch if future is not failed[0]]
-        with Session(self._writer, expire_on_commit=False) as session:
+        with self._session() as session:
             outcomes = self._run_jobs(session, others, isolated=True)
             await asyncio.to_thread(self._commit, session)
         return [*outcomes, failed]

@@ -39,15 +39,17 @@ class Direct:
     def execute(self, session: Session, **params: object) -> tuple | None:
         """Run it in the session's transaction; the first row of the result, if any."""
         session.flush()  # as the ORM would before a query: pending changes count (a no-op if none)
+        # Through session.connection() every time: that is also where a savepoint the
+        # session has begun is actually opened.
         connection = session.connection()
-        dialect = connection.dialect
+        dialect, driver = connection.dialect, connection.connection
         entry = self._by_dialect.get(dialect.name)
         if entry is None:
             entry = self._by_dialect[dialect.name] = self._compile(dialect)
         compiled, binds, positional = entry
         values = compiled.construct_params(params)
         converted = [(name, convert(values[name]) if convert else values[name]) for name, convert in binds]
-        cursor = connection.connection.cursor()
+        cursor = driver.cursor()
         try:
             cursor.execute(compiled.string, tuple(v for _, v in converted) if positional else dict(converted))
             return cursor.fetchone() if cursor.description else None
@@ -59,3 +61,4 @@ class Direct:
         row = self.execute(session, **params)
         assert row is not None
         return row[0]
+

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from typing import TypeVar
 
 import holidays
-from sqlalchemy import Row, bindparam, func, insert, or_, select
+from sqlalchemy import Row, bindparam, event, func, insert, or_, select
 from sqlmodel import Session, col
 
 from server import protocol
@@ -79,14 +79,29 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
     return fetch(session, Ticket, ticket_id, "ticket_not_found")
 
 
-def _held(session: Session, model: type[T], row_id: int) -> T | None:
-    """`session.get`, holding on to the row until the transaction ends: the identity map
-    keeps rows only while someone does, and a group commit of many tickets should read
-    their category and center once, not once per ticket."""
-    held = session.info.setdefault("held", {})
-    if (model, row_id) not in held:
-        held[model, row_id] = session.get(model, row_id)
-    return held[model, row_id]
+def _reference(session: Session, model: type[T], row_id: int) -> T | None:
+    """A category or center as a read-only row (attribute names as on the model).
+
+    Kept between transactions in the dict the Database hands its writing sessions
+    (session.info["rows"]): every ticket needs its category and center, and they change a
+    few times a year. Any ORM write of a category or center clears it (_forget_references);
+    nothing writes them another way, and writes are serialised, so a kept row is never stale.
+    """
+    session.flush()  # pending ORM changes first (a no-op if none): they may clear the rows
+    rows = session.info.setdefault("rows", {})
+    row = rows.get((model, row_id))
+    if row is None:
+        row = session.connection().execute(_ROW[model], {"id": row_id}).first()
+        if row is not None:
+            rows[model, row_id] = row
+    return row
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_references(session: Session, _context: object) -> None:
+    rows = session.info.get("rows")
+    if rows and any(isinstance(o, (Category, Center)) for o in (*session.new, *session.dirty, *session.deleted)):
+        rows.clear()
 
 
 def ticket_by_token(session: Session, token: str) -> Ticket:
@@ -147,7 +162,11 @@ def _closed_error(center: Center, category: Category, reason: str, now: datetime
     )
 
 
-# The hot path's statements, built once and run on the driver (server/direct.py).
+# The hot path's statements, built once; most run on the driver (server/direct.py).
+_ROW = {
+    model: select(model.__table__).where(model.__table__.c.id == bindparam("id"))  # type: ignore[attr-defined]
+    for model in (Category, Center)
+}
 _T = Ticket.__table__.c  # type: ignore[attr-defined]
 _LAST_NUMBER = Direct(
     select(func.coalesce(func.max(_T.number), 0))
@@ -185,12 +204,8 @@ _AHEAD_OF_PRIORITY = (
 )
 _LATER_ORDINARY = (
     _WAITING.where(_T.priority_group.is_(None))
-    .where(
-        or_(
-            _T.queued_at > bindparam("queued_at"),
-            (_T.queued_at == bindparam("queued_at")) & (_T.id > bindparam("id")),
-        )
-    )
+    .where(_T.queued_at >= bindparam("queued_at"))  # a range of the index: few rows for a new ticket
+    .where(or_(_T.queued_at > bindparam("queued_at"), _T.id > bindparam("id")))
     .scalar_subquery()
 )
 _AHEAD_OF_ORDINARY = _WAITING.scalar_subquery() - 1 - _LATER_ORDINARY
@@ -414,9 +429,9 @@ def record(
 def _next_seq(session: Session, center_id: int) -> int:
     # After an event this transaction recorded, without a query: a group commit records many.
     # (A job undone by its savepoint has its events taken off this list by server.db.)
-    for event in reversed(session.info.get("events", ())):
-        if event.center_id == center_id:
-            return event.seq + 1
+    for recorded in reversed(session.info.get("events", ())):
+        if recorded.center_id == center_id:
+            return recorded.seq + 1
     return last_seq(session, center_id) + 1
 
 
@@ -443,10 +458,10 @@ def issue_ticket(
     """
     # The hot path (a peak morning is hundreds of taps): one insert, no ORM unit of work.
     # The write lock is held, so the number read here is still the last at insert.
-    category = _held(session, Category, category_id)
+    category = _reference(session, Category, category_id)
     if category is None or (visible is not None and not visible(category.center_id)):
         raise NotFound("category_not_found")
-    center = _held(session, Center, category.center_id)
+    center = _reference(session, Center, category.center_id)
     assert center is not None
     if idempotency_key is not None:
         earlier = session.connection().execute(_BY_KEY, {"center_id": center.id, "key": idempotency_key}).first()

@@ -82,6 +82,36 @@ def test_daily_cap_closes_the_category_and_says_so(db, world, clock, published):
     assert "2" in err.value.message["vi"]
 
 
+def test_a_change_in_the_same_transaction_is_seen_by_the_next_issue(db, world, clock):
+    """Issuing reads a category once per transaction; an ORM change to it must not be missed."""
+    a = world.categories["A"]
+    with pytest.raises(Conflict) as err, db.write() as session:
+        queue.issue_ticket(session, clock(), category_id=a.id)
+        queue.get_category(session, a.id).daily_cap = 1
+        queue.issue_ticket(session, clock(), category_id=a.id)
+    assert err.value.code == "daily_cap_reached"
+
+
+def test_a_changed_category_or_center_is_seen_by_the_next_transaction(db, world, clock):
+    """Issuing keeps categories and centers between transactions; a change must clear them."""
+    a = world.categories["A"]
+    issue(db, clock, a)
+    with db.write() as session:
+        queue.get_category(session, a.id).active = False
+    with pytest.raises(Conflict) as err, db.write() as session:
+        queue.issue_ticket(session, clock(), category_id=a.id)
+    assert err.value.code == "category_inactive"
+    clock.now = datetime(2026, 9, 2, 2, 0, tzinfo=UTC)  # National Day, 09:00 in Hà Nội
+    with db.write() as session:
+        queue.get_category(session, a.id).active = True
+    issue(db, clock, a)  # the test center opens on public holidays
+    with db.write() as session:
+        queue.get_center(session, world.center.id).observe_public_holidays = True
+    with pytest.raises(Conflict) as err, db.write() as session:
+        queue.issue_ticket(session, clock(), category_id=a.id)
+    assert err.value.code == "public_holiday"
+
+
 def test_unknown_category_and_counter(db, world, clock):
     with pytest.raises(NotFound) as err, db.write() as session:
         queue.issue_ticket(session, clock(), category_id=999)
