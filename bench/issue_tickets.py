@@ -1,10 +1,11 @@
 """Tickets per second and latency of issuing and of call-next, at 1, 10 and 100 concurrent clients.
 
-Starts `motcua serve` on a fresh SQLite database (the embedded default: WAL, synchronous=FULL)
-unless --url points at a running server. Each client is its own keep-alive HTTP connection
-(bench/http_load.py: a light client, so the load generator leaves the server its core).
+Each level runs against a fresh `motcua serve` on a fresh SQLite database (the embedded
+default: WAL, synchronous=FULL), so one level's queues do not slow the next. Each client is
+its own keep-alive HTTP connection (bench/http_load.py: a light client, so the load
+generator leaves the server its core). With --url, every level runs against that server.
 
-    .venv/bin/python bench/issue_tickets.py [--requests 2000] [--rate 1000] [--url http://127.0.0.1:8000]
+    .venv/bin/python bench/issue_tickets.py [--requests 2000] [--rate 1000] [--url URL --token T]
 
 Closed loop: each client sends its next request when its answer comes. With 100 such clients
 a request waits behind the other 99, so by Little's law the mean latency is 100 / throughput:
@@ -13,12 +14,15 @@ Open loop: 100 clients together send `--rate` tickets a second at fixed times, a
 desks do; latency counts from when each request was due. That is the line for the target
 (>= 1,000 tickets/s with p99 < 20 ms at 100 clients).
 
-Tickets go to the demo's ten categories in turn, as kiosk taps do; nobody is called, so the
-queues only grow (to thousands waiting, more than any real day).
+Tickets go to the demo's ten categories in turn, as kiosk taps do, issued by a desk clerk
+(audited, not rate-limited). Call-next calls from `--requests` waiting tickets and completes
+each one called (the completion is not in the figure).
 """
 
 import argparse
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 import itertools
 import statistics
 import sys
@@ -33,7 +37,7 @@ from server_process import ServerProcess  # noqa: E402
 
 from http_load import Connection, closed_loop, open_loop  # noqa: E402
 from queue_world import sign_in  # noqa: E402
-from server import demo, directory  # noqa: E402
+from server import demo, directory, queue  # noqa: E402
 from server.queue import system_clock  # noqa: E402
 from server.db import Database, make_engine, migrate  # noqa: E402
 from server.models import Category  # noqa: E402
@@ -41,9 +45,9 @@ from server.models import Category  # noqa: E402
 LEVELS = (1, 10, 100)
 
 
-def prepare(database: Path, counters: int) -> str:
-    """The demo center plus one counter per call-next client, serving every category; returns
-    a staff member's token (kiosks are rate-limited per device, the entrance desk is not)."""
+def prepare(database: Path, counters: int, waiting: int) -> str:
+    """The demo center, one more counter per call-next client serving every category, and
+    `waiting` tickets in its queues; returns a desk clerk's token."""
     engine = make_engine(f"sqlite:///{database}")
     migrate(engine)
     with Database(engine).write() as session:
@@ -51,9 +55,27 @@ def prepare(database: Path, counters: int) -> str:
         categories = list(session.execute(select(Category).where(Category.center_id == center.id)).scalars())
         for number in range(101, 101 + counters):
             directory.add_counter(session, center, number, categories)
+        for n in range(waiting):
+            queue.issue_ticket(session, system_clock(), category_id=categories[n % len(categories)].id)  # type: ignore[arg-type]
         token = sign_in(session, system_clock(), center.id, "staff", "bench")
     engine.dispose()
     return token
+
+
+@contextmanager
+def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, dict[str, str]]]:
+    """(url, headers) of a fresh server, or of --url."""
+    if args.url:
+        yield args.url, {"Authorization": f"Bearer {args.token}"}
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "bench.db"
+        token = prepare(database, counters=max(LEVELS), waiting=waiting)
+        server = ServerProcess(database).start()
+        try:
+            yield server.url, {"Authorization": f"Bearer {token}"}
+        finally:
+            server.stop()
 
 
 def report(name: str, clients: int, seconds: float, latencies: list[float]) -> None:
@@ -64,41 +86,44 @@ def report(name: str, clients: int, seconds: float, latencies: list[float]) -> N
     )
 
 
-async def bench(url: str, headers: dict, requests: int, rate: float, counter_ids: dict[int, int], categories: list[int]) -> None:
-    prepared: dict[tuple, bytes] = {}
+class Steps:
+    """The requests a client sends, prepared once per server."""
 
-    def request(conn: Connection, method: str, path: str, body: dict | None = None) -> bytes:
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        center = httpx.get(f"{url}/api/v1/centers/1/queue", headers=headers).json()
+        self.categories = [c["id"] for c in center["categories"] if c["open"]]
+        self.counters = [c["id"] for c in center["counters"] if c["number"] > 100]
+        if len(self.counters) < max(LEVELS):
+            sys.exit("the server needs counters 101.. (run without --url to have them made)")
+        self.turn = itertools.count()
+        self.prepared: dict[tuple, bytes] = {}
+
+    def _request(self, conn: Connection, method: str, path: str, body: dict | None = None) -> bytes:
         key = (method, path, str(body))
-        if key not in prepared:
-            prepared[key] = conn.request_bytes(method, path, body)
-        return prepared[key]
+        if key not in self.prepared:
+            self.prepared[key] = conn.request_bytes(method, path, body)
+        return self.prepared[key]
 
-    turn = itertools.count()
-
-    async def issue(conn: Connection, _: int) -> None:
-        category = categories[next(turn) % len(categories)]
-        answer = await conn.send(request(conn, "POST", "/api/v1/tickets", {"category_id": category}))
+    async def issue(self, conn: Connection, _: int) -> None:
+        category = self.categories[next(self.turn) % len(self.categories)]
+        answer = await conn.send(self._request(conn, "POST", "/api/v1/tickets", {"category_id": category}))
         assert answer.status == 201, answer.body
 
-    async def call_next(conn: Connection, index: int) -> None:
-        answer = await conn.send(request(conn, "POST", f"/api/v1/counters/{counter_ids[index]}/call-next"))
+    async def call_next(self, conn: Connection, index: int) -> None:
+        answer = await conn.send(self._request(conn, "POST", f"/api/v1/counters/{self.counters[index]}/call-next"))
         assert answer.status == 200, answer.body
-        # Completing is part of the staff's cycle but not of the figure.
         done = await conn.send(conn.request_bytes("POST", f"/api/v1/tickets/{answer.json()['id']}/complete"))  # type: ignore[index]
         assert done.status == 200, done.body
 
-    print("closed loop")
-    for clients in LEVELS:
-        seconds, latencies = await closed_loop(url, headers, clients, requests, issue)
-        report("issue", clients, seconds, latencies)
-    clients = max(LEVELS)
-    seconds, latencies = await open_loop(url, headers, clients, rate, requests / rate, issue)
-    print(f"open loop, {rate:.0f} tickets/s due")
-    report("issue", clients, seconds, latencies)
-    print("closed loop")
-    for clients in LEVELS:
-        seconds, latencies = await closed_loop(url, headers, clients, requests, call_next)
-        report("call-next", clients, seconds, latencies)
+
+async def level(url: str, headers: dict[str, str], name: str, clients: int, args: argparse.Namespace) -> None:
+    steps = Steps(url, headers)
+    if name == "open loop":
+        seconds, latencies = await open_loop(url, headers, clients, args.rate, args.requests / args.rate, steps.issue)
+    else:
+        step = steps.issue if name == "issue" else steps.call_next
+        seconds, latencies = await closed_loop(url, headers, clients, args.requests, step)
+    report(name, clients, seconds, latencies)
 
 
 def main() -> None:
@@ -108,25 +133,12 @@ def main() -> None:
     parser.add_argument("--url", help="a running server (its center 1 must be the demo center)")
     parser.add_argument("--token", help="a staff token for --url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        server, token = None, args.token
-        if args.url is None:
-            database = Path(folder) / "bench.db"
-            token = prepare(database, counters=max(LEVELS))
-            server = ServerProcess(database).start()
-        url = args.url or server.url  # type: ignore[union-attr]
-        headers = {"Authorization": f"Bearer {token}"}
-        queue = httpx.get(f"{url}/api/v1/centers/1/queue", headers=headers).json()
-        categories = [c["id"] for c in queue["categories"] if c["open"]]
-        ids = [c["id"] for c in queue["counters"] if c["number"] > 100]
-        if len(ids) < max(LEVELS):
-            sys.exit("the server needs counters 101.. (run without --url to have them made)")
-        print(f"server {url}; {args.requests} requests per level; SQLite WAL, synchronous=FULL")
-        try:
-            asyncio.run(bench(url, headers, args.requests, args.rate, dict(enumerate(ids)), categories))
-        finally:
-            if server is not None:
-                server.stop()
+    print(f"{args.requests} requests per level; SQLite WAL, synchronous=FULL")
+    print(f"closed loop: issue and call-next; open loop: issue, {args.rate:.0f} tickets/s due")
+    runs = [("issue", n) for n in LEVELS] + [("open loop", max(LEVELS))] + [("call-next", n) for n in LEVELS]
+    for name, clients in runs:
+        with target(args, waiting=args.requests if name == "call-next" else 0) as (url, headers):
+            asyncio.run(level(url, headers, name, clients, args))
 
 
 if __name__ == "__main__":

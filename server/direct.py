@@ -12,7 +12,7 @@ and ids, not for rows with dates or enums.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect
 from sqlalchemy.sql import ClauseElement
@@ -26,15 +26,23 @@ class Direct:
         self.statement = statement
         # An INSERT names its columns: the caller gives every one (no SQLAlchemy defaults here).
         self.column_keys = list(column_keys) if column_keys is not None else None
-        self._by_dialect: dict[str, tuple[Any, list[tuple[str, Callable | None]], bool]] = {}
+        self._by_dialect: dict[str, _Plan] = {}
 
-    def _compile(self, dialect: Dialect) -> tuple[Any, list[tuple[str, Callable | None]], bool]:
+    def _compile(self, dialect: Dialect) -> "_Plan":
         kw = {"column_keys": self.column_keys} if self.column_keys is not None else {}
         compiled = self.statement.compile(dialect=dialect, **kw)
         positional = compiled.positiontup is not None
         names = list(compiled.positiontup) if positional else list(compiled.binds)
-        binds = [(name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
-        return compiled, binds, positional
+        slots = []
+        for name in names:
+            bind = compiled.binds[name]
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.required:  # the caller's parameter
+                slots.append((name, convert, None))
+            else:  # a value written in the statement: converted once, here
+                value = bind.effective_value
+                slots.append((None, None, convert(value) if convert else value))
+        return _Plan(compiled.string, slots, positional, names)
 
     def execute(self, session: Session, **params: object) -> tuple | None:
         """Run it in the session's transaction; the first row of the result, if any."""
@@ -42,16 +50,16 @@ class Direct:
         # Through session.connection() every time: that is also where a savepoint the
         # session has begun is actually opened.
         connection = session.connection()
-        dialect, driver = connection.dialect, connection.connection
-        entry = self._by_dialect.get(dialect.name)
-        if entry is None:
-            entry = self._by_dialect[dialect.name] = self._compile(dialect)
-        compiled, binds, positional = entry
-        values = compiled.construct_params(params)
-        converted = [(name, convert(values[name]) if convert else values[name]) for name, convert in binds]
-        cursor = driver.cursor()
+        plan = self._by_dialect.get(connection.dialect.name)
+        if plan is None:
+            plan = self._by_dialect[connection.dialect.name] = self._compile(connection.dialect)
+        values = [
+            fixed if name is None else convert(params[name]) if convert else params[name]
+            for name, convert, fixed in plan.slots
+        ]
+        cursor = connection.connection.cursor()
         try:
-            cursor.execute(compiled.string, tuple(v for _, v in converted) if positional else dict(converted))
+            cursor.execute(plan.sql, tuple(values) if plan.positional else dict(zip(plan.names, values)))
             return cursor.fetchone() if cursor.description else None
         finally:
             cursor.close()
@@ -62,3 +70,10 @@ class Direct:
         assert row is not None
         return row[0]
 
+
+
+class _Plan(NamedTuple):
+    sql: str
+    slots: list[tuple[str | None, Callable | None, Any]]  # (parameter, converter, fixed value)
+    positional: bool
+    names: list[str]
