@@ -117,7 +117,10 @@ class Database:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._pending.append((job, future))
-        if self._flusher is None or self._flusher.done():
+        flusher = self._flusher
+        # A new flusher if none runs, or if the last one belonged to another event loop (a
+        # test client's loop may have stopped with it unfinished).
+        if flusher is None or flusher.done() or flusher.get_loop() is not loop:
             self._flusher = loop.create_task(self._flush())
         return await future
 
@@ -135,7 +138,7 @@ class Database:
             finally:
                 self.write_lock.release()
             for future, value, error in outcomes:
-                if future.done():
+                if _abandoned(future):
                     continue  # its caller went away
                 if error is None:
                     future.set_result(value)
@@ -168,7 +171,7 @@ class Database:
         events = session.info.setdefault("events", [])
         outcomes = []
         for job, future in batch:
-            if future.done():
+            if _abandoned(future):
                 continue  # its caller went away before it ran: nothing happens
             if not isolated:
                 try:
@@ -198,3 +201,8 @@ class Database:
         events = session.info.get("events")
         if events and self.on_commit is not None:
             self.on_commit(events)
+
+
+def _abandoned(future: asyncio.Future) -> bool:
+    """Nobody waits for this result any more: cancelled, or its event loop is gone."""
+    return future.done() or future.get_loop().is_closed()

@@ -111,3 +111,20 @@ def test_the_driver_path_stores_what_the_orm_stores(db, world, clock):
     (_, *first), (_, *second) = raw
     assert first[:3] == second[:3], raw  # queued_at, issued_at, service_day as the same text
     assert first[3:] == ["transferred", "kiosk"] and second[3] == "waiting"  # enums by name
+
+
+def test_a_job_left_by_a_stopped_event_loop_neither_runs_nor_blocks_the_next(db, world, clock):
+    """A test client's loop (or a server's) can stop with a job queued: the next loop's jobs
+    must still be written, and the orphan, whose caller is gone, must not issue a ticket."""
+    a = world.categories["A"].id
+    old = asyncio.new_event_loop()
+    orphan = old.create_task(db.run(issue_job(clock, a)))
+    old.call_soon(old.stop)
+    old.run_forever()  # one turn: the job is queued, its flusher not yet run
+    old.close()
+    assert not orphan.done()
+
+    # A bound on the wait, so a regression fails here instead of hanging the suite.
+    assert asyncio.run(asyncio.wait_for(db.run(issue_job(clock, a)), timeout=30)) == "A001"
+    labels, _ = committed(db)
+    assert labels == ["A001"]
