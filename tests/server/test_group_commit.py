@@ -113,6 +113,7 @@ def test_the_driver_path_stores_what_the_orm_stores(db, world, clock):
     assert first[3:] == ["transferred", "kiosk"] and second[3] == "waiting"  # enums by name
 
 
+@pytest.mark.filterwarnings("ignore:coroutine 'Database._flush' was never awaited")  # the stopped loop's
 def test_a_job_left_by_a_stopped_event_loop_neither_runs_nor_blocks_the_next(db, world, clock):
     """A test client's loop (or a server's) can stop with a job queued: the next loop's jobs
     must still be written, and the orphan, whose caller is gone, must not issue a ticket."""
