@@ -2,8 +2,10 @@
 kiosks, displays and consoles live."""
 
 import json
+from contextlib import ExitStack
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 from websockets.sync.client import connect
 
@@ -11,12 +13,21 @@ import browser as real_browser
 from console_server import PASSWORD, sign_in
 
 
-def stream(server, kind: str):  # type: ignore[no-untyped-def]
-    """A device's /ws/events connection (a kiosk or a display), its snapshot read."""
-    ws = connect(f"{server.ws_url}/ws/events?token={server.token(kind)}", open_timeout=15)
-    snapshot = json.loads(ws.recv(timeout=15))
-    assert snapshot["type"] == "snapshot"
-    return ws, snapshot
+@pytest.fixture
+def stream(server):  # type: ignore[no-untyped-def]
+    """Opens a device's /ws/events connection (a kiosk or a display) and reads its snapshot;
+    every connection is closed at the end of the test."""
+    with ExitStack() as connections:
+
+        def open_stream(kind: str):  # type: ignore[no-untyped-def]
+            ws = connections.enter_context(
+                connect(f"{server.ws_url}/ws/events?token={server.token(kind)}", open_timeout=15)
+            )
+            snapshot = json.loads(ws.recv(timeout=15))
+            assert snapshot["type"] == "snapshot"
+            return ws, snapshot
+
+        yield open_stream
 
 
 def next_event(ws, kind: str) -> dict:
@@ -34,8 +45,8 @@ def open_admin(server, new_page):  # type: ignore[no-untyped-def]
     return page
 
 
-def test_a_new_category_reaches_the_kiosk_and_a_console_without_reload(server, new_page, console):
-    kiosk, snapshot = stream(server, "kiosk")
+def test_a_new_category_reaches_the_kiosk_and_a_console_without_reload(server, new_page, console, stream):
+    kiosk, snapshot = stream("kiosk")
     assert "N" not in [c["prefix"] for c in snapshot["categories"]]
     kiosk_page = new_page(1080, 1920)
     kiosk_page.goto(f"{server.url}/kiosk?token={server.token('kiosk')}")
@@ -105,8 +116,8 @@ def test_center_profile_picks_a_ward_from_the_official_list(server, new_page):
     assert profile["observe_public_holidays"] is True
 
 
-def test_devices_staff_and_notices(server, new_page):
-    display, _ = stream(server, "display")
+def test_devices_staff_and_notices(server, new_page, stream):
+    display, _ = stream("display")
     page = open_admin(server, new_page)
 
     page.get_by_role("tab", name="Thiết bị").click()
