@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 
 class Direct:
-    """One statement; `run(session, **params)` executes it in the session's transaction."""
+    """One statement; `execute(session, **params)` runs it in the session's transaction."""
 
     def __init__(self, statement: ClauseElement, column_keys: Sequence[str] | None = None) -> None:
         self.statement = statement
@@ -69,7 +69,6 @@ class Direct:
         row = self.execute(session, **params)
         assert row is not None
         return row[0]
-
 
 
 class _Plan(NamedTuple):
