@@ -1,7 +1,6 @@
 """The FastAPI application: `create_app()` wires settings, database, event hub and routers."""
 
 from collections.abc import AsyncIterator
-import gc
 import logging
 from contextlib import asynccontextmanager
 
@@ -80,10 +79,6 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         if password is not None:
             # Shown once, on the very first start; only its argon2 hash is kept.
             log.warning("motcua: first start: sign in as 'admin' with password %s (change it: motcua user passwd admin)", password)
-        # Everything made so far lives as long as the server: keep the garbage collector
-        # from walking it again and again (full collections took 50-70 ms each under load).
-        gc.collect()
-        gc.freeze()
         try:
             yield
         finally:
