@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
+from server import kept
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
@@ -84,8 +85,8 @@ class Database:
         self.write_lock = threading.Lock()
         self._pending: list[tuple[Job, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
-        # Rows the domain keeps between writing transactions (see queue._reference).
-        self._rows: dict = {}
+        # What the issue path keeps between writing transactions (server.kept).
+        self._kept: dict = {}
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -94,7 +95,7 @@ class Database:
 
     def _session(self) -> Session:
         """A session for writing: BEGIN IMMEDIATE, and the rows the domain keeps."""
-        return Session(self._writer, expire_on_commit=False, info={"rows": self._rows})
+        return Session(self._writer, expire_on_commit=False, info=kept.shared(self._kept))
 
     @contextmanager
     def write(self) -> Iterator[Session]:

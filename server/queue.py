@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from typing import TypeVar
 
 import holidays
-from sqlalchemy import Row, bindparam, event, func, insert, or_, select
+from sqlalchemy import Row, bindparam, case, func, insert, or_, select
 from sqlmodel import Session, col
 
-from server import protocol
+from server import kept, protocol
 from server.direct import Direct
 from server.errors import Conflict, NotFound
 from server.messages import Message
@@ -80,28 +80,9 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
 
 
 def _reference(session: Session, model: type[T], row_id: int) -> T | None:
-    """A category or center as a read-only row (attribute names as on the model).
-
-    Kept between transactions in the dict the Database hands its writing sessions
-    (session.info["rows"]): every ticket needs its category and center, and they change a
-    few times a year. Any ORM write of a category or center clears it (_forget_references);
-    nothing writes them another way, and writes are serialised, so a kept row is never stale.
-    """
-    session.flush()  # pending ORM changes first (a no-op if none): they may clear the rows
-    rows = session.info.setdefault("rows", {})
-    row = rows.get((model, row_id))
-    if row is None:
-        row = session.connection().execute(_ROW[model], {"id": row_id}).first()
-        if row is not None:
-            rows[model, row_id] = row
-    return row
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_references(session: Session, _context: object) -> None:
-    rows = session.info.get("rows")
-    if rows and any(isinstance(o, (Category, Center)) for o in (*session.new, *session.dirty, *session.deleted)):
-        rows.clear()
+    """A category or center as a read-only row (attribute names as on the model), kept
+    between transactions (server.kept): every ticket needs both, and they rarely change."""
+    return kept.get(session, (model, row_id), lambda: session.connection().execute(_ROW[model], {"id": row_id}).first())
 
 
 def ticket_by_token(session: Session, token: str) -> Ticket:
@@ -222,6 +203,13 @@ _ESTIMATE = {
     is_priority: Direct(select(ahead, _OPEN_COUNTERS.scalar_subquery(), _SERVICE_MINUTES.scalar_subquery()))
     for is_priority, ahead in ((True, _AHEAD_OF_PRIORITY), (False, _AHEAD_OF_ORDINARY))
 }
+_COUNT_OPEN_COUNTERS = Direct(_OPEN_COUNTERS)
+# (priority, ordinary) tickets waiting in a category.
+_COUNT_WAITING = Direct(
+    _WAITING.with_only_columns(
+        func.count(case((_T.priority_group.is_not(None), 1))), func.count(case((_T.priority_group.is_(None), 1)))
+    )
+)
 # A new ticket is written with every column given (the driver applies no defaults) and
 # handed back as a TicketRow: read-only, with the Ticket's attribute names.
 _NEW_TICKET = {c.name: c.default.arg if c.default is not None else None for c in _T if c.name != "id"}
@@ -233,7 +221,20 @@ _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq",
 def last_number(session: Session, category: Category, day: date) -> int:
     """The highest number a category has given out on a day, which is also how many tickets
     it issued (numbers are gapless; a transfer keeps its number)."""
-    return _LAST_NUMBER.scalar(session, center_id=category.center_id, day=day, category_id=category.id)
+    return kept.get(
+        session,
+        ("number", category.id, day),
+        lambda: _LAST_NUMBER.scalar(session, center_id=category.center_id, day=day, category_id=category.id),
+    )
+
+
+def _waiting(session: Session, center_id: int, category_id: int, day: date) -> list[int]:
+    """[priority, ordinary] tickets waiting in a category: kept, the issue path counts on."""
+    return kept.get(
+        session,
+        ("waiting", category_id, day),
+        lambda: list(_COUNT_WAITING.execute(session, center_id=center_id, day=day, category_id=category_id)),  # type: ignore[arg-type]
+    )
 
 
 def counter_links(session: Session, counter: Counter) -> list[CounterCategory]:
@@ -264,6 +265,19 @@ def estimate(session: Session, ticket: Ticket) -> tuple[int, int]:
     """
     if ticket.state != TicketState.waiting:
         return 0, 0
+    priority = ticket.priority_group is not None
+    if kept.values(session).get(("newest", ticket.category_id, ticket.service_day, priority)) == ticket.id:
+        # Just issued: the last of its class, so the kept counts give it without a scan.
+        waiting = _waiting(session, ticket.center_id, ticket.category_id, ticket.service_day)
+        ahead = waiting[0] - 1 if priority else sum(waiting) - 1
+        counters = kept.get(
+            session,
+            ("counters", ticket.category_id),
+            lambda: _COUNT_OPEN_COUNTERS.scalar(session, category_id=ticket.category_id),
+        )
+        category = _reference(session, Category, ticket.category_id)
+        assert category is not None
+        return ahead, math.ceil(ahead * category.service_minutes / max(1, counters))
     ahead, counters, minutes = _ESTIMATE[ticket.priority_group is not None].execute(  # type: ignore[misc]
         session,
         center_id=ticket.center_id,
@@ -474,6 +488,7 @@ def issue_ticket(
         raise _closed_error(center, category, reason, now)
     day = service_day(center, now)
     number = last_number(session, category, day) + 1
+    waiting = _waiting(session, center.id, category.id, day)  # before the insert: it counts on
     values = {
         **_NEW_TICKET,
         "center_id": center.id,
@@ -491,6 +506,10 @@ def issue_ticket(
         "issued_at": now,
     }
     ticket = TicketRow(id=_INSERT_TICKET.scalar(session, **values), **values)
+    # What this ticket changed, kept for the next one (server.kept).
+    kept.put(session, ("number", category.id, day), number)
+    waiting[0 if priority_group is not None else 1] += 1
+    kept.put(session, ("newest", category.id, day, priority_group is not None), ticket.id)
     closing = None
     if category.daily_cap is not None and number >= category.daily_cap:
         # This ticket was the last one: tell kiosks the category has just closed.

@@ -1,0 +1,75 @@
+"""Values the issue path keeps between writing transactions, and when they are forgotten.
+
+Every ticket needs its category and center, the category's last number today, how many
+citizens wait in it and how many counters serve it. Read afresh for each ticket, that was
+most of a ticket's cost, and the counts grew with the queue. So the Database hands its
+writing sessions one dict that outlives them (`shared`); the issue path reads through it
+and updates what it changes itself: the next number, the waiting count.
+
+A kept value stays right because everything else that changes those rows goes through the
+ORM: a flush of any center, category, counter, counter's categories or ticket forgets them
+all, and so does any rollback, a savepoint's too (the issue path updates a value before its
+commit). Writes are serialised in the one server process (server.db), so no other writer
+comes in between. A session the Database did not make keeps values for one transaction.
+"""
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from server.models import Category, Center, Counter, CounterCategory, Ticket
+
+T = TypeVar("T")
+_KEY = "kept"
+_BETWEEN = "kept_between_transactions"
+# The rows a kept value is read from.
+_SOURCES = (Category, Center, Counter, CounterCategory, Ticket)
+
+
+def shared(values: dict) -> dict[str, Any]:
+    """A writing session's `info`, keeping `values` from one transaction to the next."""
+    return {_KEY: values, _BETWEEN: True}
+
+
+def values(session: Session) -> dict[Hashable, Any]:
+    """The session's kept values (pending ORM changes are flushed first: they may clear them)."""
+    session.flush()  # a no-op if nothing is pending
+    return session.info.setdefault(_KEY, {})
+
+
+def get(session: Session, key: Hashable, load: Callable[[], T]) -> T:
+    """The value kept under `key`, or `load()` kept from now on."""
+    kept = values(session)
+    if key in kept:
+        return kept[key]
+    value = kept[key] = load()
+    return value
+
+
+def put(session: Session, key: Hashable, value: object) -> None:
+    session.info.setdefault(_KEY, {})[key] = value
+
+
+def _forget(session: Session) -> None:
+    kept = session.info.get(_KEY)
+    if kept:
+        kept.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session: Session, _context: object) -> None:
+    if any(isinstance(o, _SOURCES) for o in (*session.new, *session.dirty, *session.deleted)):
+        _forget(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _transaction: object) -> None:
+    _forget(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_transaction(session: Session) -> None:
+    if not session.info.get(_BETWEEN):
+        _forget(session)
