@@ -1,12 +1,14 @@
 from fastapi import APIRouter, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from server import auth, protocol, queue
 from server.api.deps import DbDep, NowDep, ReadSessionDep
 from server.api.models import IssueRequest, TicketStatus, TransferRequest
-from server.api.security import IssueTickets, OperateCounter, ReadQueue, guard_center
-from server.auth import Principal
+from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed, guard_center
+from server.auth import Permission, Principal
 
 router = APIRouter(tags=["tickets"])
 
@@ -15,8 +17,27 @@ router = APIRouter(tags=["tickets"])
 async def issue_ticket(body: IssueRequest, request: Request, principal: IssueTickets) -> Response:
     """Issue the next number of a category. A repeated idempotency key answers 200 with the
     ticket it issued the first time. Kiosks are rate-limited per device."""
-    # The busiest route: database and clock straight from the app, not as dependencies
-    # (each one FastAPI resolves costs a measurable share of a ticket).
+    return await _issue(request, body, principal)
+
+
+_may_issue = allowed(Permission.ticket_issue)
+
+
+async def issue_ticket_route(request: Request) -> Response:
+    """`issue_ticket` as a plain Starlette route, ahead of the API's routes (server.app): the
+    busiest request skips FastAPI's dependency solving, about a tenth of a ticket's cost.
+    Same checks in the same order (401/403, then the body: 422), same error handlers; the
+    FastAPI route above is what /openapi.json describes."""
+    principal = await _may_issue(request)
+    try:
+        body = IssueRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    return await _issue(request, body, principal)
+
+
+async def _issue(request: Request, body: IssueRequest, principal: Principal) -> Response:
+    # Database and clock straight from the app, not as dependencies.
     db, now = request.app.state.db, request.app.state.clock()
     if principal.kind == "device":
         request.app.state.issue_limiter.hit(f"device:{principal.id}")
@@ -27,7 +48,7 @@ async def issue_ticket(body: IssueRequest, request: Request, principal: IssueTic
             auth.audit(session, now, principal, "ticket.issue", ticket.center_id, ticket.label, note=body.note)
         return queue.issued_out(session, ticket), created
 
-    # Async, on the writer thread's group commit: at a peak, many tickets share one fsync.
+    # In the next group commit: at a peak, many tickets share one fsync.
     issued, created = await db.run(issue)
     place = principal.name if principal.kind == "device" else ("desk" if body.source == "desk" else None)
     if created and place is not None:
