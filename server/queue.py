@@ -211,10 +211,18 @@ _COUNT_WAITING = Direct(
     )
 )
 # A new ticket is written with every column given (the driver applies no defaults) and
-# handed back as a TicketRow: read-only, with the Ticket's attribute names.
+# handed back as a TicketRow: read-only, with the Ticket's attribute names. The columns
+# issuing sets are parameters; the rest (waiting, uncalled, ...) is written in the statement,
+# converted for the driver once.
 _NEW_TICKET = {c.name: c.default.arg if c.default is not None else None for c in _T if c.name != "id"}
+_ISSUED = ("center_id", "service_day", "category_id", "number_category_id", "number", "label", "priority_group",
+           "source", "token", "idempotency_key", "note", "queued_at", "issued_at")  # fmt: skip
 TicketRow = namedtuple("TicketRow", ["id", *_NEW_TICKET])  # type: ignore[misc]
-_INSERT_TICKET = Direct(insert(Ticket.__table__).returning(_T.id), column_keys=list(_NEW_TICKET))  # type: ignore[attr-defined]
+_INSERT_TICKET = Direct(
+    insert(Ticket.__table__)  # type: ignore[attr-defined]
+    .values({**_NEW_TICKET, **{name: bindparam(name) for name in _ISSUED}})
+    .returning(_T.id)
+)
 _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
 
 
@@ -296,11 +304,11 @@ def ticket_out(ticket: Ticket) -> protocol.TicketOut:
     return protocol.TicketOut.model_validate(ticket, from_attributes=True)
 
 
-def issued_out(session: Session, ticket: Ticket) -> protocol.IssuedTicket:
+def issued_out(session: Session, ticket: Row | TicketRow) -> protocol.IssuedTicket:
     """What the kiosk shows and prints: the ticket, its token, people ahead, estimated wait."""
     ahead, minutes = estimate(session, ticket)
-    return protocol.IssuedTicket(
-        **ticket_out(ticket).model_dump(), token=ticket.token, people_ahead=ahead, estimated_wait_minutes=minutes
+    return protocol.IssuedTicket.model_validate(
+        {**ticket._asdict(), "people_ahead": ahead, "estimated_wait_minutes": minutes}
     )
 
 
