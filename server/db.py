@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import pydantic_core
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
@@ -20,14 +21,28 @@ Job = Callable[[Session], T]
 log = logging.getLogger("motcua")
 
 
+class JsonText(str):
+    """A value for a JSON column that is already JSON text (say, from pydantic): written as is."""
+
+
+def _to_json(value: object) -> str:
+    # JSON columns are written by pydantic's serializer: compact UTF-8, several times faster
+    # than the json module, which was a measurable share of issuing a ticket.
+    return value if isinstance(value, JsonText) else pydantic_core.to_json(value).decode()
+
+
 def make_engine(url: str) -> Engine:
     """An engine; for SQLite: WAL, synchronous=FULL (a 201 means the ticket is on disk)."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8, max_overflow=16
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=8,
+        max_overflow=16,
+        json_serializer=_to_json,
     )
 
     @event.listens_for(engine, "connect")

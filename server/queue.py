@@ -20,6 +20,7 @@ from sqlalchemy import Row, bindparam, case, func, insert, or_, select
 from sqlmodel import Session, col
 
 from server import kept, protocol
+from server.db import JsonText
 from server.direct import Direct
 from server.errors import Conflict, NotFound
 from server.messages import Message
@@ -223,6 +224,7 @@ _INSERT_TICKET = Direct(
     .values({**_NEW_TICKET, **{name: bindparam(name) for name in _ISSUED}})
     .returning(_T.id)
 )
+_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "device", "center", "notices")
 _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
 
 
@@ -439,10 +441,8 @@ def record(
         center=protocol.CenterOut.model_validate(center, from_attributes=True) if center else None,
         notices=notices,
     )
-    payload = out.model_dump(
-        mode="json", include={"ticket", "counter", "categories", "print_job", "device", "center", "notices"}
-    )
-    data = {key: value for key, value in payload.items() if value is not None}
+    # The event's parts, without those it lacks, as JSON straight from pydantic.
+    data = JsonText(out.model_dump_json(include={part for part in _EVENT_PARTS if getattr(out, part) is not None}))
     _INSERT_EVENT.execute(session, center_id=center_id, seq=seq, kind=kind, at=now, data=data)
     session.info.setdefault("events", []).append(out)
     return out
