@@ -14,6 +14,10 @@ Open loop: 100 clients together send `--rate` tickets a second at fixed times, a
 desks do; latency counts from when each request was due. That is the line for the target
 (>= 1,000 tickets/s with p99 < 20 ms at 100 clients).
 
+Each line also gives the CPU time the server process used per request (call-next: per call
+and its completion), read from /proc: on a shared machine it tells a slower server from a
+busier machine.
+
 Tickets go to the demo's ten categories in turn, as kiosk taps do, issued by a desk clerk
 (audited, not rate-limited). Call-next calls from `--requests` waiting tickets and completes
 each one called (the completion is not in the figure).
@@ -24,6 +28,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 import itertools
+import os
 import statistics
 import sys
 import tempfile
@@ -63,26 +68,37 @@ def prepare(database: Path, counters: int, waiting: int) -> str:
 
 
 @contextmanager
-def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, dict[str, str]]]:
-    """(url, headers) of a fresh server, or of --url."""
+def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, dict[str, str], int | None]]:
+    """(url, headers, process id) of a fresh server, or of --url (no process id)."""
     if args.url:
-        yield args.url, {"Authorization": f"Bearer {args.token}"}
+        yield args.url, {"Authorization": f"Bearer {args.token}"}, None
         return
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.db"
         token = prepare(database, counters=max(LEVELS), waiting=waiting)
         server = ServerProcess(database).start()
         try:
-            yield server.url, {"Authorization": f"Bearer {token}"}
+            assert server.proc is not None
+            yield server.url, {"Authorization": f"Bearer {token}"}, server.proc.pid
         finally:
             server.stop()
 
 
-def report(name: str, clients: int, seconds: float, latencies: list[float]) -> None:
+def cpu_seconds(pid: int | None) -> float | None:
+    """The CPU time (user + system) a process has used so far, where Linux tells it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def report(name: str, clients: int, seconds: float, latencies: list[float], cpu: float | None) -> None:
     cuts = statistics.quantiles(latencies, n=100)
+    per_request = f"  server CPU {cpu / len(latencies) * 1e6:5.0f} µs/request" if cpu is not None else ""
     print(
         f"{name:10} {clients:4} clients  {len(latencies) / seconds:8.0f} /s"
-        f"  p50 {cuts[49] * 1000:6.1f} ms  p99 {cuts[98] * 1000:6.1f} ms  ({len(latencies)} requests)"
+        f"  p50 {cuts[49] * 1000:6.1f} ms  p99 {cuts[98] * 1000:6.1f} ms  ({len(latencies)} requests){per_request}"
     )
 
 
@@ -116,14 +132,18 @@ class Steps:
         assert done.status == 200, done.body
 
 
-async def level(url: str, headers: dict[str, str], name: str, clients: int, args: argparse.Namespace) -> None:
+async def level(
+    url: str, headers: dict[str, str], name: str, clients: int, args: argparse.Namespace, pid: int | None = None
+) -> None:
     steps = Steps(url, headers)
+    before = cpu_seconds(pid)
     if name == "open loop":
         seconds, latencies = await open_loop(url, headers, clients, args.rate, args.requests / args.rate, steps.issue)
     else:
         step = steps.issue if name == "issue" else steps.call_next
         seconds, latencies = await closed_loop(url, headers, clients, args.requests, step)
-    report(name, clients, seconds, latencies)
+    after = cpu_seconds(pid)
+    report(name, clients, seconds, latencies, None if before is None or after is None else after - before)
 
 
 def main() -> None:
@@ -137,8 +157,8 @@ def main() -> None:
     print(f"closed loop: issue and call-next; open loop: issue, {args.rate:.0f} tickets/s due")
     runs = [("issue", n) for n in LEVELS] + [("open loop", max(LEVELS))] + [("call-next", n) for n in LEVELS]
     for name, clients in runs:
-        with target(args, waiting=args.requests if name == "call-next" else 0) as (url, headers):
-            asyncio.run(level(url, headers, name, clients, args))
+        with target(args, waiting=args.requests if name == "call-next" else 0) as (url, headers, pid):
+            asyncio.run(level(url, headers, name, clients, args, pid))
 
 
 if __name__ == "__main__":
