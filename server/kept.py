@@ -1,10 +1,11 @@
 """Values the issue path keeps between writing transactions, and when they are forgotten.
 
 Every ticket needs its category and center, the category's last number today, how many
-citizens wait in it and how many counters serve it. Read afresh for each ticket, that was
-most of a ticket's cost, and the counts grew with the queue. So the Database hands its
-writing sessions one dict that outlives them (`shared`); the issue path reads through it
-and updates what it changes itself: the next number, the waiting count.
+citizens wait in it, how many counters serve it, and the center's next event sequence.
+Read afresh for each ticket, that was most of a ticket's cost, and the counts grew with the
+queue. So the Database hands its writing sessions one dict that outlives them (`shared`);
+the issue path reads through it and updates what it changes itself: the number, the
+waiting count, the event sequence (queue.record writes every event and keeps its sequence).
 
 A kept value stays right because everything else that changes those rows goes through the
 ORM: a flush of any center, category, counter, counter's categories or ticket forgets them

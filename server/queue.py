@@ -380,8 +380,9 @@ def active_notices(session: Session, center_id: int) -> list[protocol.NoticeOut]
 
 
 def last_seq(session: Session, center_id: int) -> int:
-    """The sequence of a center's newest event (0 before the first)."""
-    return _LAST_SEQ.scalar(session, center_id=center_id)
+    """The sequence of a center's newest event (0 before the first). Kept (server.kept):
+    `record` is the only writer of events, and keeps the sequence it wrote."""
+    return kept.get(session, ("seq", center_id), lambda: _LAST_SEQ.scalar(session, center_id=center_id))
 
 
 def events_since(session: Session, center_id: int, since: int, limit: int) -> list[protocol.EventOut] | None:
@@ -427,7 +428,7 @@ def record(
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
         session.flush()  # a new leg needs its id before it can be described
-    seq = _next_seq(session, center_id)
+    seq = last_seq(session, center_id) + 1
     out = protocol.EventOut(
         seq=seq,
         center_id=center_id,
@@ -444,17 +445,9 @@ def record(
     # The event's parts, without those it lacks, as JSON straight from pydantic.
     data = JsonText(out.model_dump_json(include={part for part in _EVENT_PARTS if getattr(out, part) is not None}))
     _INSERT_EVENT.execute(session, center_id=center_id, seq=seq, kind=kind, at=now, data=data)
+    kept.put(session, ("seq", center_id), seq)
     session.info.setdefault("events", []).append(out)
     return out
-
-
-def _next_seq(session: Session, center_id: int) -> int:
-    # After an event this transaction recorded, without a query: a group commit records many.
-    # (A job undone by its savepoint has its events taken off this list by server.db.)
-    for recorded in reversed(session.info.get("events", ())):
-        if recorded.center_id == center_id:
-            return recorded.seq + 1
-    return last_seq(session, center_id) + 1
 
 
 # --- changing --------------------------------------------------------------------------------
