@@ -160,6 +160,9 @@ class Database:
                     future.set_result(value)
                 else:
                     future.set_exception(error)
+            # Let the callers just answered send their responses before the next batch's jobs
+            # hold the loop: a quarter to a third off p99 at 1,000 tickets/s (bench/).
+            await asyncio.sleep(0)
 
     async def _write(self, batch: list[tuple[Job, asyncio.Future]]) -> list[tuple]:
         """Run the batch's jobs in one transaction and commit it; (future, result, error) each.

@@ -94,6 +94,35 @@ def test_later_submissions_form_the_next_commit(db, world, clock):
         assert session.execute(select(func.count()).select_from(Ticket)).scalar_one() == 10
 
 
+def test_callers_hear_of_their_commit_before_the_next_batch_runs(db, world, clock):
+    """The next batch's jobs hold the event loop: the callers whose tickets are already on
+    disk must have their answers first."""
+    a = world.categories["A"].id
+    answered: list[str] = []
+    seen_by_next_batch: list[int] = []
+    next_callers: list[asyncio.Task] = []
+
+    async def caller(job):
+        answered.append(await db.run(job))
+
+    def next_job(session):
+        seen_by_next_batch.append(len(answered))
+        return issue_job(clock, a)(session)
+
+    def first_job(session):
+        # Submitted while this batch runs, so they make the next one.
+        next_callers.append(asyncio.get_running_loop().create_task(caller(next_job)))
+        return issue_job(clock, a)(session)
+
+    async def scenario():
+        await asyncio.gather(*(caller(first_job) for _ in range(3)))
+        await asyncio.gather(*next_callers)
+
+    asyncio.run(scenario())
+    assert seen_by_next_batch == [3, 3, 3]
+    assert sorted(answered) == [f"A{n:03d}" for n in range(1, 7)]
+
+
 def test_the_driver_path_stores_what_the_orm_stores(db, world, clock):
     """Issuing writes through the driver (server/direct.py), a transfer through the ORM. Both
     rows must hold the same text for the same time, or ordering by time would break (a
