@@ -44,6 +44,9 @@ def serve(
     # under load). Here and not in the app, which tests create by the hundred in one process.
     gc.collect()
     gc.freeze()
+    # Each ticket allocates a few thousand objects: collect the youngest every 20,000
+    # allocations, not every 700 (open-loop p99 at 1,000 tickets/s: 15 against 18 ms, 8 runs).
+    gc.set_threshold(20_000, 20, 20)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
