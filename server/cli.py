@@ -44,8 +44,9 @@ def serve(
     # under load). Here and not in the app, which tests create by the hundred in one process.
     gc.collect()
     gc.freeze()
-    # Each ticket allocates a few thousand objects: collect the youngest every 20,000
-    # allocations, not every 700 (open-loop p99 at 1,000 tickets/s: 15 against 18 ms, 8 runs).
+    # Collect the youngest generation after 20,000 new objects, not 700: with a hundred
+    # requests in flight that made the open-loop p99 at 1,000 tickets/s 15 against 18 ms
+    # (8 interleaved runs of bench/issue_tickets.py's open-loop level).
     gc.set_threshold(20_000, 20, 20)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
