@@ -86,9 +86,11 @@ def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, di
 
 def cpu_seconds(pid: int | None) -> float | None:
     """The CPU time (user + system) a process has used so far, where Linux tells it."""
+    if pid is None:
+        return None
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, TypeError):
+    except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

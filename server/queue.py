@@ -83,7 +83,9 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
 def _reference(session: Session, model: type[T], row_id: int) -> T | None:
     """A category or center as a read-only row (attribute names as on the model), kept
     between transactions (server.kept): every ticket needs both, and they rarely change."""
-    return kept.get(session, (model, row_id), lambda: session.connection().execute(_ROW[model], {"id": row_id}).first())
+    return kept.get(
+        session, (model, row_id), lambda: session.connection().execute(_ROW[model], {"id": row_id}).first()
+    )
 
 
 def ticket_by_token(session: Session, token: str) -> Ticket:
@@ -239,7 +241,8 @@ def last_number(session: Session, category: Category, day: date) -> int:
 
 
 def _waiting(session: Session, center_id: int, category_id: int, day: date) -> list[int]:
-    """[priority, ordinary] tickets waiting in a category: kept, the issue path counts on."""
+    """[priority, ordinary] tickets waiting in a category; kept, and updated in place by
+    `issue_ticket` for each ticket it adds."""
     return kept.get(
         session,
         ("waiting", category_id, day),
