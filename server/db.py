@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -88,7 +89,7 @@ class Database:
 
     The jobs run on the event loop's own thread: they are short, CPU-only work, and a
     separate writer thread would wait for the interpreter lock at every SQLite call while
-    the loop is busy. The commit, where the disk is waited for, runs in a worker thread.
+    the loop is busy. The commit, where the disk is waited for, runs in a thread of its own.
     """
 
     def __init__(self, engine: Engine, on_commit: Callable[[list], None] | None = None) -> None:
@@ -175,13 +176,13 @@ class Database:
             outcomes = self._run_jobs(session, batch, isolated=False)
             failed = outcomes[-1] if outcomes and outcomes[-1][2] is not None else None
             if failed is None:
-                await asyncio.to_thread(self._commit, session)
+                await _off_loop(self._commit, session)
                 return outcomes
             session.rollback()
         others = [(job, future) for job, future in batch if future is not failed[0]]
         with self._session() as session:
             outcomes = self._run_jobs(session, others, isolated=True)
-            await asyncio.to_thread(self._commit, session)
+            await _off_loop(self._commit, session)
         return [*outcomes, failed]
 
     @staticmethod
@@ -220,6 +221,52 @@ class Database:
         events = session.info.get("events")
         if events and self.on_commit is not None:
             self.on_commit(events)
+
+
+_blocking_calls: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()
+_blocking_thread: threading.Thread | None = None
+_blocking_start = threading.Lock()
+
+
+async def _off_loop(call: Callable[..., T], *args: object) -> T:
+    """`call(*args)` in the process's blocking-call thread, for the loop to await.
+
+    The group commit waits for the disk here. asyncio.to_thread goes through a thread pool,
+    a concurrent future and a context copy: 80 to 120 µs of CPU per hand-off on the 2-core
+    test machine against 26 to 54 µs here (no-op calls), and at 1,000 tickets/s there is a
+    hand-off for every one to three tickets.
+    """
+    global _blocking_thread
+    with _blocking_start:
+        if _blocking_thread is None:
+            _blocking_thread = threading.Thread(target=_run_blocking_calls, name="motcua-commit", daemon=True)
+            _blocking_thread.start()
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+    _blocking_calls.put((loop, future, call, args))
+    return await future
+
+
+def _run_blocking_calls() -> None:
+    while True:
+        loop, future, call, args = _blocking_calls.get()
+        try:
+            outcome = (call(*args), None)
+        except BaseException as exc:
+            outcome = (None, exc)
+        try:
+            loop.call_soon_threadsafe(_settle, future, *outcome)
+        except RuntimeError:  # its loop has closed: nobody is left to tell
+            pass
+
+
+def _settle(future: asyncio.Future, value: object, error: BaseException | None) -> None:
+    if future.done():  # the awaiting task was cancelled
+        return
+    if error is None:
+        future.set_result(value)
+    else:
+        future.set_exception(error)
 
 
 def _abandoned(future: asyncio.Future) -> bool:

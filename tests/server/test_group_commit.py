@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from server import queue
 from server.db import Database
@@ -79,6 +80,30 @@ def test_a_failing_job_undoes_only_itself(db, world, clock, published, failing):
     # Six events, one per ticket, with no gap where the failed job's event was undone.
     assert seqs == [*seqs_before, *range(len(seqs_before) + 1, len(seqs_before) + 7)]
     assert [e.ticket.label for e in published] == results
+
+
+def test_a_failing_commit_fails_its_whole_batch_and_the_next_batch_commits(db, world, clock, published):
+    """The commit itself fails (here a foreign key SQLite checks only at COMMIT, as a full
+    disk would fail it): every caller of the batch hears of it, nothing of it is stored or
+    published, and the numbers it would have used are issued by the next commit."""
+    a = world.categories["A"].id
+
+    def fails_at_commit(session):
+        connection = session.connection()
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        connection.exec_driver_sql(
+            "INSERT INTO event (center_id, seq, kind, at, data) VALUES (999999, 1, 'x', '2026-11-23 02:00:00', '{}')"
+        )
+        return "not committed"
+
+    before = committed(db)
+    published.clear()
+    results = asyncio.run(run_together(db, [issue_job(clock, a), fails_at_commit, issue_job(clock, a)]))
+    assert [type(r) for r in results] == [IntegrityError] * 3
+    assert committed(db) == before and published == []
+
+    assert asyncio.run(run_together(db, [issue_job(clock, a), issue_job(clock, a)])) == ["A001", "A002"]
+    assert [e.ticket.label for e in published] == ["A001", "A002"]
 
 
 def test_later_submissions_form_the_next_commit(db, world, clock):
