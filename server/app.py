@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             yield
         finally:
             app.state.printing.close()
+            app.state.db.close()
             engine.dispose()
 
     app = FastAPI(

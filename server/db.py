@@ -4,6 +4,7 @@ import asyncio
 import logging
 import queue
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,6 +91,7 @@ class Database:
     The jobs run on the event loop's own thread: they are short, CPU-only work, and a
     separate writer thread would wait for the interpreter lock at every SQLite call while
     the loop is busy. The commit, where the disk is waited for, runs in a thread of its own.
+    Every write, of either kind, goes through one session on one connection (`_transaction`).
     """
 
     def __init__(self, engine: Engine, on_commit: Callable[[list], None] | None = None) -> None:
@@ -103,15 +105,49 @@ class Database:
         self._flusher: asyncio.Task | None = None
         # What the issue path keeps between writing transactions (server.kept).
         self._kept: dict = {}
+        self._writing: Session | None = None  # made by the first write (see _transaction)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
-    def _session(self) -> Session:
-        """A session for writing: BEGIN IMMEDIATE, and the rows the domain keeps."""
-        return Session(self._writer, expire_on_commit=False, info=kept.shared(self._kept))
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """The writing session, for one transaction (BEGIN IMMEDIATE); hold the write lock.
+
+        Writes are one at a time anyway, so one session on one connection serves them all,
+        one transaction after another. A new session on a connection from the pool cost 220
+        to 270 µs of CPU more per transaction: a fifth of a ticket issued in group commits of
+        one (in-process), and at 1,000 tickets/s a group commit holds one to three. Closing
+        the session after each transaction detaches what it loaded, as before. If anything
+        fails, the session and its connection are let go: the next write starts afresh,
+        whatever state the failure left them in.
+        """
+        session = self._writing
+        if session is None:
+            connection = self._writer.connect()
+            session = Session(connection, expire_on_commit=False, info=kept.shared(self._kept))
+            self._writing = session
+            # The connection goes back to the pool with the Database (tests make many).
+            weakref.finalize(self, connection.close)
+        session.info.pop("events", None)
+        try:
+            with session:  # closed afterwards: every transaction starts with an empty session
+                yield session
+        except BaseException:
+            self._writing = None
+            session.close()
+            session.bind.close()  # type: ignore[union-attr]
+            raise
+
+    def close(self) -> None:
+        """Give the writing connection back to the pool (before the engine is disposed)."""
+        with self.write_lock:
+            if self._writing is not None:
+                self._writing.close()
+                self._writing.bind.close()  # type: ignore[union-attr]
+                self._writing = None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -120,7 +156,7 @@ class Database:
         After the commit, the events the domain recorded (session.info["events"]) go to
         `on_commit`, still under the lock, so they are published in sequence order.
         """
-        with self.write_lock, self._session() as session:
+        with self.write_lock, self._transaction() as session:
             try:
                 yield session
                 session.commit()
@@ -172,7 +208,7 @@ class Database:
         and jobs rarely fail. If one does, everything is undone and the others run again,
         each in its own savepoint this time, so a failure undoes only its own job.
         """
-        with self._session() as session:
+        with self._transaction() as session:
             outcomes = self._run_jobs(session, batch, isolated=False)
             failed = outcomes[-1] if outcomes and outcomes[-1][2] is not None else None
             if failed is None:
@@ -180,7 +216,7 @@ class Database:
                 return outcomes
             session.rollback()
         others = [(job, future) for job, future in batch if future is not failed[0]]
-        with self._session() as session:
+        with self._transaction() as session:
             outcomes = self._run_jobs(session, others, isolated=True)
             await _off_loop(self._commit, session)
         return [*outcomes, failed]

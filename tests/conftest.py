@@ -28,7 +28,9 @@ def published() -> list[EventOut]:
 def db(tmp_path, published: list[EventOut]) -> Iterator[Database]:
     engine = make_engine(f"sqlite:///{tmp_path}/motcua.db")
     migrate(engine)
-    yield Database(engine, on_commit=published.extend)
+    database = Database(engine, on_commit=published.extend)
+    yield database
+    database.close()
     engine.dispose()
 
 
