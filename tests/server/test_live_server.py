@@ -231,3 +231,21 @@ def test_staff_see_a_display_leave_and_come_back(server):
             assert not ok and error == "Màn hình display-1 mất kết nối với máy chủ."
 
     asyncio.run(scenario())
+
+
+def test_a_forwarded_for_header_does_not_escape_the_sign_in_limit(tmp_path):
+    """No proxy stands in front of the server: a client naming another address in
+    X-Forwarded-For is still limited by its own."""
+    server = ServerProcess(tmp_path / "limit.db", env={"MOTCUA_LOGIN_ATTEMPTS_PER_5_MINUTES": "3"}).start()
+    try:
+        codes = [
+            httpx.post(
+                f"{server.url}/api/v1/auth/login",
+                json={"username": f"nobody{n}", "password": "guess"},  # a new name: only the address counts
+                headers={"X-Forwarded-For": f"10.0.0.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+    finally:
+        server.stop()
+    assert codes == [401, 401, 401, 429]
