@@ -15,7 +15,8 @@ desks do; latency counts from when each request was due. That is the line for th
 (>= 1,000 tickets/s with p99 < 20 ms at 100 clients).
 
 Each level first sends one request alone and then `WARM_UP` more, untimed, as a server that
-has been up since the morning would have had; the line ends with that first request's latency.
+has been up since the morning would have had; the line ends with that first request's latency
+(on a fresh server: the cold one).
 Each line also gives the CPU time the server process used per request (call-next: per call
 and its completion), read from /proc: on a shared machine it tells a slower server from a
 busier machine.
@@ -110,7 +111,7 @@ def report(
     print(
         f"{name:10} {clients:4} clients  {len(latencies) / seconds:8.0f} /s"
         f"  p50 {cuts[49] * 1000:6.1f} ms  p99 {cuts[98] * 1000:6.1f} ms  ({len(latencies)} requests){per_request}"
-        f"  first after start {first * 1000:.1f} ms"
+        f"  first request {first * 1000:.1f} ms"
     )
 
 
