@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -134,7 +134,7 @@ class Ticket(SQLModel, table=True):
         UniqueConstraint("token", "hop"),
         # Counting the people ahead of a ticket reads this index alone (no table rows).
         Index("ix_ticket_queue", "center_id", "service_day", "state", "category_id", "priority_group", "queued_at"),
-    )
+    )  # and TICKET_WAITING_INDEXES, below
     id: int | None = Field(default=None, primary_key=True)
     center_id: int = Field(foreign_key="center.id")
     service_day: date
@@ -229,3 +229,25 @@ class AuditEntry(SQLModel, table=True):
     target: str = ""
     at: datetime
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def _partial(name: str, where: str, *columns: str) -> Index:
+    """An index of the tickets matching `where` only: small, and a query that repeats `where`
+    word for word (a literal, not a parameter: SQLite matches it as text) may use it."""
+    table = Ticket.__table__  # type: ignore[attr-defined]
+    return Index(name, *(table.c[c] for c in columns), sqlite_where=text(where), postgresql_where=text(where))
+
+
+WAITING = "state = 'waiting'"
+IN_HAND = "state IN ('called', 'serving')"
+# Call-next and a counter's waiting list read the first tickets of each queue (a category's
+# untargeted tickets, or those sent to one counter by name), per priority class, in order,
+# from these: the cost of a call does not grow with the number waiting. A counter's ticket in
+# hand is one lookup.
+TICKET_WAITING_INDEXES = (
+    _partial("ix_ticket_waiting_ordinary", f"{WAITING} AND priority_group IS NULL",
+             "center_id", "service_day", "target_counter_id", "category_id", "queued_at", "id"),
+    _partial("ix_ticket_waiting_priority", f"{WAITING} AND priority_group IS NOT NULL",
+             "center_id", "service_day", "target_counter_id", "category_id", "queued_at", "id"),
+    _partial("ix_ticket_in_hand", IN_HAND, "counter_id"),
+)

@@ -5,7 +5,7 @@ errors are `server.errors` exceptions, mapped to HTTP at the edge.
 """
 
 import math
-from collections import namedtuple
+from collections import deque, namedtuple
 from functools import cache
 import secrets
 from collections.abc import Callable
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from typing import TypeVar
 
 import holidays
-from sqlalchemy import Row, bindparam, case, func, insert, or_, select
+from sqlalchemy import Row, bindparam, case, func, insert, or_, select, text
 from sqlmodel import Session, col
 
 from server import kept, protocol
@@ -37,6 +37,8 @@ from server.models import (
     Ticket,
     TicketSource,
     TicketState,
+    IN_HAND,
+    WAITING,
 )
 
 T = TypeVar("T")
@@ -260,14 +262,12 @@ def counter_links(session: Session, counter: Counter) -> list[CounterCategory]:
     )
 
 
+_IN_HAND = select(Ticket).where(Ticket.counter_id == bindparam("counter_id")).where(text(IN_HAND)).limit(1)
+
+
 def in_hand(session: Session, counter: Counter) -> Ticket | None:
-    """The ticket a counter has called or is serving."""
-    return session.execute(
-        select(Ticket)
-        .where(Ticket.counter_id == counter.id)
-        .where(col(Ticket.state).in_([TicketState.called, TicketState.serving]))
-        .limit(1)
-    ).scalar_one_or_none()
+    """The ticket a counter has called or is serving (one lookup in a partial index)."""
+    return session.execute(_IN_HAND, {"counter_id": counter.id}).scalar_one_or_none()
 
 
 def estimate(session: Session, ticket: Ticket) -> tuple[int, int]:
@@ -317,7 +317,10 @@ def issued_out(session: Session, ticket: Row | TicketRow) -> protocol.IssuedTick
     )
 
 
-def counter_out(session: Session, counter: Counter) -> protocol.CounterOut:
+def counter_out(session: Session, counter: Counter, links: list[CounterCategory] | None = None) -> protocol.CounterOut:
+    """A counter as clients see it; `links`: its categories, if the caller has read them."""
+    if links is None:
+        links = counter_links(session, counter)
     return protocol.CounterOut(
         id=counter.id,  # type: ignore[arg-type]
         number=counter.number,
@@ -326,7 +329,7 @@ def counter_out(session: Session, counter: Counter) -> protocol.CounterOut:
         state=counter.state,
         categories=[
             protocol.CounterCategoryOut(category_id=l.category_id, position=l.position, weight=l.weight)
-            for l in counter_links(session, counter)
+            for l in links
         ],
     )
 
@@ -339,6 +342,20 @@ def category_out(
     return out.model_copy(update={"open": reason is None, "closed_reason": reason})
 
 
+def categories_of(session: Session, center_id: int, now: datetime) -> list[protocol.CategoryOut]:
+    """A center's categories in order, each open or why closed."""
+    center = get_center(session, center_id)
+    rows = session.execute(select(Category).where(Category.center_id == center_id).order_by(col(Category.position)))
+    return [category_out(session, center, c, now) for c in rows.scalars()]
+
+
+def counters_of(session: Session, center_id: int) -> list[protocol.CounterOut]:
+    """A center's counters by number, with their categories."""
+    get_center(session, center_id)  # NotFound for an unknown center
+    counters = session.execute(select(Counter).where(Counter.center_id == center_id).order_by(col(Counter.number)))
+    return [counter_out(session, c) for c in counters.scalars()]
+
+
 def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapshot:
     """The whole queue of a center now, with the sequence of the last event it reflects.
 
@@ -347,12 +364,6 @@ def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapsh
     center = get_center(session, center_id)
     day = service_day(center, now)
     seq = last_seq(session, center_id)
-    categories = session.execute(
-        select(Category).where(Category.center_id == center_id).order_by(col(Category.position))
-    ).scalars()
-    counters = session.execute(
-        select(Counter).where(Counter.center_id == center_id).order_by(col(Counter.number))
-    ).scalars()
     tickets = session.execute(
         select(Ticket)
         .where(Ticket.center_id == center_id)
@@ -364,10 +375,50 @@ def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapsh
         seq=seq,
         center=protocol.CenterOut.model_validate(center, from_attributes=True),
         service_day=day,
-        categories=[category_out(session, center, c, now) for c in categories],
-        counters=[counter_out(session, c) for c in counters],
+        categories=categories_of(session, center_id, now),
+        counters=counters_of(session, center_id),
         tickets=[ticket_out(t) for t in tickets],
         notices=active_notices(session, center_id),
+    )
+
+
+_WAITING_HERE = (
+    select(func.count())
+    .select_from(Ticket)
+    .where(Ticket.center_id == bindparam("center_id"))
+    .where(Ticket.service_day == bindparam("day"))
+    .where(text(WAITING))
+)
+
+
+def counter_view(session: Session, counter_id: int, now: datetime, limit: int) -> protocol.CounterView:
+    """A counter's console: its ticket in hand and the first `limit` waiting tickets in call
+    order. Read in one transaction, so the sequence and the rows agree."""
+    counter = get_counter(session, counter_id)
+    center = get_center(session, counter.center_id)
+    seq = last_seq(session, center.id)
+    links = counter_links(session, counter)
+    day = service_day(center, now)
+    categories = [category_out(session, center, get_category(session, l.category_id), now) for l in links]
+    current = in_hand(session, counter)
+    total = session.execute(
+        _WAITING_HERE.where(
+            or_(
+                Ticket.target_counter_id == counter.id,
+                col(Ticket.target_counter_id).is_(None) & col(Ticket.category_id).in_([l.category_id for l in links]),
+            )
+        ),
+        {"center_id": center.id, "day": day},
+    ).scalar_one()
+    return protocol.CounterView(
+        seq=seq,
+        center=protocol.CenterOut.model_validate(center, from_attributes=True),
+        service_day=day,
+        counter=counter_out(session, counter, links),
+        categories=categories,
+        in_hand=ticket_out(current) if current else None,
+        waiting=[ticket_out(t) for t in call_order(session, center, counter, links, now, limit)],
+        waiting_total=total,
     )
 
 
@@ -422,6 +473,7 @@ def record(
     *,
     ticket: Ticket | None = None,
     counter: Counter | None = None,
+    links: list[CounterCategory] | None = None,
     categories: list[protocol.CategoryOut] | None = None,
     print_job: protocol.PrintJobOut | None = None,
     device: protocol.DeviceStatusOut | None = None,
@@ -438,7 +490,7 @@ def record(
         kind=kind,
         at=now,
         ticket=ticket_out(ticket) if ticket else None,
-        counter=counter_out(session, counter) if counter else None,
+        counter=counter_out(session, counter, links) if counter else None,
         categories=categories,
         print_job=print_job,
         device=device,
@@ -536,56 +588,59 @@ def _require_open(counter: Counter) -> None:
 
 @dataclass(frozen=True)
 class _Candidate:
-    ticket: Ticket
+    ticket: Row  # a waiting ticket's columns
     weight: int
     position: int
+    stream: int = 0  # which of the counter's queues it heads
 
 
-def _queue_heads(session: Session, counter: Counter, day: date) -> list[_Candidate]:
-    """The first waiting ticket of each (category, priority class) this counter may call,
-    plus the first of each class transferred to this counter by name."""
-    links = {l.category_id: l for l in counter_links(session, counter)}
-    is_priority = col(Ticket.priority_group).is_not(None)
-    targeted = Ticket.target_counter_id == counter.id
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(Ticket.category_id, Ticket.target_counter_id, is_priority),
-            order_by=(col(Ticket.queued_at), col(Ticket.id)),
-        )
-        .label("rank")
+def _stream_statement(priority: bool, targeted: bool):  # type: ignore[no-untyped-def]
+    """The first `limit` waiting tickets of one queue and priority class, in order of issue.
+
+    Its WHERE repeats a partial index's condition word for word (models.TICKET_WAITING_INDEXES),
+    so the rows come straight from that index in order: the cost does not grow with the
+    number waiting."""
+    where = f"{WAITING} AND priority_group IS {'NOT ' if priority else ''}NULL"
+    statement = (
+        select(Ticket.__table__)  # type: ignore[attr-defined]
+        .where(_T.center_id == bindparam("center_id"))
+        .where(_T.service_day == bindparam("day"))
+        .where(text(where))
     )
-    ranked = (
-        select(col(Ticket.id).label("id"), rank)
-        .where(Ticket.center_id == counter.center_id)
-        .where(Ticket.service_day == day)
-        .where(Ticket.state == TicketState.waiting)
-        .where(
-            or_(
-                targeted,
-                col(Ticket.category_id).in_(links) & col(Ticket.target_counter_id).is_(None),
-            )
-        )
-        .subquery()
-    )
-    heads = session.execute(
-        select(Ticket).join(ranked, col(Ticket.id) == ranked.c.id).where(ranked.c.rank == 1)
-    ).scalars()
+    if targeted:
+        statement = statement.where(_T.target_counter_id == bindparam("counter_id"))
+    else:
+        statement = statement.where(_T.target_counter_id.is_(None)).where(_T.category_id == bindparam("category_id"))
+    return statement.order_by(_T.queued_at, _T.id).limit(bindparam("limit"))
+
+
+_STREAMS = {(p, t): _stream_statement(p, t) for p in (False, True) for t in (False, True)}
+
+
+def _streams(
+    session: Session, counter: Counter, links: list[CounterCategory], day: date, limit: int
+) -> list[tuple[int, int, list[Row]]]:
+    """(weight, position, first `limit` tickets) of each queue this counter may call from:
+    each of its categories, and tickets sent to it by name (weight 1, first in a tie), each
+    split by priority class."""
+    params = {"center_id": counter.center_id, "day": day, "limit": limit}
     out = []
-    for t in heads:
-        link = links.get(t.category_id)
-        if t.target_counter_id == counter.id or link is None:
-            out.append(_Candidate(t, weight=1, position=-1))  # sent here by name: first in a tie
-        else:
-            out.append(_Candidate(t, weight=link.weight, position=link.position))
+    for priority in (True, False):
+        rows = session.execute(_STREAMS[priority, True], {**params, "counter_id": counter.id}).all()
+        out.append((1, -1, rows))
+        for link in links:
+            rows = session.execute(_STREAMS[priority, False], {**params, "category_id": link.category_id}).all()
+            out.append((link.weight, link.position, rows))
     return out
 
 
-def choose(center: Center, counter: Counter, heads: list[_Candidate], now: datetime) -> Ticket | None:
+def choose(center: Center, calls_before_priority: int, heads: list[_Candidate], now: datetime) -> _Candidate | None:
     """Which waiting ticket a counter calls next, by the center's priority rule.
 
-    Within the chosen class, the longest wait wins, each category's wait counted `weight` times,
-    ties broken by the counter's order; within one category that is always the earliest issued.
+    `calls_before_priority` is the counter's ordinary calls left before a waiting priority
+    ticket is due (ratio rule). Within the chosen class, the longest wait wins, each
+    category's wait counted `weight` times, ties broken by the counter's order; within one
+    category that is always the earliest issued.
     """
     priority = [c for c in heads if c.ticket.priority_group is not None]
     ordinary = [c for c in heads if c.ticket.priority_group is None]
@@ -593,12 +648,12 @@ def choose(center: Center, counter: Counter, heads: list[_Candidate], now: datet
         # An ordinary ticket that has waited long enough joins the priority class, which is
         # then served strictly by time, so it goes ahead of priority tickets that came later.
         limit = timedelta(minutes=center.ageing_minutes)
-        urgent = priority + [c for c in ordinary if now - c.ticket.queued_at >= limit]
+        urgent = priority + [c for c in ordinary if now - _utc(c.ticket.queued_at) >= limit]
         if urgent:
-            return min(urgent, key=lambda c: (c.ticket.queued_at, c.position, c.ticket.id or 0)).ticket
+            return min(urgent, key=lambda c: (_utc(c.ticket.queued_at), c.position, c.ticket.id))
         pool = ordinary
     elif center.priority_rule == PriorityRule.ratio:
-        due = counter.ordinary_calls_before_priority == 0
+        due = calls_before_priority == 0
         pool = priority if priority and (due or not ordinary) else ordinary
     else:
         pool = priority or ordinary
@@ -606,10 +661,40 @@ def choose(center: Center, counter: Counter, heads: list[_Candidate], now: datet
         return None
 
     def score(c: _Candidate) -> tuple[float, int, datetime, int]:
-        waited = (now - c.ticket.queued_at).total_seconds()
-        return (-waited * c.weight, c.position, c.ticket.queued_at, c.ticket.id or 0)
+        queued = _utc(c.ticket.queued_at)
+        return (-(now - queued).total_seconds() * c.weight, c.position, queued, c.ticket.id)
 
-    return min(pool, key=score).ticket
+    return min(pool, key=score)
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite gives datetimes back without their zone; they are stored in UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _after_call(center: Center, calls_before_priority: int, ticket: Row | Ticket) -> int:
+    """The counter's ordinary calls left before priority is due, after calling `ticket`."""
+    if ticket.priority_group is not None:
+        return center.priority_ratio
+    return max(0, calls_before_priority - 1)
+
+
+def call_order(
+    session: Session, center: Center, counter: Counter, links: list[CounterCategory], now: datetime, limit: int
+) -> list[Row]:
+    """The first `limit` waiting tickets this counter would call, in the order repeated
+    call-nexts would call them now (nobody else calling, nobody new arriving)."""
+    streams = [(weight, position, deque(rows))
+               for weight, position, rows in _streams(session, counter, links, service_day(center, now), limit)]
+    due, order = counter.ordinary_calls_before_priority, []
+    while len(order) < limit:
+        heads = [_Candidate(rows[0], weight, position, i) for i, (weight, position, rows) in enumerate(streams) if rows]
+        chosen = choose(center, due, heads, now)
+        if chosen is None:
+            break
+        order.append(streams[chosen.stream][2].popleft())
+        due = _after_call(center, due, chosen.ticket)
+    return order
 
 
 def call_next(session: Session, now: datetime, counter_id: int) -> Ticket:
@@ -620,17 +705,16 @@ def call_next(session: Session, now: datetime, counter_id: int) -> Ticket:
     if current is not None:
         raise Conflict("counter_busy", number=counter.number, label=current.label)
     center = get_center(session, counter.center_id)
-    ticket = choose(center, counter, _queue_heads(session, counter, service_day(center, now)), now)
-    if ticket is None:
+    links = counter_links(session, counter)
+    first = call_order(session, center, counter, links, now, limit=1)
+    if not first:
         raise Conflict("queue_empty", number=counter.number)
-    if ticket.priority_group is not None:
-        counter.ordinary_calls_before_priority = center.priority_ratio
-    else:
-        counter.ordinary_calls_before_priority = max(0, counter.ordinary_calls_before_priority - 1)
+    ticket = get_ticket(session, first[0].id)
+    counter.ordinary_calls_before_priority = _after_call(center, counter.ordinary_calls_before_priority, ticket)
     ticket.state = TicketState.called
     ticket.counter_id = counter.id
     ticket.called_at = now
-    record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter)  # type: ignore[arg-type]
+    record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter, links=links)
     return ticket
 
 
