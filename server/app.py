@@ -15,7 +15,7 @@ from server import auth, demo, kiosk_pages, queue, ws
 from server.api import audit, centers, counters, printing, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
-from server.errors import DomainError, TooManyRequests
+from server.errors import DomainError, ServiceBusy, TooManyRequests
 from server.events import Hub
 from server.messages import render
 from server.printing import Printing
@@ -36,7 +36,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         response = _error(exc.status, exc.code, exc.message)
-        if isinstance(exc, TooManyRequests):
+        if isinstance(exc, (TooManyRequests, ServiceBusy)):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
@@ -66,9 +66,11 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, readers=settings.read_threads)
         migrate(engine)
-        app.state.db = Database(engine, on_commit=app.state.hub.publish)
+        app.state.db = Database(
+            engine, on_commit=app.state.hub.publish, readers=settings.read_threads, read_queue=settings.read_queue_limit
+        )
         app.state.printing = Printing(settings, app.state.db, clock)
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:

@@ -6,6 +6,7 @@ import queue
 import threading
 import weakref
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -16,6 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 from server import kept
+from server.errors import ServiceBusy
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
@@ -33,18 +35,23 @@ def _to_json(value: object) -> str:
     return value if isinstance(value, JsonText) else pydantic_core.to_json(value).decode()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine; for SQLite: WAL, synchronous=FULL (a 201 means the ticket is on disk)."""
+def make_engine(url: str, readers: int = 4) -> Engine:
+    """An engine; for SQLite: WAL, synchronous=FULL (a 201 means the ticket is on disk).
+
+    Its pool has a connection for each reading thread (`Database.reading`), the writing
+    session and a few for start-up and the command line, so a read never waits for one;
+    if one ever does, it gives up after 10 s (answered 503, see server.app).
+    """
+    pool = {"pool_size": readers + 2, "max_overflow": 4, "pool_timeout": 10}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_to_json, **pool)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        pool_size=8,
-        max_overflow=16,
         json_serializer=_to_json,
+        **pool,
     )
 
     @event.listens_for(engine, "connect")
@@ -94,7 +101,13 @@ class Database:
     Every write, of either kind, goes through one session on one connection (`_transaction`).
     """
 
-    def __init__(self, engine: Engine, on_commit: Callable[[list], None] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        on_commit: Callable[[list], None] | None = None,
+        readers: int = 4,
+        read_queue: int = 2000,
+    ) -> None:
         self.engine = engine
         self.on_commit = on_commit
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -106,11 +119,38 @@ class Database:
         # What the issue path keeps between writing transactions (server.kept).
         self._kept: dict = {}
         self._writing: Session | None = None  # made by the first write (see _transaction)
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="motcua-read")
+        self._read_queue = read_queue
+        self._reads = 0  # reads running or waiting for a reading thread
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A session for reading in the caller's thread (the command line, tests); the server
+        reads through `reading`."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    async def reading(self, job: "Job[T]") -> T:
+        """`job(session)` in one of the reading threads, for the event loop to await.
+
+        The session, and its pooled connection, live only while the job runs in that thread:
+        nothing holds a connection while it waits for a thread, the loop or a client, and the
+        pool has a connection for every reading thread, so reads cannot stall each other (a
+        route that kept its session while FastAPI validated its answer in another thread-pool
+        hop once did, for 30 s). The job returns plain data (pydantic models), not ORM rows.
+        Past `read_queue` reads waiting, the next one is refused at once: 503, Retry-After.
+        """
+        if self._reads >= self._read_queue:
+            raise ServiceBusy(retry_after=1)
+        self._reads += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._readers, self._read, job)
+        finally:
+            self._reads -= 1
+
+    def _read(self, job: "Job[T]") -> T:
+        with self.read() as session:
+            return job(session)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -148,6 +188,7 @@ class Database:
 
     def close(self) -> None:
         """Give the writing connection back to the pool (before the engine is disposed)."""
+        self._readers.shutdown(wait=True)
         with self.write_lock:
             self._let_go()
 

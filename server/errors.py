@@ -38,3 +38,13 @@ class TooManyRequests(DomainError):
     def __init__(self, code: str = "too_many_requests", retry_after: int = 60, **values: object) -> None:
         self.retry_after = retry_after
         super().__init__(code, **values)
+
+
+class ServiceBusy(DomainError):
+    """The server is saturated: answered at once with 503 and Retry-After, not after a queue."""
+
+    status = 503
+
+    def __init__(self, code: str = "server_busy", retry_after: int = 1, **values: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(code, **values)

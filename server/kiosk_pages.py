@@ -29,7 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from server import queue
-from server.api.deps import ReadSessionDep
+from server.api.deps import TicketToken
 from server.errors import NotFound
 from server.fonts import font_response
 
@@ -71,8 +71,9 @@ def status_page(token: str) -> FileResponse:
 
 
 @router.get("/t/{token}/qr.svg")
-def status_qr(token: str, request: Request, session: ReadSessionDep) -> Response:
-    queue.ticket_by_token(session, token)  # 404 for a token that is no ticket
+async def status_qr(token: TicketToken, request: Request) -> Response:
+    # 404 for a token that is no ticket
+    await request.app.state.db.reading(lambda session: queue.ticket_by_token(session, token).id)
     settings = request.app.state.settings
     # Where phones reach the server (MOTCUA_PUBLIC_URL, as on the printed ticket), else the
     # address the kiosk reached it at.
@@ -97,11 +98,12 @@ def _catalog_phrases() -> dict[str, dict[str, str]]:
     return json.loads((STATIC / "messages.json").read_text("utf-8"))["voice"]
 
 
-def _phrase(request: Request, session: ReadSessionDep, language: str, clip: str) -> str | None:
+def _phrase(request: Request, language: str, clip: str) -> str | None:
     """What a clip says: a phrase of the catalog, or `category_<id>`: that category's name."""
     if clip.startswith("category_") and clip[9:].isdigit():
-        category = queue.get_category(session, int(clip[9:]))
-        return category.name_vi if language == "vi" else category.name_en
+        with request.app.state.db.read() as session:  # closed before the clip is made
+            category = queue.get_category(session, int(clip[9:]))
+            return category.name_vi if language == "vi" else category.name_en
     return _catalog_phrases().get(language, {}).get(clip)
 
 
@@ -137,10 +139,10 @@ def _make_clip(folder: Path, clip: str, phrase: str, voice: str) -> Path | None:
 
 
 @router.get("/kiosk/voice/{language}/{clip}.wav")
-def kiosk_voice(language: str, clip: str, request: Request, session: ReadSessionDep) -> FileResponse:
+def kiosk_voice(language: str, clip: str, request: Request) -> FileResponse:
     if language not in ESPEAK_VOICES or not CLIP_NAME.match(clip):
         raise NotFound("not_found")
-    phrase = _phrase(request, session, language, clip)
+    phrase = _phrase(request, language, clip)
     folder = _voice_dir(request) / language
     path = _make_clip(folder, clip, phrase, ESPEAK_VOICES[language]) if phrase else _existing(folder, clip)
     if path is None:

@@ -63,6 +63,10 @@ CATALOG: dict[str, Message] = {
         "vi": "Máy chủ gặp lỗi. Vui lòng thử lại hoặc báo cán bộ.",
         "en": "The server hit an error. Please try again or ask the staff.",
     },
+    "server_busy": {
+        "vi": "Máy chủ đang quá tải, vui lòng thử lại sau giây lát.",
+        "en": "The server is overloaded; please try again in a moment.",
+    },
     "too_many_requests": {
         "vi": "Quá nhiều yêu cầu, vui lòng thử lại sau giây lát.",
         "en": "Too many requests; please try again in a moment.",

@@ -7,7 +7,7 @@ Times are UTC on the wire. A client keeps a `QueueState` and applies events to i
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, TypeAdapter
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -120,6 +120,22 @@ class Snapshot(BaseModel):
     notices: list[NoticeOut] = []  # the active notices, in order
 
 
+class CounterView(BaseModel):
+    """What a counter's console shows, and no more: its counter and categories, the ticket in
+    hand, and the first waiting tickets it would call, in the order it would call them. Its
+    size does not grow with the center's other counters, nor with the waiting beyond the list."""
+
+    type: Literal["counter_view"] = "counter_view"
+    seq: int  # the last event it reflects: follow /ws/events?counter_id=...&since=seq
+    center: CenterOut
+    service_day: date
+    counter: CounterOut
+    categories: list[CategoryOut]  # the counter's, in its order of preference
+    in_hand: TicketOut | None
+    waiting: list[TicketOut]  # call order: what repeated call-nexts would call now
+    waiting_total: int  # all the tickets it may call, listed or not
+
+
 class PrintJobOut(BaseModel):
     """A ticket's print job: queued, printing, done, or failed (and why, for staff)."""
 
@@ -165,6 +181,13 @@ class EventOut(BaseModel):
     device: DeviceStatusOut | None = None
     center: CenterOut | None = None  # center.updated: the profile changed
     notices: list[NoticeOut] | None = None  # notice.updated: every active notice, in order
+    _json: str | None = PrivateAttr(default=None)
+
+    def as_json(self) -> str:
+        """The event as sent on /ws/events, encoded once however many clients it goes to."""
+        if self._json is None:
+            self._json = self.model_dump_json()
+        return self._json
 
 
 class QueueState(BaseModel):

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     # Per websocket client; a client that falls this far behind is dropped and resyncs.
     event_queue_size: int = 1000
     demo: bool = False
+    # Threads that run database reads (each holds a connection only while it reads), and how
+    # many reads may wait for one before the server answers 503 at once instead of queueing.
+    read_threads: int = Field(default=4, ge=1, le=64)
+    read_queue_limit: int = Field(default=2000, ge=1)
     # Where citizens' phones reach the server: the QR code on a ticket opens {public_url}/t/{token}.
     public_url: str = "http://127.0.0.1:8000"
     # Ticket printers by the name of the kiosk device they hang on, or "desk" for the entrance

@@ -10,11 +10,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from server import queue
 from server.api.security import presented_token, resolve_principal
@@ -24,36 +25,69 @@ from server.errors import DomainError
 from server.events import Subscription
 from server.messages import render
 from server.models import Center, DeviceKind
-from server.protocol import DeviceStatusOut, EventOut, Messages, Snapshot
+from server.protocol import CounterView, DeviceStatusOut, EventOut, Messages, Snapshot
 
 router = APIRouter()
 log = logging.getLogger("motcua.ws")
 
+COUNTER_VIEW_LIMIT = 20  # waiting tickets a console's view lists when the stream starts it
 TRY_AGAIN_LATER = 1013
 POLICY_VIOLATION = 1008
 
 
 def _catch_up(
-    db: Database, center_id: int, since: int | None, now_fn, limit: int
-) -> Snapshot | list[EventOut]:
-    with db.read() as session:
-        if since is not None:
-            events = queue.events_since(session, center_id, since, limit)
-            if events is not None:
-                return events
-        return queue.snapshot(session, center_id, now_fn())
+    session: Session, center_id: int, since: int | None, now: datetime, limit: int, counter_id: int | None = None
+) -> Snapshot | CounterView | list[EventOut]:
+    """The events after `since` if they can all be replayed, else where to start afresh: the
+    center's snapshot, or for a counter's console its view."""
+    if since is not None:
+        events = queue.events_since(session, center_id, since, limit)
+        if events is not None:
+            return events
+    if counter_id is not None:
+        return queue.counter_view(session, counter_id, now, COUNTER_VIEW_LIMIT)
+    return queue.snapshot(session, center_id, now)
 
 
-def _default_center(db: Database) -> int | None:
-    with db.read() as session:
-        return session.execute(select(Center.id).order_by(col(Center.id)).limit(1)).scalar_one_or_none()
+def _default_center(session: Session) -> int | None:
+    return session.execute(select(Center.id).order_by(col(Center.id)).limit(1)).scalar_one_or_none()
+
+
+def _counter_categories(session: Session, counter_id: int) -> tuple[int, set[int]]:
+    counter = queue.get_counter(session, counter_id)
+    return counter.center_id, {l.category_id for l in queue.counter_links(session, counter)}
+
+
+class _CounterFilter:
+    """The events a counter's console needs: those of tickets it may call, has called, or
+    that were sent to it, of its own counter, and of the center's settings (categories,
+    notices, printers, devices). Other counters' business is left out: a console's
+    traffic does not grow with the center's number of counters."""
+
+    def __init__(self, counter_id: int, categories: set[int]) -> None:
+        self.counter_id = counter_id
+        self.categories = categories
+
+    def __call__(self, event: EventOut) -> bool:
+        if event.counter is not None and event.counter.id == self.counter_id:
+            self.categories = {l.category_id for l in event.counter.categories}
+            return True
+        ticket = event.ticket
+        if ticket is not None:
+            return (
+                ticket.category_id in self.categories
+                or ticket.target_counter_id == self.counter_id
+                or ticket.counter_id == self.counter_id
+            )
+        return event.counter is None
 
 
 @router.websocket("/ws/events")
 async def events(
     websocket: WebSocket,
-    center_id: int | None = Query(default=None, gt=0),
-    since: int | None = Query(default=None, ge=0),
+    center_id: int | None = Query(default=None, gt=0, le=2**63 - 1),
+    since: int | None = Query(default=None, ge=0, le=2**63 - 1),
+    counter_id: int | None = Query(default=None, gt=0, le=2**63 - 1, description="a console: only its counter's events"),
 ) -> None:
     app = websocket.app
     db: Database = app.state.db
@@ -65,11 +99,19 @@ async def events(
     if principal is None or not principal.can(Permission.queue_read):
         await websocket.close(POLICY_VIOLATION, render("unauthorized")["en"])
         return
+    wants: Callable[[EventOut], bool] | None = None
+    try:
+        if counter_id is not None:
+            center_id, categories = await db.reading(lambda session: _counter_categories(session, counter_id))
+            wants = _CounterFilter(counter_id, categories)
+        elif center_id is None:
+            center_id = principal.center_id or await db.reading(_default_center)
+    except DomainError as exc:
+        await websocket.close(POLICY_VIOLATION, exc.message["en"][:120])
+        return
     if center_id is None:
-        center_id = principal.center_id or await run_in_threadpool(_default_center, db)
-        if center_id is None:
-            await websocket.close(POLICY_VIOLATION, "no center")
-            return
+        await websocket.close(POLICY_VIOLATION, "no center")
+        return
     if not principal.sees(center_id):
         await websocket.close(POLICY_VIOLATION, render("center_not_found")["en"])
         return
@@ -79,15 +121,14 @@ async def events(
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
     with app.state.hub.subscribe(center_id) as sub:
+        limit = app.state.settings.event_replay_limit
         try:
-            first = await run_in_threadpool(
-                _catch_up, db, center_id, since, app.state.clock, app.state.settings.event_replay_limit
-            )
+            first = await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id))
         except DomainError as exc:
             await websocket.close(POLICY_VIOLATION, exc.message["en"][:120])
             return
         try:
-            await _stream(websocket, db, sub, first, since or 0)
+            await _stream(websocket, db, sub, first, since or 0, wants=wants)
         except WebSocketDisconnect:
             pass
         finally:
@@ -111,11 +152,13 @@ def _display_health(app, principal, center_id: int, ok: bool) -> None:  # type: 
         log.warning("could not record that display %s is %s", principal.name, "back" if ok else "gone")
 
 
-def _whole(message: Snapshot | EventOut) -> str:
+def _whole(message: Snapshot | CounterView | EventOut) -> str:
+    if isinstance(message, EventOut):
+        return message.as_json()  # encoded once for all its subscribers
     return message.model_dump_json()
 
 
-def _bare(message: Snapshot | EventOut) -> str:
+def _bare(message: Snapshot | CounterView | EventOut) -> str:
     """Only that the queue moved, and its sequence: what the public status page may know."""
     return json.dumps({"type": message.type, "seq": message.seq})
 
@@ -124,16 +167,20 @@ async def _stream(
     websocket: WebSocket,
     db: Database,
     sub: Subscription,
-    first: Snapshot | list[EventOut],
+    first: Snapshot | CounterView | list[EventOut],
     since: int,
-    encode: Callable[[Snapshot | EventOut], str] = _whole,
+    encode: Callable[[Snapshot | CounterView | EventOut], str] = _whole,
+    wants: Callable[[EventOut], bool] | None = None,
 ) -> None:
-    if isinstance(first, Snapshot):
+    """Send the catch-up, then every event in sequence (those `wants`, if given; the others
+    are skipped, so such a client sees increasing sequences, not consecutive ones)."""
+    if not isinstance(first, list):
         await websocket.send_text(encode(first))
         last = first.seq
     else:
         for event in first:
-            await websocket.send_text(encode(event))
+            if wants is None or wants(event):
+                await websocket.send_text(encode(event))
         # An empty replay means nothing happened after `since`.
         last = first[-1].seq if first else since
     # The client sends nothing we need, but reading is how a disconnect is noticed.
@@ -141,26 +188,33 @@ async def _stream(
     overflow = asyncio.create_task(sub.overflowed.wait())
     try:
         while True:
-            getter = asyncio.create_task(sub.queue.get())
-            done, _ = await asyncio.wait({getter, receiver, overflow}, return_when=asyncio.FIRST_COMPLETED)
-            if getter not in done:
-                getter.cancel()
-                if overflow in done:
-                    await websocket.close(TRY_AGAIN_LATER, "too slow; reconnect with since")
+            if overflow.done():
+                await websocket.close(TRY_AGAIN_LATER, "too slow; reconnect with since")
                 return
-            event = getter.result()
+            if receiver.done():
+                return
+            if not sub.queue.empty():  # no task to wait with while events are queued
+                event = sub.queue.get_nowait()
+            else:
+                getter = asyncio.create_task(sub.queue.get())
+                done, _ = await asyncio.wait({getter, receiver, overflow}, return_when=asyncio.FIRST_COMPLETED)
+                if getter not in done:
+                    getter.cancel()
+                    continue
+                event = getter.result()
             if event.seq <= last:
                 continue  # already sent in the catch-up
             if event.seq != last + 1:
                 # Should not happen (events are published in order), but never leave a gap.
-                snap = await run_in_threadpool(
-                    _catch_up, db, sub.center_id, None, websocket.app.state.clock, 0
-                )
-                await websocket.send_text(encode(snap))  # type: ignore[arg-type]
-                last = snap.seq  # type: ignore[union-attr]
+                counter_id = wants.counter_id if isinstance(wants, _CounterFilter) else None
+                now = websocket.app.state.clock()
+                fresh = await db.reading(lambda session: _catch_up(session, sub.center_id, None, now, 0, counter_id))
+                await websocket.send_text(encode(fresh))  # type: ignore[arg-type]
+                last = fresh.seq  # type: ignore[union-attr]
                 continue
-            await websocket.send_text(encode(event))
             last = event.seq
+            if wants is None or wants(event):
+                await websocket.send_text(encode(event))
     finally:
         receiver.cancel()
         overflow.cancel()
@@ -173,24 +227,24 @@ async def status_events(websocket: WebSocket, token: str) -> None:
     app = websocket.app
     db: Database = app.state.db
     await websocket.accept()
-    center_id = await run_in_threadpool(_center_of_ticket, db, token)
+    center_id = await db.reading(lambda session: _center_of_ticket(session, token))
     if center_id is None:
         await websocket.close(POLICY_VIOLATION, render("ticket_not_found")["en"])
         return
     with app.state.hub.subscribe(center_id) as sub:
-        first = await run_in_threadpool(_catch_up, db, center_id, None, app.state.clock, 0)
+        now = app.state.clock()
+        first = await db.reading(lambda session: _catch_up(session, center_id, None, now, 0))
         try:
             await _stream(websocket, db, sub, first, 0, encode=_bare)
         except WebSocketDisconnect:
             pass
 
 
-def _center_of_ticket(db: Database, token: str) -> int | None:
-    with db.read() as session:
-        try:
-            return queue.ticket_by_token(session, token).center_id
-        except DomainError:
-            return None
+def _center_of_ticket(session: Session, token: str) -> int | None:
+    try:
+        return queue.ticket_by_token(session, token).center_id
+    except DomainError:
+        return None
 
 
 def _same_origin(websocket: WebSocket) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server import auth, directory, protocol, queue
-from server.api.deps import DbDep, NowDep, ReadSessionDep
+from server.api.deps import ApiId, DbDep, NowDep
 from server.api.models import Body
 from server.api.security import AdminCenter, guard_center
 from server.auth import Principal
@@ -219,8 +219,12 @@ def wards(province_code: int, principal: AdminCenter) -> list[Division]:
 
 
 @router.get("/centers/{center_id}")
-def setup(center_id: int, session: ReadSessionDep, now: NowDep, principal: AdminCenter) -> Setup:
+async def setup(center_id: ApiId, db: DbDep, now: NowDep, principal: AdminCenter) -> Setup:
     guard_center(principal, center_id)
+    return await db.reading(lambda session: _setup(session, center_id, now))
+
+
+def _setup(session: Session, center_id: int, now: datetime) -> Setup:
     profile = _profile(session, center_id)
     return Setup(
         center=profile,

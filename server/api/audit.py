@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import col
 
-from server.api.deps import ReadSessionDep
+from server.api.deps import ApiId, DbDep
 from server.api.security import ReadAudit, guard_center
 from server.models import AuditEntry
 from server.protocol import UtcDatetime
@@ -24,9 +24,9 @@ class AuditOut(BaseModel):
 
 
 @router.get("/centers/{center_id}/audit")
-def read_audit(
-    center_id: int,
-    session: ReadSessionDep,
+async def read_audit(
+    center_id: ApiId,
+    db: DbDep,
     principal: ReadAudit,
     before: int | None = Query(None, gt=0, description="entries older than this id (the next page)"),
     limit: int = Query(100, ge=1, le=500),
@@ -36,5 +36,7 @@ def read_audit(
     statement = select(AuditEntry).where(AuditEntry.center_id == center_id)
     if before is not None:
         statement = statement.where(col(AuditEntry.id) < before)
-    rows = session.execute(statement.order_by(col(AuditEntry.id).desc()).limit(limit)).scalars()
-    return [AuditOut.model_validate(row, from_attributes=True) for row in rows]
+    statement = statement.order_by(col(AuditEntry.id).desc()).limit(limit)
+    return await db.reading(
+        lambda session: [AuditOut.model_validate(row, from_attributes=True) for row in session.execute(statement).scalars()]
+    )

@@ -1,9 +1,9 @@
 from fastapi import APIRouter
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from server import protocol, queue
-from server.api.deps import NowDep, ReadSessionDep
+from server.api.deps import ApiId, DbDep, NowDep
 from server.api.security import ReadQueue, guard_center
 from server.models import Center
 
@@ -11,17 +11,35 @@ router = APIRouter(prefix="/centers", tags=["centers"])
 
 
 @router.get("")
-def list_centers(session: ReadSessionDep, principal: ReadQueue) -> list[protocol.CenterOut]:
+async def list_centers(db: DbDep, principal: ReadQueue) -> list[protocol.CenterOut]:
     """The centers this principal sees: its own, or all for a province account."""
     statement = select(Center).order_by(col(Center.id))
     if principal.center_id is not None:
         statement = statement.where(Center.id == principal.center_id)
-    centers = session.execute(statement).scalars()
-    return [protocol.CenterOut.model_validate(c, from_attributes=True) for c in centers]
+
+    def read(session: Session) -> list[protocol.CenterOut]:
+        return [protocol.CenterOut.model_validate(c, from_attributes=True) for c in session.execute(statement).scalars()]
+
+    return await db.reading(read)
+
+
+@router.get("/{center_id}/counters")
+async def list_counters(center_id: ApiId, db: DbDep, principal: ReadQueue) -> list[protocol.CounterOut]:
+    """The center's counters, by number, with their categories (a console's counter picker)."""
+    guard_center(principal, center_id)
+    return await db.reading(lambda session: queue.counters_of(session, center_id))
+
+
+@router.get("/{center_id}/categories")
+async def list_categories(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> list[protocol.CategoryOut]:
+    """The center's categories in order, open or why closed (a console's transfer and desk)."""
+    guard_center(principal, center_id)
+    return await db.reading(lambda session: queue.categories_of(session, center_id, now))
 
 
 @router.get("/{center_id}/queue")
-def queue_snapshot(center_id: int, session: ReadSessionDep, now: NowDep, principal: ReadQueue) -> protocol.Snapshot:
-    """The center's whole queue now: categories (open or why closed), counters, active tickets."""
+async def queue_snapshot(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> protocol.Snapshot:
+    """The center's whole queue now: categories (open or why closed), counters, active tickets.
+    A counter's console reads `/counters/{counter_id}/view` instead: what it shows, no more."""
     guard_center(principal, center_id)
-    return queue.snapshot(session, center_id, now)
+    return await db.reading(lambda session: queue.snapshot(session, center_id, now))

@@ -1,7 +1,8 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from sqlmodel import Session
 
 from server import auth, protocol, queue
-from server.api.deps import DbDep, NowDep, ReadSessionDep
+from server.api.deps import ApiId, DbDep, NowDep
 from server.api.security import OperateCounter, ReadQueue, guard_center
 from server.auth import Principal
 from server.models import CounterState
@@ -10,10 +11,29 @@ router = APIRouter(prefix="/counters", tags=["counters"])
 
 
 @router.get("/{counter_id}")
-def get_counter(counter_id: int, session: ReadSessionDep, principal: ReadQueue) -> protocol.CounterOut:
-    counter = queue.get_counter(session, counter_id)
-    guard_center(principal, counter.center_id)
-    return queue.counter_out(session, counter)
+async def get_counter(counter_id: ApiId, db: DbDep, principal: ReadQueue) -> protocol.CounterOut:
+    def read(session: Session) -> tuple[int, protocol.CounterOut]:
+        counter = queue.get_counter(session, counter_id)
+        return counter.center_id, queue.counter_out(session, counter)
+
+    center_id, out = await db.reading(read)
+    guard_center(principal, center_id)
+    return out
+
+
+@router.get("/{counter_id}/view")
+async def counter_view(
+    counter_id: ApiId,
+    db: DbDep,
+    now: NowDep,
+    principal: ReadQueue,
+    limit: int = Query(20, ge=1, le=200, description="how many waiting tickets to list, in call order"),
+) -> protocol.CounterView:
+    """What the counter's console shows: the ticket in hand and the waiting tickets in the order
+    call-next would call them. Then follow `/ws/events?counter_id=...&since=seq`."""
+    view = await db.reading(lambda session: queue.counter_view(session, counter_id, now, limit))
+    guard_center(principal, view.center.id)
+    return view
 
 
 @router.post("/{counter_id}/call-next")

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
 from server import auth
@@ -53,9 +53,9 @@ class PrincipalCache:
         self._loading: dict[tuple[str, bool], asyncio.Future[Principal | None]] = {}
         self._generation = 0  # a clear() during a load must not let the load store stale news
 
-    async def get(self, key: tuple[str, bool], load: Callable[[], Principal | None]) -> Principal | None:
-        """The remembered principal, else `load()` in a worker thread. One load per token at
-        a time: a hundred taps arriving together wait for the same lookup."""
+    async def get(self, key: tuple[str, bool], load: Callable[[], Awaitable[Principal | None]]) -> Principal | None:
+        """The remembered principal, else `await load()`. One load per token at a time: a
+        hundred taps arriving together wait for the same lookup."""
         with self._lock:
             hit = self._entries.get(key)
         if hit is not None and hit[0] > self.clock():
@@ -65,10 +65,10 @@ class PrincipalCache:
             loading = self._loading[key] = asyncio.ensure_future(self._load(key, load))
         return await asyncio.shield(loading)
 
-    async def _load(self, key: tuple[str, bool], load: Callable[[], Principal | None]) -> Principal | None:
+    async def _load(self, key: tuple[str, bool], load: Callable[[], Awaitable[Principal | None]]) -> Principal | None:
         generation = self._generation
         try:
-            principal = await run_in_threadpool(load)
+            principal = await load()
         finally:
             del self._loading[key]
         with self._lock:
@@ -91,21 +91,20 @@ async def resolve_principal(request: HTTPConnection, token: str | None, from_coo
     if not token:
         return None
     return await request.app.state.principals.get(
-        (token, from_cookie), lambda: _load_principal(request, token, from_cookie)
+        (token, from_cookie),
+        lambda: request.app.state.db.reading(lambda session: _load_principal(request, session, token, from_cookie)),
     )
 
 
-def _load_principal(request: HTTPConnection, token: str, from_cookie: bool) -> Principal | None:
-    db = request.app.state.db
-    with db.read() as session:
-        now = request.app.state.clock()
-        if from_cookie:
-            return auth.principal_from_session(session, now, token)
-        principal = auth.principal_from_device_token(session, token)
-        if principal is None:  # a script or test signed in as a user, with its session token
-            found = auth.principal_from_session(session, now, token)
-            principal = found and Principal(found.kind, found.id, found.name, found.role, found.center_id)
-        return principal
+def _load_principal(request: HTTPConnection, session: Session, token: str, from_cookie: bool) -> Principal | None:
+    now = request.app.state.clock()
+    if from_cookie:
+        return auth.principal_from_session(session, now, token)
+    principal = auth.principal_from_device_token(session, token)
+    if principal is None:  # a script or test signed in as a user, with its session token
+        found = auth.principal_from_session(session, now, token)
+        principal = found and Principal(found.kind, found.id, found.name, found.role, found.center_id)
+    return principal
 
 
 async def get_principal(request: Request) -> Principal | None:

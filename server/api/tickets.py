@@ -5,7 +5,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from server import auth, protocol, queue
-from server.api.deps import DbDep, NowDep, ReadSessionDep
+from server.api.deps import ApiId, DbDep, NowDep, TicketToken
 from server.api.models import IssueRequest, TicketStatus, TransferRequest
 from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed, guard_center
 from server.auth import Permission, Principal
@@ -63,10 +63,10 @@ async def _issue(request: Request, body: IssueRequest, principal: Principal) -> 
 
 
 @router.get("/tickets/{ticket_id}")
-def get_ticket(ticket_id: int, session: ReadSessionDep, principal: ReadQueue) -> protocol.TicketOut:
-    ticket = queue.get_ticket(session, ticket_id)
+async def get_ticket(ticket_id: ApiId, db: DbDep, principal: ReadQueue) -> protocol.TicketOut:
+    ticket = await db.reading(lambda session: queue.ticket_out(queue.get_ticket(session, ticket_id)))
     guard_center(principal, ticket.center_id)
-    return queue.ticket_out(ticket)
+    return ticket
 
 
 def _change(db, now, principal: Principal, ticket_id: int, action: str, change, **kw) -> protocol.TicketOut:  # type: ignore[no-untyped-def]
@@ -106,8 +106,12 @@ def transfer(
 
 
 @router.get("/status/{token}")
-def ticket_status(token: str, session: ReadSessionDep) -> TicketStatus:
+async def ticket_status(token: TicketToken, db: DbDep) -> TicketStatus:
     """Public: what the QR code on a ticket opens. The token is unguessable; nothing else is shown."""
+    return await db.reading(lambda session: _status(session, token))
+
+
+def _status(session: Session, token: str) -> TicketStatus:
     ticket = queue.ticket_by_token(session, token)
     category = queue.get_category(session, ticket.category_id)
     counter = queue.get_counter(session, ticket.counter_id) if ticket.counter_id else None

@@ -24,6 +24,8 @@ MAY = {
 POLICY = {
     "GET /api/v1/centers": "queue.read",
     "GET /api/v1/centers/{center_id}/queue": "queue.read",
+    "GET /api/v1/centers/{center_id}/counters": "queue.read",
+    "GET /api/v1/centers/{center_id}/categories": "queue.read",
     "POST /api/v1/tickets": "ticket.issue",
     "GET /api/v1/tickets/{ticket_id}": "queue.read",
     "POST /api/v1/tickets/{ticket_id}/recall": "counter.operate",
@@ -33,6 +35,7 @@ POLICY = {
     "POST /api/v1/tickets/{ticket_id}/cancel": "counter.operate",
     "POST /api/v1/tickets/{ticket_id}/transfer": "counter.operate",
     "GET /api/v1/counters/{counter_id}": "queue.read",
+    "GET /api/v1/counters/{counter_id}/view": "queue.read",
     "POST /api/v1/counters/{counter_id}/call-next": "counter.operate",
     "POST /api/v1/counters/{counter_id}/pause": "counter.operate",
     "POST /api/v1/counters/{counter_id}/resume": "counter.operate",
