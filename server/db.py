@@ -38,11 +38,11 @@ def _to_json(value: object) -> str:
 def make_engine(url: str, readers: int = 4) -> Engine:
     """An engine; for SQLite: WAL, synchronous=FULL (a 201 means the ticket is on disk).
 
-    Its pool has a connection for each reading thread (`Database.reading`), the writing
-    session and a few for start-up and the command line, so a read never waits for one;
+    Its pool has a connection for each reading thread and the lookup thread
+    (`Database.reading`), the writing session and a few for start-up and the command line, so a read never waits for one;
     if one ever does, it gives up after 10 s (answered 503, see server.app).
     """
-    pool = {"pool_size": readers + 2, "max_overflow": 4, "pool_timeout": 10}
+    pool = {"pool_size": readers + 3, "max_overflow": 4, "pool_timeout": 10}
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, json_serializer=_to_json, **pool)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -120,6 +120,9 @@ class Database:
         self._kept: dict = {}
         self._writing: Session | None = None  # made by the first write (see _transaction)
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="motcua-read")
+        # Who a token belongs to is looked up in a thread of its own: a request's sign-in
+        # check must not queue behind a burst of heavy reads (a kiosk's tap waited seconds).
+        self._lookups = ThreadPoolExecutor(1, thread_name_prefix="motcua-lookup")
         self._read_queue = read_queue
         self._reads = 0  # reads running or waiting for a reading thread
 
@@ -130,7 +133,7 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
-    async def reading(self, job: "Job[T]") -> T:
+    async def reading(self, job: "Job[T]", lookup: bool = False) -> T:
         """`job(session)` in one of the reading threads, for the event loop to await.
 
         The session, and its pooled connection, live only while the job runs in that thread:
@@ -139,12 +142,14 @@ class Database:
         route that kept its session while FastAPI validated its answer in another thread-pool
         hop once did, for 30 s). The job returns plain data (pydantic models), not ORM rows.
         Past `read_queue` reads waiting, the next one is refused at once: 503, Retry-After.
+        `lookup`: a one-row lookup (a token's principal) that goes ahead of the reads.
         """
         if self._reads >= self._read_queue:
             raise ServiceBusy(retry_after=1)
         self._reads += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._readers, self._read, job)
+            threads = self._lookups if lookup else self._readers
+            return await asyncio.get_running_loop().run_in_executor(threads, self._read, job)
         finally:
             self._reads -= 1
 
@@ -189,6 +194,7 @@ class Database:
     def close(self) -> None:
         """Give the writing connection back to the pool (before the engine is disposed)."""
         self._readers.shutdown(wait=True)
+        self._lookups.shutdown(wait=True)
         with self.write_lock:
             self._let_go()
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from typing import TypeVar
 
 import holidays
-from sqlalchemy import Row, bindparam, case, func, insert, or_, select, text
+from sqlalchemy import Row, bindparam, case, func, insert, literal_column, or_, select, text, union_all
 from sqlmodel import Session, col
 
 from server import kept, protocol
@@ -382,6 +382,7 @@ def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapsh
     )
 
 
+_TICKETS = select(Ticket.__table__).where(_T.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
 _WAITING_HERE = (
     select(func.count())
     .select_from(Ticket)
@@ -399,8 +400,11 @@ def counter_view(session: Session, counter_id: int, now: datetime, limit: int) -
     seq = last_seq(session, center.id)
     links = counter_links(session, counter)
     day = service_day(center, now)
-    categories = [category_out(session, center, get_category(session, l.category_id), now) for l in links]
+    by_id = {c.id: c for c in session.execute(select(Category).where(col(Category.id).in_([l.category_id for l in links]))).scalars()}
+    categories = [category_out(session, center, by_id[l.category_id], now) for l in links]
     current = in_hand(session, counter)
+    order = [row.id for row in call_order(session, center, counter, links, now, limit)]
+    rows = {row.id: row for row in session.execute(_TICKETS, {"ids": order})}
     total = session.execute(
         _WAITING_HERE.where(
             or_(
@@ -417,7 +421,7 @@ def counter_view(session: Session, counter_id: int, now: datetime, limit: int) -
         counter=counter_out(session, counter, links),
         categories=categories,
         in_hand=ticket_out(current) if current else None,
-        waiting=[ticket_out(t) for t in call_order(session, center, counter, links, now, limit)],
+        waiting=[ticket_out(rows[i]) for i in order],
         waiting_total=total,
     )
 
@@ -594,44 +598,49 @@ class _Candidate:
     stream: int = 0  # which of the counter's queues it heads
 
 
-def _stream_statement(priority: bool, targeted: bool):  # type: ignore[no-untyped-def]
-    """The first `limit` waiting tickets of one queue and priority class, in order of issue.
+@cache
+def _streams_statement(categories: int):  # type: ignore[no-untyped-def]
+    """The first `limit` waiting tickets (stream, id, priority_group, queued_at) of each queue
+    a counter with that many categories calls from, in order of issue: per priority class,
+    those sent to it by name (stream 0, and `categories` + 1), then each category's in the
+    counter's order. One statement, built once for each number of categories.
 
-    Its WHERE repeats a partial index's condition word for word (models.TICKET_WAITING_INDEXES),
-    so the rows come straight from that index in order: the cost does not grow with the
-    number waiting."""
-    where = f"{WAITING} AND priority_group IS {'NOT ' if priority else ''}NULL"
-    statement = (
-        select(Ticket.__table__)  # type: ignore[attr-defined]
-        .where(_T.center_id == bindparam("center_id"))
-        .where(_T.service_day == bindparam("day"))
-        .where(text(where))
-    )
-    if targeted:
-        statement = statement.where(_T.target_counter_id == bindparam("counter_id"))
-    else:
-        statement = statement.where(_T.target_counter_id.is_(None)).where(_T.category_id == bindparam("category_id"))
-    return statement.order_by(_T.queued_at, _T.id).limit(bindparam("limit"))
-
-
-_STREAMS = {(p, t): _stream_statement(p, t) for p in (False, True) for t in (False, True)}
+    Each part's WHERE repeats a partial index's condition word for word
+    (models.TICKET_WAITING_INDEXES), so its rows come straight from that index in order:
+    the cost does not grow with the number waiting."""
+    parts = []
+    for priority in (True, False):
+        where = text(f"{WAITING} AND priority_group IS {'NOT ' if priority else ''}NULL")
+        for queue in range(categories + 1):
+            part = (
+                select(literal_column(str(len(parts))).label("stream"), _T.id, _T.priority_group, _T.queued_at)
+                .where(_T.center_id == bindparam("center_id"))
+                .where(_T.service_day == bindparam("day"))
+                .where(where)
+            )
+            if queue == 0:
+                part = part.where(_T.target_counter_id == bindparam("counter_id"))
+            else:
+                part = part.where(_T.target_counter_id.is_(None)).where(_T.category_id == bindparam(f"category_{queue}"))
+            parts.append(part.order_by(_T.queued_at, _T.id).limit(bindparam("limit")).subquery().select())
+    return union_all(*parts)
 
 
 def _streams(
     session: Session, counter: Counter, links: list[CounterCategory], day: date, limit: int
-) -> list[tuple[int, int, list[Row]]]:
+) -> list[tuple[int, int, deque[Row]]]:
     """(weight, position, first `limit` tickets) of each queue this counter may call from:
-    each of its categories, and tickets sent to it by name (weight 1, first in a tie), each
-    split by priority class."""
-    params = {"center_id": counter.center_id, "day": day, "limit": limit}
-    out = []
-    for priority in (True, False):
-        rows = session.execute(_STREAMS[priority, True], {**params, "counter_id": counter.id}).all()
-        out.append((1, -1, rows))
-        for link in links:
-            rows = session.execute(_STREAMS[priority, False], {**params, "category_id": link.category_id}).all()
-            out.append((link.weight, link.position, rows))
-    return out
+    tickets sent to it by name (weight 1, first in a tie), and each of its categories, each
+    split by priority class. A ticket here is (stream, id, priority_group, queued_at)."""
+    meta = ([(1, -1)] + [(link.weight, link.position) for link in links]) * 2
+    found: list[list[Row]] = [[] for _ in meta]
+    params = {"center_id": counter.center_id, "day": day, "limit": limit, "counter_id": counter.id}
+    params.update({f"category_{i}": link.category_id for i, link in enumerate(links, 1)})
+    for row in session.execute(_streams_statement(len(links)), params):
+        found[row.stream].append(row)
+    # A union promises no order, so each queue's few rows are put in order here.
+    return [(weight, position, deque(sorted(rows, key=lambda r: (r.queued_at, r.id))))
+            for (weight, position), rows in zip(meta, found)]
 
 
 def choose(center: Center, calls_before_priority: int, heads: list[_Candidate], now: datetime) -> _Candidate | None:
@@ -684,8 +693,7 @@ def call_order(
 ) -> list[Row]:
     """The first `limit` waiting tickets this counter would call, in the order repeated
     call-nexts would call them now (nobody else calling, nobody new arriving)."""
-    streams = [(weight, position, deque(rows))
-               for weight, position, rows in _streams(session, counter, links, service_day(center, now), limit)]
+    streams = _streams(session, counter, links, service_day(center, now), limit)
     due, order = counter.ordinary_calls_before_priority, []
     while len(order) < limit:
         heads = [_Candidate(rows[0], weight, position, i) for i, (weight, position, rows) in enumerate(streams) if rows]

@@ -1,17 +1,17 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server import protocol, queue
-from server.api.deps import ApiId, DbDep, NowDep
+from server.api.deps import ApiId, DbDep, NowDep, read_answer
 from server.api.security import ReadQueue, guard_center
 from server.models import Center
 
 router = APIRouter(prefix="/centers", tags=["centers"])
 
 
-@router.get("")
-async def list_centers(db: DbDep, principal: ReadQueue) -> list[protocol.CenterOut]:
+@router.get("", response_model=list[protocol.CenterOut])
+async def list_centers(db: DbDep, principal: ReadQueue) -> Response:
     """The centers this principal sees: its own, or all for a province account."""
     statement = select(Center).order_by(col(Center.id))
     if principal.center_id is not None:
@@ -20,26 +20,26 @@ async def list_centers(db: DbDep, principal: ReadQueue) -> list[protocol.CenterO
     def read(session: Session) -> list[protocol.CenterOut]:
         return [protocol.CenterOut.model_validate(c, from_attributes=True) for c in session.execute(statement).scalars()]
 
-    return await db.reading(read)
+    return await read_answer(db, read)
 
 
-@router.get("/{center_id}/counters")
-async def list_counters(center_id: ApiId, db: DbDep, principal: ReadQueue) -> list[protocol.CounterOut]:
+@router.get("/{center_id}/counters", response_model=list[protocol.CounterOut])
+async def list_counters(center_id: ApiId, db: DbDep, principal: ReadQueue) -> Response:
     """The center's counters, by number, with their categories (a console's counter picker)."""
     guard_center(principal, center_id)
-    return await db.reading(lambda session: queue.counters_of(session, center_id))
+    return await read_answer(db, lambda session: queue.counters_of(session, center_id))
 
 
-@router.get("/{center_id}/categories")
-async def list_categories(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> list[protocol.CategoryOut]:
+@router.get("/{center_id}/categories", response_model=list[protocol.CategoryOut])
+async def list_categories(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> Response:
     """The center's categories in order, open or why closed (a console's transfer and desk)."""
     guard_center(principal, center_id)
-    return await db.reading(lambda session: queue.categories_of(session, center_id, now))
+    return await read_answer(db, lambda session: queue.categories_of(session, center_id, now))
 
 
-@router.get("/{center_id}/queue")
-async def queue_snapshot(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> protocol.Snapshot:
+@router.get("/{center_id}/queue", response_model=protocol.Snapshot)
+async def queue_snapshot(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> Response:
     """The center's whole queue now: categories (open or why closed), counters, active tickets.
     A counter's console reads `/counters/{counter_id}/view` instead: what it shows, no more."""
     guard_center(principal, center_id)
-    return await db.reading(lambda session: queue.snapshot(session, center_id, now))
+    return await read_answer(db, lambda session: queue.snapshot(session, center_id, now))

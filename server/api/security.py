@@ -92,7 +92,9 @@ async def resolve_principal(request: HTTPConnection, token: str | None, from_coo
         return None
     return await request.app.state.principals.get(
         (token, from_cookie),
-        lambda: request.app.state.db.reading(lambda session: _load_principal(request, session, token, from_cookie)),
+        lambda: request.app.state.db.reading(
+            lambda session: _load_principal(request, session, token, from_cookie), lookup=True
+        ),
     )
 
 

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from fastapi import APIRouter, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -5,10 +7,11 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from server import auth, protocol, queue
-from server.api.deps import ApiId, DbDep, NowDep, TicketToken
+from server.api.deps import ApiId, DbDep, NowDep, TicketToken, json_answer, read_answer
 from server.api.models import IssueRequest, TicketStatus, TransferRequest
 from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed, guard_center
 from server.auth import Permission, Principal
+from server.db import Database
 
 router = APIRouter(tags=["tickets"])
 
@@ -62,29 +65,36 @@ async def _issue(request: Request, body: IssueRequest, principal: Principal) -> 
     )
 
 
-@router.get("/tickets/{ticket_id}")
-async def get_ticket(ticket_id: ApiId, db: DbDep, principal: ReadQueue) -> protocol.TicketOut:
-    ticket = await db.reading(lambda session: queue.ticket_out(queue.get_ticket(session, ticket_id)))
-    guard_center(principal, ticket.center_id)
-    return ticket
+@router.get("/tickets/{ticket_id}", response_model=protocol.TicketOut)
+async def get_ticket(ticket_id: ApiId, db: DbDep, principal: ReadQueue) -> Response:
+    def read(session: Session) -> protocol.TicketOut:
+        ticket = queue.get_ticket(session, ticket_id)
+        guard_center(principal, ticket.center_id)
+        return queue.ticket_out(ticket)
+
+    return await read_answer(db, read)
 
 
-def _change(db, now, principal: Principal, ticket_id: int, action: str, change, **kw) -> protocol.TicketOut:  # type: ignore[no-untyped-def]
-    """Apply a domain change to a ticket of the principal's center, and audit it."""
-    with db.write() as session:
+async def _change(db: Database, now: datetime, principal: Principal, ticket_id: int, action: str, change, **kw) -> Response:  # type: ignore[no-untyped-def]
+    """Apply a domain change to a ticket of the principal's center, and audit it, in the
+    next group commit (server.db: on the event loop, no worker thread)."""
+
+    def job(session: Session) -> protocol.TicketOut:
         guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
         ticket = change(session, now, ticket_id, **kw)
         auth.audit(session, now, principal, f"ticket.{action}", ticket.center_id, ticket.label, **kw)
         return queue.ticket_out(ticket)
 
+    return json_answer(await db.run(job))
+
 
 def _action(name: str, change: queue.TicketChange) -> None:
-    def endpoint(ticket_id: int, db: DbDep, now: NowDep, principal: OperateCounter) -> protocol.TicketOut:
-        return _change(db, now, principal, ticket_id, name, change)
+    async def endpoint(ticket_id: ApiId, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
+        return await _change(db, now, principal, ticket_id, name, change)
 
     endpoint.__name__ = name.replace("-", "_")
     endpoint.__doc__ = change.__doc__
-    router.add_api_route(f"/tickets/{{ticket_id}}/{name}", endpoint, methods=["POST"])
+    router.add_api_route(f"/tickets/{{ticket_id}}/{name}", endpoint, methods=["POST"], response_model=protocol.TicketOut)
 
 
 for _name, _change_fn in {
@@ -97,18 +107,16 @@ for _name, _change_fn in {
     _action(_name, _change_fn)
 
 
-@router.post("/tickets/{ticket_id}/transfer")
-def transfer(
-    ticket_id: int, body: TransferRequest, db: DbDep, now: NowDep, principal: OperateCounter
-) -> protocol.TicketOut:
+@router.post("/tickets/{ticket_id}/transfer", response_model=protocol.TicketOut)
+async def transfer(ticket_id: ApiId, body: TransferRequest, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Send the ticket to another category or a named counter; returns the new waiting leg."""
-    return _change(db, now, principal, ticket_id, "transfer", queue.transfer, **body.model_dump())
+    return await _change(db, now, principal, ticket_id, "transfer", queue.transfer, **body.model_dump())
 
 
-@router.get("/status/{token}")
-async def ticket_status(token: TicketToken, db: DbDep) -> TicketStatus:
+@router.get("/status/{token}", response_model=TicketStatus)
+async def ticket_status(token: TicketToken, db: DbDep) -> Response:
     """Public: what the QR code on a ticket opens. The token is unguessable; nothing else is shown."""
-    return await db.reading(lambda session: _status(session, token))
+    return await read_answer(db, lambda session: _status(session, token))
 
 
 def _status(session: Session, token: str) -> TicketStatus:

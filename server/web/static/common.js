@@ -104,14 +104,20 @@ export function onceKey(prefix) {
 /**
  * /ws/events for a center with the session cookie: a snapshot, then events in sequence. A gap
  * or a lost connection reconnects with the last sequence, so no event is missed.
+ *
+ * With `counterId` (a counter's console) it starts from the counter's view instead (or from
+ * `seq`, a view already read) and gets only that counter's events: their sequences increase
+ * but skip the others', and the server keeps them in order.
  */
 export class EventStream {
-  constructor(centerId, { onSnapshot, onEvent, onOnline }) {
+  constructor(centerId, { onSnapshot, onView, onEvent, onOnline, counterId = null, seq = null }) {
     this.centerId = centerId;
+    this.counterId = counterId;
     this.onSnapshot = onSnapshot;
+    this.onView = onView;
     this.onEvent = onEvent;
     this.onOnline = onOnline || (() => {});
-    this.seq = null;
+    this.seq = seq;
     this.failures = 0;
     this.socket = null;
     this.stopped = false;
@@ -128,7 +134,7 @@ export class EventStream {
   }
 
   connect() {
-    const params = new URLSearchParams({ center_id: this.centerId });
+    const params = new URLSearchParams(this.counterId ? { counter_id: this.counterId } : { center_id: this.centerId });
     if (this.seq !== null) params.set("since", this.seq);
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/ws/events?${params}`);
@@ -142,9 +148,12 @@ export class EventStream {
       if (data.type === "snapshot") {
         this.seq = data.seq;
         this.onSnapshot(data);
+      } else if (data.type === "counter_view") {
+        this.seq = data.seq;
+        this.onView(data);
       } else if (data.type === "event") {
         if (this.seq === null || data.seq <= this.seq) return;
-        if (data.seq !== this.seq + 1) {
+        if (data.seq !== this.seq + 1 && !this.counterId) {
           this.seq = null; // a gap: start again from a snapshot
           socket.close();
           return;

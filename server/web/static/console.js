@@ -1,8 +1,13 @@
 /**
  * The counter console: sign in, pick a counter, call / recall / start / done / no-show /
  * transfer / pause with big buttons or one key each; the ticket in hand with its elapsed time,
- * the waiting list of the counter's categories, device faults. Live over /ws/events.
- * The entrance-desk mode issues a ticket for a citizen (source "desk").
+ * the waiting list of the counter's categories in the order call-next takes them, device
+ * faults. The entrance-desk mode issues a ticket for a citizen (source "desk").
+ *
+ * It reads what it shows, not the whole center: the center's categories and counters once,
+ * then its counter's view (GET /counters/{id}/view: ticket in hand, waiting list in call
+ * order) and that counter's events (/ws/events?counter_id=...). The call order is the
+ * server's: an event that touches the list re-reads the view, at most once a second.
  */
 import {
   api, el, EventStream, loadCatalog, onceKey, Queue, said, setLanguage, signIn, signOut, since, state, t, translate, whoAmI,
@@ -11,12 +16,16 @@ import {
 const $ = (id) => document.getElementById(id);
 const PRIORITY_GROUPS = ["elderly", "disabled", "pregnant", "small_child", "meritorious"];
 const queue = new Queue();
+const WAITING_SHOWN = 20; // the waiting list's length; the count above it says how many in all
+const REFRESH_MS = 1000; // at most one re-read of the view a second, however many events come
 const view = {
   me: null,
   centerId: null,
   counterId: Number(localStorage.getItem("motcua.counter")) || null,
   mode: "counter",
   stream: null,
+  here: null, // the counter's view: {seq, counter, in_hand, waiting, waiting_total, ...}
+  refresh: { timer: null, running: false, again: false, last: 0 },
   faults: new Map(), // printer or device name -> {label, error}
   busy: false,
 };
@@ -64,8 +73,7 @@ async function onSignIn(event) {
 }
 
 async function onSignOut() {
-  if (view.stream) view.stream.stop();
-  view.stream = null;
+  stopStream();
   await signOut().catch(() => {});
   showSignIn();
 }
@@ -83,29 +91,117 @@ async function enter(me) {
   $("sign-out").hidden = false;
   $("modes").hidden = false;
   $("online").hidden = false;
-  view.centerId = me.center_id ?? Number(new URLSearchParams(location.search).get("center")) ?? null;
-  if (!view.centerId) view.centerId = (await api("GET", "/centers"))[0].id;
-  await new Promise((resolve) => {
-    view.stream = new EventStream(view.centerId, {
-      onSnapshot: (snapshot) => {
-        queue.load(snapshot);
-        render();
-        resolve();
-      },
-      onEvent: (event) => {
-        queue.apply(event);
-        noteFault(event);
-        render();
-      },
-      onOnline: (online) => {
-        $("online").classList.toggle("off", !online);
-        $("online").textContent = t(online ? "common.online" : "common.offline");
-      },
-    });
-    view.stream.start();
-  });
-  if (view.counterId && queue.counters.has(view.counterId)) setMode("counter");
+  const wanted = me.center_id ?? (Number(new URLSearchParams(location.search).get("center")) || null);
+  const centers = await api("GET", "/centers");
+  queue.center = centers.find((c) => c.id === wanted) || centers[0];
+  view.centerId = queue.center.id;
+  await loadCenter();
+  if (view.counterId && queue.counters.has(view.counterId)) await follow(view.counterId);
   else showPicker();
+}
+
+/** The center's categories and counters: names for the lists, choices for transfer and desk. */
+async function loadCenter() {
+  const [categories, counters] = await Promise.all([
+    api("GET", `/centers/${view.centerId}/categories`),
+    api("GET", `/centers/${view.centerId}/counters`),
+  ]);
+  queue.categories = new Map(categories.map((c) => [c.id, c]));
+  queue.counters = new Map(counters.map((c) => [c.id, c]));
+}
+
+function stopStream() {
+  if (view.stream) view.stream.stop();
+  view.stream = null;
+  clearTimeout(view.refresh.timer);
+  view.refresh = { timer: null, running: false, again: false, last: 0 };
+  view.here = null;
+}
+
+/** Read the counter's view, then follow its events from that view's sequence. */
+async function follow(counterId) {
+  stopStream();
+  const here = await api("GET", `/counters/${counterId}/view?limit=${WAITING_SHOWN}`);
+  showView(here);
+  view.stream = new EventStream(view.centerId, {
+    counterId,
+    seq: here.seq,
+    onView: showView,
+    onEvent,
+    onOnline: (online) => {
+      $("online").classList.toggle("off", !online);
+      $("online").textContent = t(online ? "common.online" : "common.offline");
+    },
+  });
+  view.stream.start();
+  setMode("counter");
+}
+
+function showView(here) {
+  if (here.counter.id !== view.counterId) return; // an answer for a counter left since
+  if (view.here && here.seq < view.here.seq) return; // older than what is shown
+  view.here = here;
+  queue.center = here.center;
+  queue.counters.set(here.counter.id, here.counter);
+  for (const category of here.categories) queue.categories.set(category.id, category);
+  render();
+}
+
+function onEvent(event) {
+  queue.apply(event);
+  noteFault(event);
+  if (event.counter && event.counter.id === view.counterId && view.here) view.here.counter = event.counter;
+  if (event.ticket) takeTicket(event.ticket);
+  // The call order is the server's. A ticket that leaves the list is taken out here; the
+  // view is read again only when the order may change: a ticket joins a queue of this
+  // counter, this counter changes (its categories, its turn for priority), or the list
+  // runs shorter than it could be. (Re-reading on every event was most of the server's
+  // work with hundreds of consoles: bench/staff_load.py.)
+  const here = view.here;
+  const joins = event.ticket && event.ticket.state === "waiting";
+  const mine = event.counter && event.counter.id === view.counterId;
+  const short = here && here.waiting.length < Math.min(WAITING_SHOWN, here.waiting_total);
+  if (joins || mine || short) refreshSoon();
+  render();
+}
+
+/** What a ticket's news changes at once: the ticket in hand, and the list it may leave. */
+function takeTicket(ticket) {
+  const here = view.here;
+  if (!here) return;
+  const mine = ticket.counter_id === view.counterId && ["called", "serving"].includes(ticket.state);
+  if (mine) here.in_hand = ticket;
+  else if (here.in_hand && here.in_hand.id === ticket.id) here.in_hand = null;
+  if (ticket.state !== "waiting" && here.waiting.some((w) => w.id === ticket.id)) {
+    here.waiting = here.waiting.filter((w) => w.id !== ticket.id);
+    here.waiting_total = Math.max(here.waiting.length, here.waiting_total - 1);
+  }
+}
+
+/** Re-read the view soon: one read at a time, at most one a second, none lost. */
+function refreshSoon() {
+  const refresh = view.refresh;
+  if (refresh.running || refresh.timer) {
+    refresh.again = true;
+    return;
+  }
+  refresh.timer = setTimeout(refreshNow, Math.max(0, refresh.last + REFRESH_MS - Date.now()));
+}
+
+async function refreshNow() {
+  const refresh = view.refresh;
+  const counterId = view.counterId;
+  Object.assign(refresh, { timer: null, running: true, again: false, last: Date.now() });
+  try {
+    showView(await api("GET", `/counters/${counterId}/view?limit=${WAITING_SHOWN}`));
+  } catch {
+    // offline: the stream's reconnection brings a fresh view
+  } finally {
+    if (view.refresh === refresh) {
+      refresh.running = false;
+      if (refresh.again) refreshSoon();
+    }
+  }
 }
 
 // ---- counter picker and modes --------------------------------------------------------------
@@ -115,6 +211,11 @@ function showPicker() {
   $("counter-view").hidden = true;
   $("desk-view").hidden = true;
   $("picker").hidden = false;
+  drawPicker();
+  loadCenter().then(() => view.mode === "picker" && drawPicker(), () => {}); // changed since
+}
+
+function drawPicker() {
   const list = $("counter-list");
   list.replaceChildren(
     ...[...queue.counters.values()].map((counter) =>
@@ -132,11 +233,15 @@ function showPicker() {
 function pickCounter(counterId) {
   view.counterId = counterId;
   localStorage.setItem("motcua.counter", String(counterId));
-  setMode("counter");
+  follow(counterId).catch((error) => {
+    $("message").textContent = error.message;
+    $("message").hidden = false;
+  });
 }
 
 function setMode(mode) {
-  if (mode === "counter" && !queue.counters.has(view.counterId)) return showPicker();
+  if (mode === "counter" && !view.here) return showPicker();
+  if (mode === "desk") loadCenter().then(render, () => {}); // categories open or closed now
   view.mode = mode;
   $("picker").hidden = true;
   $("counter-view").hidden = mode !== "counter";
@@ -149,7 +254,7 @@ function setMode(mode) {
 // ---- reading the queue ----------------------------------------------------------------------
 
 function counter() {
-  return queue.counters.get(view.counterId) || null;
+  return view.here?.counter || null;
 }
 
 function counterCategories(c) {
@@ -160,23 +265,12 @@ function counterCategories(c) {
 }
 
 function inHand() {
-  for (const ticket of queue.tickets.values()) {
-    if (ticket.counter_id === view.counterId && (ticket.state === "called" || ticket.state === "serving")) return ticket;
-  }
-  return null;
+  return view.here?.in_hand || null;
 }
 
-/** The tickets this counter may call: its categories' waiting tickets, and those sent to it. */
+/** The first tickets this counter would call, in that order (the server's call order). */
 function waitingHere() {
-  const c = counter();
-  const served = new Set((c?.categories || []).map((link) => link.category_id));
-  return [...queue.tickets.values()]
-    .filter(
-      (ticket) =>
-        ticket.state === "waiting" &&
-        (ticket.target_counter_id === view.counterId || (ticket.target_counter_id === null && served.has(ticket.category_id))),
-    )
-    .sort((a, b) => Date.parse(a.queued_at) - Date.parse(b.queued_at) || a.id - b.id);
+  return view.here?.waiting || [];
 }
 
 // ---- drawing --------------------------------------------------------------------------------
@@ -222,7 +316,7 @@ function renderCounter(c) {
   $("btn-pause").disabled = view.busy;
 
   const waiting = waitingHere();
-  $("waiting-count").textContent = waiting.length;
+  $("waiting-count").textContent = view.here.waiting_total;
   $("waiting-empty").hidden = waiting.length > 0;
   $("waiting-list").replaceChildren(
     ...waiting.map((w) => {
@@ -319,8 +413,9 @@ async function act(change) {
   render();
   try {
     const result = await change();
-    if (result && result.label !== undefined) queue.applyTicket(result);
-    else if (result && result.number !== undefined) queue.counters.set(result.id, result);
+    if (result && result.label !== undefined) takeTicket(result);
+    else if (result && result.number !== undefined && view.here) view.here.counter = result;
+    refreshSoon();
   } catch (error) {
     $("message").textContent = error.message;
     $("message").hidden = false;
@@ -366,8 +461,8 @@ async function onTransfer(event) {
   }
   try {
     const leg = await api("POST", `/tickets/${ticket.id}/transfer`, body);
-    queue.tickets.delete(ticket.id);
-    queue.applyTicket(leg);
+    view.here.in_hand = null;
+    refreshSoon();
     $("transfer-dialog").close();
     $("done-message").textContent = t("console.transferred", { label: leg.label });
     $("done-message").hidden = false;
