@@ -9,11 +9,12 @@ waiting per counter, and N console sessions of one staff account, each working i
 counter. A session does what the staff console (server/web/static/console.js) does, with the
 same cookie and CSRF token a browser sends:
 
-- opens: `GET /api/v1/counters/{id}/view?limit=20`, then `/ws/events?counter_id={id}&since={seq}`,
+- opens: `GET /api/v1/counters/{id}/view?limit=100`, then `/ws/events?counter_id={id}&since={seq}`,
   read for the whole level (only its counter's events come);
-- reads its view again when a ticket joins one of its queues or its own counter changes, at
-  most once a second (one read in flight, one more after it if events came meanwhile), as
-  the console does;
+- keeps its queues from the events as the console does (which tickets of each queue it
+  knows, how many wait in each), and reads its view again only when it no longer knows the
+  next ticket of a queue that still has some, or fewer than the 20 it shows, at most once a
+  second (one read in flight, one more after it if needed meanwhile);
 - works in cycles of about --cycle seconds (each think time within ±30%, the sessions' first
   calls spread evenly over the first cycle): call-next, think (the citizen walks up), start,
   think (the service), complete, think. A 409 `queue_empty` on call-next is normal (counted
@@ -45,6 +46,7 @@ at most TIMEOUT more seconds for the requests still in flight.
 """
 
 import argparse
+import collections
 import asyncio
 import json
 import os
@@ -74,7 +76,8 @@ from server.models import Category, Role  # noqa: E402
 from server.queue import system_clock  # noqa: E402
 
 KINDS = ("view", "call-next", "start", "complete", "issue")
-VIEW_LIMIT = 20  # waiting tickets a console lists
+VIEW_LIMIT = 100  # waiting tickets a console's view brings (it lists 20)
+SHOWN = 20
 VIEW_EVERY = 1.0  # seconds: a console re-reads its view at most this often
 PREFILL = 2  # tickets waiting per counter when timing starts
 DESK_SECONDS = 2.0  # each issuing connection (a kiosk or a desk) sends a ticket this often
@@ -247,7 +250,9 @@ class Console:
         self.view_path = f"/api/v1/counters/{staff.counter_id}/view?limit={VIEW_LIMIT}"
         self.seq = 0
         self.ws: ClientConnection | None = None
-        self.stale = asyncio.Event()  # an event about a ticket came: read the view again
+        self.stale = asyncio.Event()  # the console no longer knows enough: read the view again
+        self.known: dict[int, str] = {}  # waiting tickets of its queues it knows -> their queue
+        self.counts: collections.Counter[str] = collections.Counter()  # queue -> how many wait
         self.timing = False  # the level's timed part has begun
 
     async def open(self) -> bool:
@@ -259,7 +264,7 @@ class Console:
         if answer is None or answer.status != 200:
             return False
         self.figures.opening_view.append(time.perf_counter() - start)
-        self.seq = answer.json()["seq"]  # type: ignore[index]
+        self._take_view(answer.json())  # type: ignore[arg-type]
         start = time.perf_counter()
         if not await self._connect():
             return False
@@ -307,12 +312,50 @@ class Console:
         if data.get("ticket") is not None:
             self.figures.ticket_events += 1
             self.figures.event_delays.append(time.time() - datetime.fromisoformat(data["at"]).timestamp())
-        # As the console: read the view again when the order may change, that is when a ticket
-        # joins a queue of this counter or this counter changes (its own calls included).
-        joins = (data.get("ticket") or {}).get("state") == "waiting"
-        mine = (data.get("counter") or {}).get("id") == self.staff.counter_id
-        if joins or mine:
+            self._take_ticket(data["ticket"], data["kind"])
+        if self._short():
             self.stale.set()
+
+    # The console's bookkeeping (server/web/static/console.js): it keeps the call order from
+    # the events and reads the view again only when it no longer knows the next ticket of a
+    # queue that still has some, or knows fewer than it shows.
+
+    def _queue_of(self, ticket: dict, waiting: bool = False) -> str | None:
+        if ticket["state"] != "waiting" and not waiting:
+            return None
+        cls = "p" if ticket["priority_group"] else "o"
+        if ticket["target_counter_id"] == self.staff.counter_id:
+            return f"sent:{cls}"
+        if ticket["target_counter_id"] is None and ticket["category_id"] in self.categories:
+            return f"{ticket['category_id']}:{cls}"
+        return None
+
+    def _take_view(self, view: dict) -> None:
+        self.seq = view["seq"]
+        self.categories = {link["category_id"] for link in view["counter"]["categories"]}
+        self.known = {t["id"]: self._queue_of(t) for t in view["waiting"] + view["next_in_queues"]}  # type: ignore[misc]
+        self.counts = collections.Counter(
+            {f"{'sent' if q['category_id'] is None else q['category_id']}:{'p' if q['priority'] else 'o'}": q["waiting"] for q in view["queues"]}
+        )
+
+    def _take_ticket(self, ticket: dict, kind: str) -> None:
+        key = self._queue_of(ticket)
+        if ticket["id"] in self.known and key is None:
+            self.counts[self.known.pop(ticket["id"])] -= 1
+        elif key is None and (kind in ("ticket.called", "ticket.cancelled") or (kind == "ticket.transferred" and not ticket["called_at"])):
+            was = self._queue_of(ticket, waiting=True)
+            if was is not None:
+                self.counts[was] = max(0, self.counts[was] - 1)
+        elif key is not None and ticket["id"] not in self.known:
+            if sum(1 for k in self.known.values() if k == key) >= self.counts[key]:
+                self.known[ticket["id"]] = key  # the queue is known whole (a new ticket comes last)
+            self.counts[key] += 1
+
+    def _short(self) -> bool:
+        mine = collections.Counter(self.known.values())
+        if any(n > 0 and mine[key] == 0 for key, n in self.counts.items()):
+            return True
+        return len(self.known) < min(SHOWN, sum(self.counts.values()))
 
     async def refresh(self, deadline: float) -> None:
         """Read the view again when an event says it changed, at most once every VIEW_EVERY
@@ -333,7 +376,9 @@ class Console:
                 return
             self.stale.clear()
             last = time.monotonic()
-            await self.reads.send("view", "GET", self.view_path)
+            answer = await self.reads.send("view", "GET", self.view_path)
+            if answer is not None and answer.status == 200:
+                self._take_view(answer.json())  # type: ignore[arg-type]
 
     async def think(self, share: float, cycle: float, deadline: float) -> bool:
         """Wait a share of a cycle, give or take JITTER; False if the level ends first."""

@@ -50,7 +50,12 @@ def serve(
     gc.set_threshold(20_000, 20, 20)
     # No proxy stands in front of a center's server: X-Forwarded-For from 127.0.0.1 (uvicorn
     # trusts it by default) would let a local client choose its address for the sign-in limit.
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False)
+    # Websocket messages go uncompressed: on a center's LAN they are small, and compressing
+    # each event once per client was a seventh of the server's CPU with 400 consoles
+    # (bench/staff_load.py, py-spy).
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False, ws_per_message_deflate=False
+    )
 
 
 user_app = typer.Typer(help="Staff accounts / tài khoản cán bộ", no_args_is_help=True)

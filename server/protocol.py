@@ -53,6 +53,8 @@ class CounterOut(BaseModel):
     name_en: str
     state: str
     categories: list[CounterCategoryOut] = []
+    # Ratio rule: ordinary calls it still makes before a waiting priority ticket is due.
+    ordinary_calls_before_priority: int = 0
 
 
 class TicketOut(BaseModel):
@@ -134,6 +136,19 @@ class CounterView(BaseModel):
     in_hand: TicketOut | None
     waiting: list[TicketOut]  # call order: what repeated call-nexts would call now
     waiting_total: int  # all the tickets it may call, listed or not
+    # After the list, the next ticket of each queue still waiting: with them a console can
+    # keep the call order itself as tickets come and go (server/web/static/call_order.js).
+    next_in_queues: list[TicketOut] = []
+    # How many wait in each of its queues: per category, and sent to it by name (category_id
+    # None), per priority class. The list holds the first tickets of each queue; with these
+    # counts a console knows which queues it has whole and can keep the order itself.
+    queues: list["QueueCount"] = []
+
+
+class QueueCount(BaseModel):
+    category_id: int | None  # None: tickets sent to this counter by name
+    priority: bool
+    waiting: int
 
 
 class PrintJobOut(BaseModel):

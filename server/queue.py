@@ -327,6 +327,7 @@ def counter_out(session: Session, counter: Counter, links: list[CounterCategory]
         name_vi=counter.name_vi,
         name_en=counter.name_en,
         state=counter.state,
+        ordinary_calls_before_priority=counter.ordinary_calls_before_priority,
         categories=[
             protocol.CounterCategoryOut(category_id=l.category_id, position=l.position, weight=l.weight)
             for l in links
@@ -383,12 +384,14 @@ def snapshot(session: Session, center_id: int, now: datetime) -> protocol.Snapsh
 
 
 _TICKETS = select(Ticket.__table__).where(_T.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+_QUEUE_OF = case((_T.target_counter_id.is_(None), _T.category_id), else_=None)
+_CLASS_OF = case((_T.priority_group.is_(None), False), else_=True)
 _WAITING_HERE = (
-    select(func.count())
-    .select_from(Ticket)
-    .where(Ticket.center_id == bindparam("center_id"))
-    .where(Ticket.service_day == bindparam("day"))
+    select(_QUEUE_OF, _CLASS_OF, func.count())
+    .where(_T.center_id == bindparam("center_id"))
+    .where(_T.service_day == bindparam("day"))
     .where(text(WAITING))
+    .group_by(_QUEUE_OF, _CLASS_OF)
 )
 
 
@@ -403,17 +406,22 @@ def counter_view(session: Session, counter_id: int, now: datetime, limit: int) -
     by_id = {c.id: c for c in session.execute(select(Category).where(col(Category.id).in_([l.category_id for l in links]))).scalars()}
     categories = [category_out(session, center, by_id[l.category_id], now) for l in links]
     current = in_hand(session, counter)
-    order = [row.id for row in call_order(session, center, counter, links, now, limit)]
-    rows = {row.id: row for row in session.execute(_TICKETS, {"ids": order})}
-    total = session.execute(
-        _WAITING_HERE.where(
-            or_(
-                Ticket.target_counter_id == counter.id,
-                col(Ticket.target_counter_id).is_(None) & col(Ticket.category_id).in_([l.category_id for l in links]),
-            )
-        ),
-        {"center_id": center.id, "day": day},
-    ).scalar_one()
+    streams = _streams(session, counter, links, day, limit)
+    order = [row.id for row in _merge(center, counter, streams, now, limit)]
+    after = [rows[0].id for _, _, rows in streams if rows]
+    rows = {row.id: row for row in session.execute(_TICKETS, {"ids": order + after})}
+    queues = [
+        protocol.QueueCount(category_id=category, priority=bool(priority), waiting=n)
+        for category, priority, n in session.execute(
+            _WAITING_HERE.where(
+                or_(
+                    _T.target_counter_id == counter.id,
+                    _T.target_counter_id.is_(None) & _T.category_id.in_([l.category_id for l in links]),
+                )
+            ),
+            {"center_id": center.id, "day": day},
+        )
+    ]
     return protocol.CounterView(
         seq=seq,
         center=protocol.CenterOut.model_validate(center, from_attributes=True),
@@ -422,7 +430,9 @@ def counter_view(session: Session, counter_id: int, now: datetime, limit: int) -
         categories=categories,
         in_hand=ticket_out(current) if current else None,
         waiting=[ticket_out(rows[i]) for i in order],
-        waiting_total=total,
+        next_in_queues=[ticket_out(rows[i]) for i in after],
+        waiting_total=sum(q.waiting for q in queues),
+        queues=queues,
     )
 
 
@@ -693,7 +703,11 @@ def call_order(
 ) -> list[Row]:
     """The first `limit` waiting tickets this counter would call, in the order repeated
     call-nexts would call them now (nobody else calling, nobody new arriving)."""
-    streams = _streams(session, counter, links, service_day(center, now), limit)
+    return _merge(center, counter, _streams(session, counter, links, service_day(center, now), limit), now, limit)
+
+
+def _merge(center: Center, counter: Counter, streams: list[tuple[int, int, deque[Row]]], now: datetime, limit: int) -> list[Row]:
+    """Take `limit` tickets from the streams in call order (what is taken leaves them)."""
     due, order = counter.ordinary_calls_before_priority, []
     while len(order) < limit:
         heads = [_Candidate(rows[0], weight, position, i) for i, (weight, position, rows) in enumerate(streams) if rows]

@@ -59,10 +59,14 @@ def _counter_categories(session: Session, counter_id: int) -> tuple[int, set[int
 
 
 class _CounterFilter:
-    """The events a counter's console needs: those of tickets it may call, has called, or
-    that were sent to it, of its own counter, and of the center's settings (categories,
-    notices, printers, devices). Other counters' business is left out: a console's
-    traffic does not grow with the center's number of counters."""
+    """The events a counter's console needs: tickets joining or leaving its queues, its own
+    tickets and those sent to it, its own counter, and the center's settings (categories,
+    notices, printers, devices). Other counters' business (their calls' start, end, recall,
+    no-show) is left out: a console's traffic does not grow with the number of counters
+    that share its categories beyond the tickets that come and go."""
+
+    # What a ticket of its categories can do to its queues: join, or leave them.
+    QUEUE_KINDS = frozenset({"ticket.issued", "ticket.requeued", "ticket.called", "ticket.cancelled", "ticket.transferred"})
 
     def __init__(self, counter_id: int, categories: set[int]) -> None:
         self.counter_id = counter_id
@@ -74,11 +78,9 @@ class _CounterFilter:
             return True
         ticket = event.ticket
         if ticket is not None:
-            return (
-                ticket.category_id in self.categories
-                or ticket.target_counter_id == self.counter_id
-                or ticket.counter_id == self.counter_id
-            )
+            if ticket.counter_id == self.counter_id or ticket.target_counter_id == self.counter_id:
+                return True
+            return ticket.category_id in self.categories and (ticket.state == "waiting" or event.kind in self.QUEUE_KINDS)
         return event.counter is None
 
 

@@ -5,18 +5,22 @@
  * faults. The entrance-desk mode issues a ticket for a citizen (source "desk").
  *
  * It reads what it shows, not the whole center: the center's categories and counters once,
- * then its counter's view (GET /counters/{id}/view: ticket in hand, waiting list in call
- * order) and that counter's events (/ws/events?counter_id=...). The call order is the
- * server's: an event that touches the list re-reads the view, at most once a second.
+ * then its counter's view (GET /counters/{id}/view: ticket in hand, the first waiting tickets
+ * in call order, the next of each queue, how many wait in each) and that counter's events
+ * (/ws/events?counter_id=...). It keeps the list in call order from the events with the
+ * server's rule (call_order.js), and reads the view again only when it no longer knows enough
+ * of a queue to say what comes next, or when its counter's categories change.
  */
 import {
   api, el, EventStream, loadCatalog, onceKey, Queue, said, setLanguage, signIn, signOut, since, state, t, translate, whoAmI,
 } from "/web/static/common.js";
+import { callOrder, countKey, micros, queueOf } from "/web/static/call_order.js";
 
 const $ = (id) => document.getElementById(id);
 const PRIORITY_GROUPS = ["elderly", "disabled", "pregnant", "small_child", "meritorious"];
 const queue = new Queue();
 const WAITING_SHOWN = 20; // the waiting list's length; the count above it says how many in all
+const WAITING_KNOWN = 100; // how many of the call order a view brings, so few re-reads are needed
 const REFRESH_MS = 1000; // at most one re-read of the view a second, however many events come
 const view = {
   me: null,
@@ -25,6 +29,9 @@ const view = {
   mode: "counter",
   stream: null,
   here: null, // the counter's view: {seq, counter, in_hand, waiting, waiting_total, ...}
+  known: new Map(), // id -> a waiting ticket of this counter's queues that is known here
+  counts: new Map(), // queue key (call_order.js) -> how many wait in it
+  recent: [], // events applied since the view, applied again to a newer view that predates them
   refresh: { timer: null, running: false, again: false, last: 0 },
   faults: new Map(), // printer or device name -> {label, error}
   busy: false,
@@ -115,13 +122,13 @@ function stopStream() {
   view.stream = null;
   clearTimeout(view.refresh.timer);
   view.refresh = { timer: null, running: false, again: false, last: 0 };
-  view.here = null;
+  Object.assign(view, { here: null, known: new Map(), counts: new Map(), recent: [] });
 }
 
 /** Read the counter's view, then follow its events from that view's sequence. */
 async function follow(counterId) {
   stopStream();
-  const here = await api("GET", `/counters/${counterId}/view?limit=${WAITING_SHOWN}`);
+  const here = await api("GET", `/counters/${counterId}/view?limit=${WAITING_KNOWN}`);
   showView(here);
   view.stream = new EventStream(view.centerId, {
     counterId,
@@ -141,6 +148,10 @@ function showView(here) {
   if (here.counter.id !== view.counterId) return; // an answer for a counter left since
   if (view.here && here.seq < view.here.seq) return; // older than what is shown
   view.here = here;
+  view.known = new Map([...here.waiting, ...here.next_in_queues].map((ticket) => [ticket.id, ticket]));
+  view.counts = new Map(here.queues.map((count) => [countKey(count), count.waiting]));
+  view.recent = view.recent.filter((event) => event.seq > here.seq);
+  for (const event of view.recent) applyToView(event); // what happened while it was read
   queue.center = here.center;
   queue.counters.set(here.counter.id, here.counter);
   for (const category of here.categories) queue.categories.set(category.id, category);
@@ -150,32 +161,70 @@ function showView(here) {
 function onEvent(event) {
   queue.apply(event);
   noteFault(event);
-  if (event.counter && event.counter.id === view.counterId && view.here) view.here.counter = event.counter;
-  if (event.ticket) takeTicket(event.ticket);
-  // The call order is the server's. A ticket that leaves the list is taken out here; the
-  // view is read again only when the order may change: a ticket joins a queue of this
-  // counter, this counter changes (its categories, its turn for priority), or the list
-  // runs shorter than it could be. (Re-reading on every event was most of the server's
-  // work with hundreds of consoles: bench/staff_load.py.)
-  const here = view.here;
-  const joins = event.ticket && event.ticket.state === "waiting";
-  const mine = event.counter && event.counter.id === view.counterId;
-  const short = here && here.waiting.length < Math.min(WAITING_SHOWN, here.waiting_total);
-  if (joins || mine || short) refreshSoon();
+  if (view.here && (event.ticket || event.counter)) {
+    view.recent.push(event);
+    if (view.recent.length > 1000) view.recent.shift();
+    applyToView(event);
+  }
   render();
 }
 
-/** What a ticket's news changes at once: the ticket in hand, and the list it may leave. */
-function takeTicket(ticket) {
+/** An event's news for this counter: its counter, the ticket in hand, its queues. */
+function applyToView(event) {
+  const here = view.here;
+  const counter = event.counter;
+  if (counter && counter.id === view.counterId) {
+    const links = (c) => JSON.stringify(c.categories);
+    if (links(counter) !== links(here.counter)) refreshSoon(); // other queues: read them
+    here.counter = counter;
+  }
+  if (event.ticket) takeTicket(event.ticket, event.kind);
+}
+
+/** A ticket's news: the ticket in hand, and the queue it joins or leaves. */
+function takeTicket(ticket, kind = "") {
   const here = view.here;
   if (!here) return;
   const mine = ticket.counter_id === view.counterId && ["called", "serving"].includes(ticket.state);
   if (mine) here.in_hand = ticket;
   else if (here.in_hand && here.in_hand.id === ticket.id) here.in_hand = null;
-  if (ticket.state !== "waiting" && here.waiting.some((w) => w.id === ticket.id)) {
-    here.waiting = here.waiting.filter((w) => w.id !== ticket.id);
-    here.waiting_total = Math.max(here.waiting.length, here.waiting_total - 1);
+  const counter = here.counter;
+  const key = queueOf(ticket, counter);
+  const known = view.known.get(ticket.id);
+  if (known && key === null) {
+    view.known.delete(ticket.id); // called, cancelled or sent elsewhere
+    const was = queueOf(known, counter);
+    if (was) view.counts.set(was, (view.counts.get(was) || 1) - 1);
+  } else if (!known && key === null && leftWaiting(ticket, kind)) {
+    // A ticket of ours not known here (further down a queue) left it.
+    const was = queueOf({ ...ticket, state: "waiting" }, counter);
+    if (was) view.counts.set(was, Math.max(0, (view.counts.get(was) || 0) - 1));
+  } else if (key !== null && !known) {
+    joinQueue(ticket, key);
+  } else if (key !== null) {
+    view.known.set(ticket.id, ticket); // news of a known waiting ticket (its note)
   }
+}
+
+/** Whether this news is of a ticket that was waiting until now. */
+function leftWaiting(ticket, kind) {
+  if (kind === "ticket.called" || kind === "ticket.cancelled") return true;
+  return kind === "ticket.transferred" && !ticket.called_at;
+}
+
+/** A ticket joins a queue: known here if the queue is known whole, or if it comes before the
+ * last ticket known of it (a transfer keeps its place in time); counted either way. */
+function joinQueue(ticket, key) {
+  const count = view.counts.get(key) || 0;
+  const mates = [...view.known.values()].filter((t) => queueOf(t, view.here.counter) === key);
+  const last = mates.length ? mates.reduce((a, b) => (later(a, b) ? a : b)) : null;
+  if (mates.length >= count || (last && later(last, ticket))) view.known.set(ticket.id, ticket);
+  view.counts.set(key, count + 1);
+}
+
+function later(a, b) {
+  const [ma, mb] = [micros(a.queued_at), micros(b.queued_at)];
+  return ma > mb || (ma === mb && a.id > b.id);
 }
 
 /** Re-read the view soon: one read at a time, at most one a second, none lost. */
@@ -193,7 +242,7 @@ async function refreshNow() {
   const counterId = view.counterId;
   Object.assign(refresh, { timer: null, running: true, again: false, last: Date.now() });
   try {
-    showView(await api("GET", `/counters/${counterId}/view?limit=${WAITING_SHOWN}`));
+    showView(await api("GET", `/counters/${counterId}/view?limit=${WAITING_KNOWN}`));
   } catch {
     // offline: the stream's reconnection brings a fresh view
   } finally {
@@ -268,9 +317,19 @@ function inHand() {
   return view.here?.in_hand || null;
 }
 
-/** The first tickets this counter would call, in that order (the server's call order). */
+/** The first tickets this counter would call, in that order (the server's rule, kept here
+ * from the events); reads the view again when it does not know enough to say. */
 function waitingHere() {
-  return view.here?.waiting || [];
+  if (!view.here) return [];
+  const { order, whole } = callOrder(queue.center, view.here.counter, view.known.values(), view.counts, WAITING_SHOWN);
+  if (!whole && order.length < Math.min(WAITING_SHOWN, waitingTotal())) refreshSoon();
+  return order;
+}
+
+function waitingTotal() {
+  let total = 0;
+  for (const count of view.counts.values()) total += count;
+  return total;
 }
 
 // ---- drawing --------------------------------------------------------------------------------
@@ -316,7 +375,7 @@ function renderCounter(c) {
   $("btn-pause").disabled = view.busy;
 
   const waiting = waitingHere();
-  $("waiting-count").textContent = view.here.waiting_total;
+  $("waiting-count").textContent = waitingTotal();
   $("waiting-empty").hidden = waiting.length > 0;
   $("waiting-list").replaceChildren(
     ...waiting.map((w) => {
@@ -413,9 +472,12 @@ async function act(change) {
   render();
   try {
     const result = await change();
-    if (result && result.label !== undefined) takeTicket(result);
-    else if (result && result.number !== undefined && view.here) view.here.counter = result;
-    refreshSoon();
+    if (result && result.label !== undefined && view.here) {
+      // At once on screen; its event, before or after this answer, moves the queues.
+      const mine = result.counter_id === view.counterId && ["called", "serving"].includes(result.state);
+      view.here.in_hand = mine ? result : null;
+      view.known.delete(result.id);
+    } else if (result && result.number !== undefined && view.here) view.here.counter = result;
   } catch (error) {
     $("message").textContent = error.message;
     $("message").hidden = false;
@@ -461,8 +523,7 @@ async function onTransfer(event) {
   }
   try {
     const leg = await api("POST", `/tickets/${ticket.id}/transfer`, body);
-    view.here.in_hand = null;
-    refreshSoon();
+    view.here.in_hand = null; // the leg joins its queue with its event
     $("transfer-dialog").close();
     $("done-message").textContent = t("console.transferred", { label: leg.label });
     $("done-message").hidden = false;
