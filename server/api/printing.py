@@ -1,17 +1,20 @@
-"""Ticket printing at the edge: the preview image and a reprint."""
+"""Ticket printing at the edge: the preview image, reprints, the day's unprinted tickets, and
+what print agents fetch and report."""
 
 import io
+from datetime import UTC, datetime, time
 from enum import IntEnum
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from server import protocol, queue
-from server.api.deps import ReadSessionDep
-from server.api.models import Body
 from printer.layout import TicketPrint
+from server import protocol, queue
+from server.api.deps import NowDep, ReadSessionDep
+from server.api.models import Body
 from server.api.security import OperateCounter, PrintAgent, ReadQueue, guard_center
-from server.printing import ticket_print
+from server.printing import public_url_for, ticket_print
 
 router = APIRouter(tags=["printing"])
 
@@ -25,6 +28,10 @@ class PrintRequest(Body):
     place: str = Field(default="desk", min_length=1, max_length=100, description='the name of a kiosk, or "desk"')
 
 
+def _public_url(request: Request) -> str:
+    return public_url_for(request.app.state.settings, str(request.base_url))
+
+
 @router.get("/tickets/{ticket_id}/ticket.png", response_class=Response)
 def ticket_png(
     ticket_id: int,
@@ -35,7 +42,7 @@ def ticket_png(
 ) -> Response:
     """The exact image a printer of that width gets for this ticket."""
     guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
-    image = request.app.state.printing.preview(ticket_id, int(width))
+    image = request.app.state.printing.preview(ticket_id, _public_url(request), int(width))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return Response(buffer.getvalue(), media_type="image/png")
@@ -45,9 +52,27 @@ def ticket_png(
 def reprint(
     ticket_id: int, body: PrintRequest, request: Request, session: ReadSessionDep, principal: OperateCounter
 ) -> protocol.PrintJobOut:
-    """Print the ticket again on the printer of a kiosk or the entrance desk."""
+    """Print the ticket again on the printer of a kiosk or the entrance desk. While a job for the
+    ticket is unfinished on that printer, that job is the answer: one copy however many clicks."""
     guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
-    return request.app.state.printing.reprint(ticket_id, body.place)
+    return request.app.state.printing.reprint(ticket_id, body.place, _public_url(request))
+
+
+@router.get("/centers/{center_id}/print-jobs")
+def print_jobs(
+    center_id: int,
+    request: Request,
+    session: ReadSessionDep,
+    principal: ReadQueue,
+    now: NowDep,
+    unprinted: bool = Query(False, description="only each ticket's latest job, unless it printed"),
+) -> list[protocol.PrintJobOut]:
+    """Today's print jobs of the center (its own time zone), newest first."""
+    guard_center(principal, center_id)
+    center = queue.get_center(session, center_id)
+    zone = ZoneInfo(center.timezone)
+    midnight = datetime.combine(queue.service_day(center, now), time(), zone).astimezone(UTC)
+    return request.app.state.printing.jobs(center_id, midnight, unprinted)
 
 
 @router.get("/tickets/{ticket_id}/print-data")
@@ -55,13 +80,13 @@ def print_data(ticket_id: int, request: Request, session: ReadSessionDep, princi
     """What goes on the paper, for a print agent to render on its own printer."""
     ticket = queue.get_ticket(session, ticket_id)
     guard_center(principal, ticket.center_id)
-    return ticket_print(session, ticket, request.app.state.settings.public_url)
+    return ticket_print(session, ticket, _public_url(request))
 
 
 @router.post("/tickets/{ticket_id}/print-result")
 def print_result(
     ticket_id: int, body: protocol.PrintJobOut, request: Request, session: ReadSessionDep, principal: PrintAgent
 ) -> protocol.PrintJobOut:
-    """A print agent reports a job printing, done or failed; kiosks and consoles see it."""
+    """A print agent reports a job printing, printed, sent or failed; kiosks and consoles see it."""
     guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
     return request.app.state.printing.report(ticket_id, principal.name, body)

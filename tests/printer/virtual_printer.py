@@ -83,6 +83,8 @@ class VirtualPrinter:
         return self
 
     def stop(self) -> None:
+        if self._listener.fileno() == -1:
+            return  # stopped already
         self._wake_write.send(b"x")
         if self._thread.is_alive():
             self._thread.join(5)
