@@ -2,6 +2,7 @@
 that must exist when the server starts). Not conftest: tests import it."""
 
 import queue
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -36,13 +37,16 @@ def prepare(tmp_path) -> Prepared:  # type: ignore[no-untyped-def]
 
 
 class Clock:
-    """The real time, plus however far a test moved it on."""
+    """Time running from noon of today in Vietnam (05:00 UTC: moving it on never crosses the
+    center's midnight, whatever hour the tests run), plus however far a test moved it on."""
 
     def __init__(self) -> None:
         self.ahead = timedelta()
+        self._origin = datetime.now(UTC).replace(hour=5, minute=0, second=0, microsecond=0)
+        self._started = time.monotonic()
 
     def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.ahead
+        return self._origin + timedelta(seconds=time.monotonic() - self._started) + self.ahead
 
 
 def make_app(prepared: Prepared, printers: dict[str, PrinterConfig], clock=None, **settings: object):  # type: ignore[no-untyped-def]
