@@ -145,7 +145,8 @@ def test_an_old_job_is_not_printed_late_but_expired_for_staff_to_reprint(tmp_pat
 def test_queued_jobs_are_printed_after_a_restart(tmp_path, closed_port):
     prepared = prepare(tmp_path)
     printers = {"kiosk-1": PrinterConfig(url=f"tcp://127.0.0.1:{closed_port}{FAST}")}
-    app = make_app(prepared, printers)
+    clock = Clock()  # the list is the center's day: never let a run at midnight split it
+    app = make_app(prepared, printers, clock=clock)
     with TestClient(app) as client:
         events = PrintEvents(app)
         labels = [issue(client, prepared.kiosk, prepared.world.categories["B"].id)["label"] for _ in range(2)]
@@ -153,7 +154,7 @@ def test_queued_jobs_are_printed_after_a_restart(tmp_path, closed_port):
     # The server stopped with both unprinted; the printer is switched on; the server starts again.
     printer = VirtualPrinter(port=closed_port).start()
     try:
-        with TestClient(make_app(prepared, printers)) as client:
+        with TestClient(make_app(prepared, printers, clock=clock)) as client:
             printer.wait_for(lambda p: len(p.printed()) == 2)
             deadline = time.monotonic() + WAIT
             while unprinted(client, prepared.staff) and time.monotonic() < deadline:
