@@ -63,7 +63,7 @@ def print_jobs(
     center_id: int,
     request: Request,
     session: ReadSessionDep,
-    principal: ReadQueue,
+    principal: OperateCounter,  # staff's list: kiosks and displays have no business with it
     now: NowDep,
     unprinted: bool = Query(False, description="only each ticket's latest job, unless it printed"),
 ) -> list[protocol.PrintJobOut]:
