@@ -34,5 +34,17 @@ if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
     echo "$want" > "$stamp"
 fi
 
+# Where citizens' phones reach this server (the QR code on tickets): asked only when a person
+# runs this in a terminal and nothing is set yet; CI and scripted runs are never held up.
+if [[ -t 0 && -t 1 && -z "${CI:-}" && -z "${MOTCUA_PUBLIC_URL:-}" ]] && ! grep -qs '^MOTCUA_PUBLIC_URL=' .env; then
+    read -r -t 120 -p "motcua: address phones use to reach this server, like http://192.168.1.10:8000 (Enter to skip): " public_url || public_url=""
+    if [[ $public_url =~ ^https?://[^[:space:]]+$ ]]; then
+        echo "MOTCUA_PUBLIC_URL=${public_url%/}" >> .env
+        echo "motcua: MOTCUA_PUBLIC_URL written to .env"
+    elif [[ -n $public_url ]]; then
+        echo "motcua: not an http:// or https:// address; set MOTCUA_PUBLIC_URL in .env later" >&2
+    fi
+fi
+
 # The wall display's voice clips (espeak-ng, offline); recordings already there are kept.
 bash deploy/make-voice.sh > /dev/null

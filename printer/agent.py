@@ -154,7 +154,7 @@ class PrintAgent:
             data = TicketPrint.model_validate(self._call("GET", f"/tickets/{job.ticket_id}/print-data"))
             payload = encode_text(data, self.width_dots) if self.mode == "text" else encode_image(render(data, self.width_dots))
             self._report(job, "printing", 1)
-            self.transport.send(payload)
+            delivery = self.transport.send(payload)
         except PrinterError as exc:
             log.warning("ticket %s not printed: %s", job.label, exc)
             self._report(job, "failed", 1, Messages(**exc.message))
@@ -163,4 +163,4 @@ class PrintAgent:
             log.warning("ticket %s: server unreachable (%s); left for staff to reprint", job.label, exc)
             return
         self.printed += 1
-        self._report(job, "done", 1)
+        self._report(job, delivery.value, 1)  # "printed" when the printer confirmed, else "sent"

@@ -1,4 +1,4 @@
-"""Printer address -> transport: something that sends one job's bytes and reads the status.
+"""Printer address -> transport: something that sends one job's bytes and has it confirmed.
 
 Every job opens a fresh python-escpos connection, writes, and closes: a python-escpos `Network`
 object never reopens after a failed open (upstream issue 720), and a connection held open goes
@@ -12,49 +12,74 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Any, Protocol
 
 from printer import escpos_lib
 from printer.errors import (
+    BY_KEY,
+    CoverOpen,
     PaperOut,
+    PrinterFailure,
     PrinterDisconnected,
     PrinterError,
     PrinterOffline,
     PrinterTimeout,
     PrinterUnreachable,
 )
-from printer.status import QUERY_ONLINE, QUERY_PAPER, PaperState, PrinterStatus, decode_online, decode_paper
+from printer.status import (
+    QUERIES,
+    QUERY_ERROR_CAUSE,
+    QUERY_OFFLINE_CAUSE,
+    QUERY_ONLINE,
+    QUERY_PAPER,
+    PaperState,
+    PrinterStatus,
+    decode_cover_open,
+    decode_error,
+    decode_online,
+    decode_paper,
+    is_status_byte,
+    verdict,
+)
 from printer.urls import PrinterAddress, parse_printer_url
 
 log = logging.getLogger(__name__)
 
-# How long to wait for a status answer. Short: many printers never answer, and they still print.
-STATUS_WAIT = 0.5
 # Bits on the wire per byte on a serial line (start + 8 data + stop).
 SERIAL_BITS_PER_BYTE = 10
 # Longer than this on the wire and the person at the kiosk has walked away.
 SLOW_SERIAL_SECONDS = 5
 
 
+class Delivery(StrEnum):
+    PRINTED = "printed"  # after the data, the printer answered that all is well
+    SENT = "sent"  # delivered to a printer that cannot answer (declared `?status=none`)
+
+
 class Transport(Protocol):
     url: str
+    confirms: bool  # does the printer answer status queries
 
-    def send(self, data: bytes) -> None:
-        """Deliver one job, or raise a PrinterError."""
+    def send(self, data: bytes) -> Delivery:
+        """Deliver one job and, if the printer can, have it confirmed; or raise a PrinterError."""
 
     def status(self) -> PrinterStatus:
         """Ask the printer how it is; never raises for printer faults."""
 
 
 class DummyTransport:
-    """Keeps every job in memory (dummy://): tests, previews, and a kiosk with no printer."""
+    """Keeps every job in memory (dummy://): tests and previews. It cannot confirm paper came out."""
+
+    confirms = False
 
     def __init__(self, url: str = "dummy://") -> None:
         self.url = url
         self.jobs: list[bytes] = []
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes) -> Delivery:
         self.jobs.append(bytes(data))
+        return Delivery.SENT
 
     def status(self) -> PrinterStatus:
         return PrinterStatus(reachable=True, online=True, paper=PaperState.OK)
@@ -74,13 +99,10 @@ def _is_timeout(error: BaseException) -> bool:
 class EscposTransport:
     """A printer reached through a python-escpos printer class, one connection per job."""
 
-    def __init__(
-        self, address: PrinterAddress, make_printer: Callable[[float], Any], status_wait: float = STATUS_WAIT
-    ) -> None:
+    def __init__(self, address: PrinterAddress, make_printer: Callable[[float], Any]) -> None:
         self.address = address
         self.url = address.url
         self._make_printer = make_printer  # seconds allowed -> an unopened escpos printer
-        self._status_wait = status_wait
 
     @contextmanager
     def _connection(self, deadline: float) -> Iterator[Any]:
@@ -118,36 +140,61 @@ class EscposTransport:
         elif hasattr(device, "write_timeout"):
             device.timeout = device.write_timeout = seconds
 
+    @property
+    def confirms(self) -> bool:
+        return self.address.query_status
+
+    def _read(self, printer: Any, seconds: float) -> bytes:
+        """Whatever the printer sent back within `seconds` (b"" on a serial or USB timeout)."""
+        self._arm(printer, seconds)
+        if self.address.kind == "serial":
+            # python-escpos reads 16 bytes, and pyserial waits for all 16 or the timeout;
+            # a status answer is one byte.
+            return bytes(printer.device.read(1))
+        if self.address.kind == "usb":
+            # python-escpos reads with pyusb's default timeout (1 s); ours is shorter.
+            try:
+                return bytes(printer.device.read(printer.in_ep, 16, max(1, int(seconds * 1000))))
+            except OSError as error:  # pyusb's USBTimeoutError is an OSError
+                if _is_timeout(error):
+                    return b""
+                raise
+        chunk = printer.device.recv(1)
+        if not chunk:
+            raise ConnectionResetError("the printer closed the connection")
+        return chunk
+
     def _ask(self, printer: Any, query: bytes, deadline: float) -> bytes | None:
-        """Send a real-time status query; None when the printer does not answer in time."""
-        if not self.address.query_status or self.address.kind == "file":
-            return None
+        """Send a real-time status query; its one-byte answer, or None when no valid answer
+        comes by the deadline. Bytes that are no status reply are skipped."""
         self._arm(printer, deadline - time.monotonic())
         printer._raw(query)
-        wait = min(self._status_wait, deadline - time.monotonic())
-        self._arm(printer, wait)
-        try:
-            if self.address.kind == "serial":
-                # python-escpos reads 16 bytes, and pyserial waits for all 16 or the timeout;
-                # a status answer is one byte.
-                return bytes(printer.device.read(1))
-            if self.address.kind == "usb":
-                # python-escpos reads with pyusb's default timeout (1 s); ours is shorter.
-                return bytes(printer.device.read(printer.in_ep, 16, max(1, int(wait * 1000))))
-            return bytes(printer._read())
-        except NotImplementedError:
-            return None
-        except OSError as error:
-            if _is_timeout(error):
-                return None  # silence is not a fault: many printers never answer
-            raise
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                chunk = self._read(printer, left)
+            except OSError as error:
+                if _is_timeout(error):
+                    return None
+                raise
+            for value in chunk:
+                if is_status_byte(value):
+                    return bytes([value])
+        return None
 
-    def _check_paper(self, printer: Any, deadline: float) -> bool:
-        """Raise PaperOut if the printer says so; False if it did not answer at all."""
-        reply = self._ask(printer, QUERY_PAPER, deadline)
-        if decode_paper(reply) is PaperState.OUT:
-            raise PaperOut(self.url, "the printer reports no paper")
-        return bool(reply)
+    def _replies(self, printer: Any, deadline: float) -> dict[bytes, bytes | None]:
+        """The four status answers; stops at the first question left unanswered."""
+        replies: dict[bytes, bytes | None] = {}
+        for query in QUERIES:
+            replies[query] = self._ask(printer, query, deadline)
+            if replies[query] is None:
+                break
+        return replies
+
+    def _require_ready(self, printer: Any, deadline: float) -> None:
+        """Raise the fault the printer's answers show (no answer is a fault too)."""
+        fault = verdict(self._replies(printer, deadline))
+        if fault is not None:
+            raise BY_KEY[fault](self.url, fault.replace("_", " "))
 
     def _deadline(self, data_size: int = 0) -> float:
         seconds = self.address.timeout
@@ -165,26 +212,38 @@ class EscposTransport:
             seconds += 1.5 * transfer
         return time.monotonic() + seconds
 
-    def send(self, data: bytes) -> None:
-        """Open, check paper, write the job, ask again (a round trip proves the printer took the
-        bytes and shows whether the roll ran out mid-ticket), close."""
+    def send(self, data: bytes) -> Delivery:
+        """Open; ask the status (no ticket goes into an open cover or an empty roll); write the
+        job; ask again: only answers that all say "fine", after the data, make it printed. The
+        printer answers a real-time query once it has read everything before it, so the second
+        round also proves the bytes arrived. Close."""
         deadline = self._deadline(len(data))
         with self._connection(deadline) as printer:
-            answers = self._check_paper(printer, deadline)
+            if self.confirms:
+                self._require_ready(printer, deadline)
             self._arm(printer, deadline - time.monotonic())
             printer._raw(data)
-            if answers:  # a printer that stayed silent once will not answer now either
-                self._check_paper(printer, deadline)
+            if not self.confirms:
+                return Delivery.SENT
+            self._require_ready(printer, deadline)
+            return Delivery.PRINTED
 
     def status(self) -> PrinterStatus:
         deadline = self._deadline()
         try:
             with self._connection(deadline) as printer:
-                online = decode_online(self._ask(printer, QUERY_ONLINE, deadline))
-                paper = decode_paper(self._ask(printer, QUERY_PAPER, deadline))
+                if not self.confirms:
+                    return PrinterStatus(reachable=True)
+                replies = {query: self._ask(printer, query, deadline) for query in QUERIES}
         except PrinterError as error:
             return PrinterStatus(reachable=False, fault=error.key)
-        return PrinterStatus(reachable=True, online=online, paper=paper)
+        return PrinterStatus(
+            reachable=True,
+            online=decode_online(replies[QUERY_ONLINE]),
+            cover_open=decode_cover_open(replies[QUERY_OFFLINE_CAUSE]),
+            error=decode_error(replies[QUERY_ERROR_CAUSE]),
+            paper=decode_paper(replies[QUERY_PAPER]),
+        )
 
 
 def _factory(address: PrinterAddress) -> Callable[[float], Any]:
@@ -199,19 +258,24 @@ def _factory(address: PrinterAddress) -> Callable[[float], Any]:
     return lambda seconds: printers.File(address.path)
 
 
-def open_printer(url: str | PrinterAddress, status_wait: float = STATUS_WAIT) -> Transport:
+def open_printer(url: str | PrinterAddress) -> Transport:
     """The transport for a printer address (see `printer.urls`). Nothing is opened until a job."""
     address = url if isinstance(url, PrinterAddress) else parse_printer_url(url)
     if address.kind == "dummy":
         return DummyTransport(address.url)
-    return EscposTransport(address, _factory(address), status_wait)
+    return EscposTransport(address, _factory(address))
 
 
 def raise_for_status(status: PrinterStatus, url: str) -> None:
     """Turn a status reading into the fault it shows, if any (for a 'test printer' button)."""
     if not status.reachable:
         raise PrinterUnreachable(url, status.fault or "")
-    if status.online is False:
-        raise PrinterOffline(url, "the printer reports it is offline")
+    # The cause first, as `verdict` does: offline is what cover open and paper out look like.
+    if status.cover_open:
+        raise CoverOpen(url, "the printer reports its cover is open")
     if status.paper is PaperState.OUT:
         raise PaperOut(url, "the printer reports no paper")
+    if status.error:
+        raise PrinterFailure(url, "the printer reports an error")
+    if status.online is False:
+        raise PrinterOffline(url, "the printer reports it is offline")

@@ -51,3 +51,28 @@ class PrinterOffline(PrinterError):
     """The printer reports it is offline (cover open, error state)."""
 
     key = "printer_offline"
+
+
+class PrinterNoReply(PrinterError):
+    """The printer took the data but did not confirm it (no valid status answer in time): a
+    stalled printer, or one that stopped reading. Nothing proves the ticket came out."""
+
+    key = "printer_no_reply"
+
+
+class CoverOpen(PrinterError):
+    """The printer reports its cover is open."""
+
+    key = "cover_open"
+
+
+class PrinterFailure(PrinterError):
+    """The printer reports an error (autocutter, head temperature, mechanism)."""
+
+    key = "printer_error"
+
+
+# The fault for a `printer.status.verdict` key.
+BY_KEY: dict[str, type[PrinterError]] = {
+    cls.key: cls for cls in (PrinterNoReply, CoverOpen, PrinterFailure, PaperOut, PrinterOffline)
+}

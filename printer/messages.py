@@ -44,6 +44,18 @@ CATALOG: dict[str, Message] = {
         "vi": "Máy in {printer} đang ngoại tuyến (mở nắp hoặc lỗi).",
         "en": "Printer {printer} is offline (cover open or error).",
     },
+    "printer_no_reply": {
+        "vi": "Máy in {printer} không xác nhận đã in (không trả lời trạng thái).",
+        "en": "Printer {printer} did not confirm the ticket (no status answer).",
+    },
+    "cover_open": {
+        "vi": "Máy in {printer} đang mở nắp.",
+        "en": "Printer {printer} has its cover open.",
+    },
+    "printer_error": {
+        "vi": "Máy in {printer} báo lỗi (dao cắt hoặc đầu in).",
+        "en": "Printer {printer} reports an error (cutter or print head).",
+    },
     "print_interrupted": {
         "vi": "Việc in bị gián đoạn (mất điện hoặc khởi động lại); kiểm tra phiếu, in lại nếu cần.",
         "en": "Printing was interrupted (power cut or restart); check the ticket and reprint if needed.",

@@ -6,8 +6,9 @@
     file:///dev/usb/lp0            a device file
     dummy://                       records jobs in memory
 
-Every kind takes `?timeout=SECONDS` (per attempt, default 4) and `?status=0` for printers that
-never answer status queries (saves waiting for the answer on every job).
+Every kind takes `?timeout=SECONDS` (per attempt, default 4) and `?status=none` for printer
+models that never answer status queries (DLE EOT): their jobs end as "sent", not "printed", since
+nothing confirms the paper came out. A device file (file://) cannot answer, so it is `none` too.
 """
 
 from dataclasses import dataclass
@@ -69,15 +70,19 @@ def _common(url: str, options: dict[str, str]) -> dict[str, object]:
         if not 0 < common["timeout"] <= 60:  # type: ignore[operator]
             raise _invalid(url, "timeout must be more than 0 and at most 60 seconds")
     if "status" in options:
-        if options["status"] not in ("0", "1"):
-            raise _invalid(url, "status must be 0 or 1")
-        common["query_status"] = options["status"] == "1"
+        # 0 and 1 are the older spelling.
+        if options["status"] not in ("none", "dle_eot", "0", "1"):
+            raise _invalid(url, "status must be none (the printer never answers status queries) or dle_eot")
+        common["query_status"] = options["status"] in ("dle_eot", "1")
     return common
 
 
 def parse_printer_url(url: str) -> PrinterAddress:
     """Parse a printer address; a clear ValueError says what is wrong and shows examples."""
     url = url.strip()
+    if "://" not in url:
+        # "10.0.0.5:9100" or "printer.local:9100": the kind was left out.
+        raise _invalid(url, f"it has no kind: write it as tcp://{url} for a network printer")
     parts = urlsplit(url)
     kind = parts.scheme.lower()
     if kind not in KINDS:
@@ -108,6 +113,8 @@ def parse_printer_url(url: str) -> PrinterAddress:
             if not options["baudrate"].isdigit() or int(options["baudrate"]) not in BAUD_RATES:
                 raise _invalid(url, f"baudrate must be one of {', '.join(map(str, BAUD_RATES))}")
             baudrate = int(options["baudrate"])
+        if kind == "file":
+            common["query_status"] = False  # a device file carries nothing back
         return PrinterAddress(kind, url, path=parts.path, baudrate=baudrate, **common)  # type: ignore[arg-type]
     if parts.netloc or parts.path:
         raise _invalid(url, "dummy:// takes no address")

@@ -18,7 +18,7 @@ from server.db import Database, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
 from server.events import Hub
 from server.messages import render
-from server.printing import Printing
+from server.printing import Printing, resolve_places
 from server.settings import Settings
 from server.web import pages
 from server.api import admin
@@ -66,12 +66,24 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, readers=settings.read_threads)
+        # A connection for every thread that reads: the reading threads and each printer's worker.
+        engine = make_engine(settings.database_url, readers=settings.read_threads + len(settings.printers))
         migrate(engine)
         app.state.db = Database(
             engine, on_commit=app.state.hub.publish, readers=settings.read_threads, read_queue=settings.read_queue_limit
         )
-        app.state.printing = Printing(settings, app.state.db, clock)
+        with app.state.db.read() as db_session:
+            # A printer naming no kiosk stops the server here (PrinterSettingsError says why).
+            printers, warnings = resolve_places(db_session, settings.printers)
+        for warning in warnings:
+            log.warning("motcua: %s", warning)
+        if settings.printers and not settings.public_url:
+            log.warning(
+                "motcua: MOTCUA_PUBLIC_URL is not set: the QR codes on tickets open the address each kiosk "
+                "reaches this server at; set it to the address phones on the center's network use "
+                "(like http://192.168.1.10:8000)"
+            )
+        app.state.printing = Printing(settings, app.state.db, clock, printers)
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:
             if settings.demo:
@@ -82,6 +94,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         if password is not None:
             # Shown once, on the very first start; only its argon2 hash is kept.
             log.warning("motcua: first start: sign in as 'admin' with password %s (change it: motcua user passwd admin)", password)
+        app.state.printing.start()  # jobs left unprinted by the last run resume
         try:
             yield
         finally:

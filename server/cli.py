@@ -36,7 +36,8 @@ def serve(
         overrides["database_url"] = database_url
     if demo:
         overrides["demo"] = True
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = _settings_or_exit(overrides)
+    _check_printers_or_exit(settings)
     typer.echo(f"motcua: http://{host}:{port}  database: {settings.database_url}")
     app = create_app(settings)
     # What the process has made so far (modules, the app) lives as long as it: keep the
@@ -56,6 +57,42 @@ def serve(
     uvicorn.run(
         app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False, ws_per_message_deflate=False
     )
+
+
+def _settings_or_exit(overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+    """The settings, or a message naming each wrong setting and its fix, and exit code 2."""
+    from pydantic import ValidationError
+
+    from server.settings import Settings
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = [str(part) for part in error["loc"]]
+            where = f"MOTCUA_{loc[0].upper()}" + (f" [{' / '.join(repr(part) for part in loc[1:])}]" if loc[1:] else "")
+            typer.echo(f"motcua: bad setting {where}: {error['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _check_printers_or_exit(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each printer names a kiosk that exists (or "desk"), before the server starts."""
+    if not settings.printers:
+        return
+    from server.db import make_engine, migrate
+    from server.printing import PrinterSettingsError, resolve_places
+    from sqlmodel import Session
+
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        with Session(engine) as session:
+            resolve_places(session, settings.printers)  # the server logs the warnings itself
+    except PrinterSettingsError as exc:
+        typer.echo(f"motcua: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
 
 
 user_app = typer.Typer(help="Staff accounts / tài khoản cán bộ", no_args_is_help=True)
@@ -240,11 +277,12 @@ def printer_test(
         status_url="http://127.0.0.1:8000/",
     )
     try:
-        transport.send(encode_ticket(sample, width_dots))
+        delivery = transport.send(encode_ticket(sample, width_dots))
     except PrinterError as exc:
         typer.echo(f"{exc.message['vi']} / {exc.message['en']} ({exc})", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"printed on {url}; status: {transport.status()}")
+    # "sent": a printer declared ?status=none (or a device file) cannot confirm the paper came out.
+    typer.echo(f"{delivery.value} on {url}; status: {transport.status()}")
 
 
 @app.command("printer-agent")

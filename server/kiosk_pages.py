@@ -28,6 +28,7 @@ import qrcode.image.svg
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from server.printing import public_url_for
 from server import queue
 from server.api.deps import TicketToken
 from server.errors import NotFound
@@ -74,11 +75,8 @@ def status_page(token: str) -> FileResponse:
 async def status_qr(token: TicketToken, request: Request) -> Response:
     # 404 for a token that is no ticket
     await request.app.state.db.reading(lambda session: queue.ticket_by_token(session, token).id)
-    settings = request.app.state.settings
-    # Where phones reach the server (MOTCUA_PUBLIC_URL, as on the printed ticket), else the
-    # address the kiosk reached it at.
-    public = settings.public_url if "public_url" in settings.model_fields_set else str(request.base_url)
-    url = f"{public.rstrip('/')}/t/{token}"
+    # Where phones reach the server: the same address the kiosk's printed ticket shows.
+    url = f"{public_url_for(request.app.state.settings, str(request.base_url))}/t/{token}"
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     return Response(image.to_string(), media_type="image/svg+xml", headers={"X-Status-Url": url})
 

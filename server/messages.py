@@ -93,6 +93,8 @@ CATALOG: dict[str, Message] = {
     },
     "no_printer": {"vi": "{place} không có máy in.", "en": "{place} has no printer."},
     "print_in_progress": {"vi": "Số {label} đang được in.", "en": "Ticket {label} is being printed."},
+    # The printer of the entrance desk, as a print fault names it ("Máy in bàn tiếp đón hết giấy").
+    "printer_place_desk": {"vi": "bàn tiếp đón", "en": "entrance desk"},
     # Priority groups, as printed on a ticket and shown on screens.
     "priority_elderly": {"vi": "Người cao tuổi", "en": "Elderly"},
     "priority_disabled": {"vi": "Người khuyết tật", "en": "Person with a disability"},

@@ -251,3 +251,55 @@ TICKET_WAITING_INDEXES = (
              "center_id", "service_day", "target_counter_id", "category_id", "queued_at", "id"),
     _partial("ix_ticket_in_hand", IN_HAND, "counter_id"),
 )
+
+
+class PrintJobState(StrEnum):
+    queued = "queued"  # waiting for its turn on the printer
+    printing = "printing"  # claimed by a worker (`claimed_by`, until `claimed_until`), being sent
+    retrying = "retrying"  # the last try failed (`last_error`); tried again when the printer is back
+    printed = "printed"  # the printer confirmed it (status answers after the data)
+    sent = "sent"  # delivered to a printer that cannot confirm (its address says ?status=none)
+    expired = "expired"  # not printed within the allowed age: never printed late; staff reprint on request
+    failed = "failed"  # interrupted mid-print (the server stopped): it may be on paper; staff decide
+    replaced = "replaced"  # a reprint on another printer took its place before it printed
+
+
+# States a job can still leave by itself; at most one such job per ticket.
+UNFINISHED_PRINT_STATES = (PrintJobState.queued, PrintJobState.printing, PrintJobState.retrying)
+
+
+class PrintJob(SQLModel, table=True):
+    """A ticket to print on one printer. A row, so a restart loses none; every change of state
+    is a conditional UPDATE of the row, so several server processes never print it twice."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (
+        # A printer's worker reads its next job in order.
+        Index("ix_print_job_printer_state", "printer", "state", "id"),
+        # The console's list of the day.
+        Index("ix_print_job_center_created", "center_id", "created_at"),
+        # One unfinished job per ticket: a second reprint click while one runs joins it.
+        Index(
+            "ux_print_job_unfinished",
+            "ticket_id",
+            unique=True,
+            sqlite_where=text("state IN ('queued', 'printing', 'retrying')"),
+            postgresql_where=text("state IN ('queued', 'printing', 'retrying')"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id")
+    ticket_id: int = Field(foreign_key="ticket.id")
+    label: str = Field(max_length=12)  # the ticket's number, for the console's list
+    printer: str = Field(max_length=100)  # the kiosk device's name, or "desk"
+    state: PrintJobState = PrintJobState.queued
+    attempts: int = 0
+    # The last fault: {"key", "vi", "en"}, kept after it is fixed so staff see what happened.
+    last_error: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The address the QR code on the paper opens: the one the kiosk's own screen shows.
+    public_url: str = Field(max_length=500)
+    created_at: datetime
+    updated_at: datetime
+    next_try_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None

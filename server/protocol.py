@@ -151,15 +151,28 @@ class QueueCount(BaseModel):
     waiting: int
 
 
-class PrintJobOut(BaseModel):
-    """A ticket's print job: queued, printing, done, or failed (and why, for staff)."""
+PrintState = Literal["queued", "printing", "retrying", "printed", "sent", "expired", "failed", "replaced"]
+# The states a job stays in: the printer confirmed it, or it was delivered to one that cannot.
+PRINT_DELIVERED = ("printed", "sent")
 
+
+class PrintJobOut(BaseModel):
+    """A ticket's print job and why it is not printed yet, for the kiosk and staff.
+
+    queued -> printing -> printed (the printer confirmed) or sent (a printer that cannot
+    confirm); a fault: retrying (with `error`) until the printer is back, or expired when the
+    ticket is too old to print late; failed: interrupted mid-print (it may be on paper);
+    replaced: a reprint on another printer took its place."""
+
+    id: int | None = None  # None for a print agent's job (an event, not a row)
     ticket_id: int
     label: str
     printer: str  # the kiosk's name, or "desk"
-    state: Literal["queued", "printing", "done", "failed"]
+    state: PrintState
     attempts: int
     error: Messages | None = None
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
     # Set when a print agent on the kiosk's PC prints it (a USB printer): the agent's name.
     agent: str | None = None
 

@@ -1,17 +1,60 @@
 """Server settings: one pydantic-settings class, read from MOTCUA_* environment variables."""
 
-from typing import Literal
+import difflib
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from printer.urls import parse_printer_url
+
+PAPER_WIDTHS = {384: "58 mm", 576: "80 mm"}
 
 
 class PrinterConfig(BaseModel):
-    """One ticket printer: where it is (printer/urls.py), its paper, and how it prints."""
+    """One ticket printer: where it is (printer/urls.py), its paper, and how it prints.
+
+    A mistake here stops the server with a message naming the key and the fix: a printer
+    that silently does nothing is worse (the kiosk would tell citizens to take a ticket)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     url: str = Field(description="tcp://10.0.0.5:9100, usb://0x0416:0x5011, serial:///dev/ttyUSB0, file:///dev/usb/lp0")
-    width_dots: Literal[384, 576] = 576  # 58 mm or 80 mm paper
-    mode: Literal["image", "text"] = "image"  # text: for printers that cannot print images
+    width_dots: int = 576  # 58 mm (384) or 80 mm (576) paper
+    mode: str = "image"  # text: for printers that cannot print images
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = list(cls.model_fields)
+            for key in data:
+                if key not in known:
+                    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    raise ValueError(f"unknown key {key!r}: {hint}a printer takes {', '.join(known)}")
+        return data
+
+    @field_validator("url")
+    @classmethod
+    def _valid_url(cls, url: str) -> str:
+        if not url.startswith("agent://"):
+            parse_printer_url(url)  # its ValueError says what is wrong and shows examples
+        return url.strip()
+
+    @field_validator("width_dots")
+    @classmethod
+    def _supported_width(cls, width: int) -> int:
+        if width not in PAPER_WIDTHS:
+            raise ValueError(f"width_dots {width} is not supported: use 384 (58 mm paper) or 576 (80 mm paper)")
+        return width
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, mode: str) -> str:
+        if mode not in ("image", "text"):
+            raise ValueError(f"mode {mode!r} is not supported: use image, or text for printers that cannot print images")
+        return mode
 
 
 class Settings(BaseSettings):
@@ -31,15 +74,30 @@ class Settings(BaseSettings):
     # issued among 1,200 concurrent reads took 2.5-3.3 s with four, 0.8-0.9 s with one).
     read_threads: int = Field(default=1, ge=1, le=64)
     read_queue_limit: int = Field(default=2000, ge=1)
-    # Where citizens' phones reach the server: the QR code on a ticket opens {public_url}/t/{token}.
-    public_url: str = "http://127.0.0.1:8000"
+    # Where citizens' phones reach the server, like http://192.168.1.10:8000: the QR code on the
+    # kiosk's screen and on the paper opens {public_url}/t/{token}. Unset, each kiosk's own
+    # address for the server is used (and the server warns at start-up).
+    public_url: str | None = None
     # Ticket printers by the name of the kiosk device they hang on, or "desk" for the entrance
     # desk. As JSON: MOTCUA_PRINTERS='{"desk": {"url": "tcp://10.0.0.5:9100", "width_dots": 576}}'
     printers: dict[str, PrinterConfig] = {}
-    print_attempts: int = 3
+    # A job not printed this long after the ticket was issued is not printed late (the citizen
+    # has gone on with the number on screen): it ends "expired", for staff to reprint on request.
+    print_max_age_minutes: float = Field(default=10, gt=0)
+    # A failing printer is tried again after 1, 2, 4, ... seconds, at most this far apart.
+    print_retry_max_seconds: float = Field(default=10, gt=0)
     # Tickets one kiosk may issue per minute (a stuck touchscreen or a prankster).
     issue_rate_per_minute: int = 30
     # Sign-in attempts per username, and per address, in 5 minutes.
     login_attempts_per_5_minutes: int = 10
     # Set when the server is reached over HTTPS, so the session cookie is never sent in clear.
     secure_cookies: bool = False
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"public_url {url!r} must start with http:// or https://, like http://192.168.1.10:8000")
+        return url.strip().rstrip("/")

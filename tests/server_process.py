@@ -64,6 +64,23 @@ class ServerProcess:
             if READY in line:
                 return self
 
+    def prepare(self) -> "ServerProcess":
+        """Make the database before the first start (migrated, the demo center seeded), so
+        devices can be registered first: a printer in MOTCUA_PRINTERS must name a kiosk that
+        exists when the server starts."""
+        from server import demo
+        from server.db import Database, make_engine, migrate
+
+        engine = make_engine(self.database_url)
+        try:
+            migrate(engine)
+            if self.demo:
+                with Database(engine).write() as session:
+                    demo.seed(session)
+        finally:
+            engine.dispose()
+        return self
+
     def token(self, kind: str) -> str:
         """A token for the demo center (center 1): a device ("kiosk", "display", "print_agent")
         or a signed-in user ("staff", "leader", "admin"), made in the server's own database."""

@@ -302,6 +302,8 @@ function renderTicket() {
   renderPrint();
 }
 
+const PRINT_WORDING = { queued: "queued", printing: "printing", printed: "printed", sent: "sent" };
+
 function renderPrint() {
   const el = $("print-state");
   const ticket = state.ticket;
@@ -311,7 +313,9 @@ function renderPrint() {
     el.dataset.state = "none";
     return;
   }
-  const printState = job ? job.state : "queued";
+  // "printed": the printer confirmed it; "sent": a printer that cannot confirm took it; any
+  // state the job waits or ended in without paper is a fault for the citizen.
+  const printState = job ? PRINT_WORDING[job.state] || "failed" : "queued";
   el.hidden = false;
   el.dataset.state = printState;
   el.textContent = t(`print_${printState}`) || "";

@@ -1,21 +1,33 @@
-"""Ticket printing at the edge: the preview image and a reprint."""
+"""Ticket printing at the edge: the preview image, reprints, the day's unprinted tickets, and
+what print agents fetch and report."""
 
 import io
+from datetime import UTC, datetime, time
 from enum import IntEnum
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from server import protocol, queue
-from server.api.deps import ApiId, DbDep
-from server.api.models import Body
 from printer.layout import TicketPrint
+from server import protocol, queue
+from server.api.deps import ApiId, DbDep, NowDep
+from server.api.models import Body
 from server.api.security import OperateCounter, PrintAgent, ReadQueue, guard_center
 from server.auth import Principal
 from server.db import Database
-from server.printing import ticket_print
+from server.printing import public_url_for, ticket_print
 
 router = APIRouter(tags=["printing"])
+
+
+class PaperWidth(IntEnum):
+    mm58 = 384
+    mm80 = 576
+
+
+class PrintRequest(Body):
+    place: str = Field(default="desk", min_length=1, max_length=100, description='the name of a kiosk, or "desk"')
 
 
 def _guard_ticket(db: Database, principal: Principal, ticket_id: int) -> None:
@@ -26,13 +38,8 @@ def _guard_ticket(db: Database, principal: Principal, ticket_id: int) -> None:
     guard_center(principal, center_id)
 
 
-class PaperWidth(IntEnum):
-    mm58 = 384
-    mm80 = 576
-
-
-class PrintRequest(Body):
-    place: str = Field(default="desk", min_length=1, max_length=100, description='the name of a kiosk, or "desk"')
+def _public_url(request: Request) -> str:
+    return public_url_for(request.app.state.settings, str(request.base_url))
 
 
 @router.get("/tickets/{ticket_id}/ticket.png", response_class=Response)
@@ -45,7 +52,7 @@ def ticket_png(
 ) -> Response:
     """The exact image a printer of that width gets for this ticket."""
     _guard_ticket(db, principal, ticket_id)
-    image = request.app.state.printing.preview(ticket_id, int(width))
+    image = request.app.state.printing.preview(ticket_id, _public_url(request), int(width))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return Response(buffer.getvalue(), media_type="image/png")
@@ -55,9 +62,28 @@ def ticket_png(
 def reprint(
     ticket_id: ApiId, body: PrintRequest, request: Request, db: DbDep, principal: OperateCounter
 ) -> protocol.PrintJobOut:
-    """Print the ticket again on the printer of a kiosk or the entrance desk."""
+    """Print the ticket again on the printer of a kiosk or the entrance desk. While a job for the
+    ticket is unfinished on that printer, that job is the answer: one copy however many clicks."""
     _guard_ticket(db, principal, ticket_id)
-    return request.app.state.printing.reprint(ticket_id, body.place)
+    return request.app.state.printing.reprint(ticket_id, body.place, _public_url(request))
+
+
+@router.get("/centers/{center_id}/print-jobs")
+def print_jobs(
+    center_id: ApiId,
+    request: Request,
+    db: DbDep,
+    principal: OperateCounter,  # staff's list: kiosks and displays have no business with it
+    now: NowDep,
+    unprinted: bool = Query(False, description="only each ticket's latest job, unless it printed"),
+) -> list[protocol.PrintJobOut]:
+    """Today's print jobs of the center (its own time zone), newest first."""
+    guard_center(principal, center_id)
+    with db.read() as session:  # closed at once: the list is read by the printing code
+        center = queue.get_center(session, center_id)
+    zone = ZoneInfo(center.timezone)
+    midnight = datetime.combine(queue.service_day(center, now), time(), zone).astimezone(UTC)
+    return request.app.state.printing.jobs(center_id, midnight, unprinted)
 
 
 @router.get("/tickets/{ticket_id}/print-data")
@@ -66,13 +92,13 @@ def print_data(ticket_id: ApiId, request: Request, db: DbDep, principal: PrintAg
     with db.read() as session:  # closed before FastAPI checks the answer
         ticket = queue.get_ticket(session, ticket_id)
         guard_center(principal, ticket.center_id)
-        return ticket_print(session, ticket, request.app.state.settings.public_url)
+        return ticket_print(session, ticket, _public_url(request))
 
 
 @router.post("/tickets/{ticket_id}/print-result")
 def print_result(
     ticket_id: ApiId, body: protocol.PrintJobOut, request: Request, db: DbDep, principal: PrintAgent
 ) -> protocol.PrintJobOut:
-    """A print agent reports a job printing, done or failed; kiosks and consoles see it."""
+    """A print agent reports a job printing, printed, sent or failed; kiosks and consoles see it."""
     _guard_ticket(db, principal, ticket_id)
     return request.app.state.printing.report(ticket_id, principal.name, body)

@@ -1,4 +1,5 @@
 from datetime import datetime
+import logging
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -12,6 +13,9 @@ from server.api.models import IssueRequest, TicketStatus, TransferRequest
 from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed, guard_center
 from server.auth import Permission, Principal
 from server.db import Database
+from server.printing import public_url_for
+
+log = logging.getLogger("motcua")
 
 router = APIRouter(tags=["tickets"])
 
@@ -41,22 +45,34 @@ async def issue_ticket_route(request: Request) -> Response:
 
 async def _issue(request: Request, body: IssueRequest, principal: Principal) -> Response:
     # Database and clock straight from the app, not as dependencies.
-    db, now = request.app.state.db, request.app.state.clock()
+    db, now, printing = request.app.state.db, request.app.state.clock(), request.app.state.printing
     if principal.kind == "device":
         request.app.state.issue_limiter.hit(f"device:{principal.id}")
+    place = principal.name if principal.kind == "device" else ("desk" if body.source == "desk" else None)
+    # The printer's job is a row written with the ticket: committed together, printed by the
+    # printer's worker after the answer (the issue never waits for a drawing or a printer).
+    job_place = place if printing.prints_rows(place) else None
+    public_url = public_url_for(request.app.state.settings, str(request.base_url)) if job_place else ""
 
     def issue(session: Session) -> tuple[protocol.IssuedTicket, bool]:
         ticket, created = queue.issue_ticket(session, now, **body.model_dump(), visible=principal.sees)
         if created and principal.kind == "user":
             auth.audit(session, now, principal, "ticket.issue", ticket.center_id, ticket.label, note=body.note)
-        return queue.issued_out(session, ticket), created
+        issued = queue.issued_out(session, ticket)
+        if created and job_place is not None:
+            issued.print_job = printing.add_job(session, now, ticket, job_place, public_url)
+        return issued, created
 
     # In the next group commit: at a peak, many tickets share one fsync.
     issued, created = await db.run(issue)
-    place = principal.name if principal.kind == "device" else ("desk" if body.source == "desk" else None)
-    if created and place is not None:
-        # After the commit: whatever the printer does, the ticket exists.
-        issued.print_job = await run_in_threadpool(request.app.state.printing.submit, issued.id, place)
+    if job_place is not None and created:
+        printing.wake(job_place)
+    elif created and place is not None and printing.printer_of(place) is not None:
+        # A print agent's printer: the job is an event the agent follows (after the commit).
+        try:
+            issued.print_job = await run_in_threadpool(printing.to_agent, issued.id, place)
+        except Exception:  # the ticket exists: the kiosk shows it; staff can reprint
+            log.exception("ticket %s: the print agent's job could not be recorded", issued.label)
     # Serialised here, once: FastAPI would validate the model again before serialising it.
     return Response(
         issued.model_dump_json(),

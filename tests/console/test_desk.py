@@ -31,27 +31,51 @@ def test_the_desk_issues_a_priority_ticket_with_a_note_and_counters_see_it(serve
 
 
 def test_a_desk_printer_that_fails_shows_as_a_fault_on_the_console(tmp_path, new_page):
-    """A real print job to a printer address where nothing listens: its "print.updated" failure
-    reaches the console's fault region."""
+    """A real print job to a printer address where nothing listens: the console lists the
+    unprinted ticket with its reason (the printer named by its place) and keeps the fault in
+    its history; a reprint click joins the waiting job; when the printer is switched on, the
+    ticket prints once and leaves the list."""
+    import sys
+    from pathlib import Path
+
     from console_server import ConsoleServer, sign_in
     from server_process import free_port
 
-    printers = '{"desk": {"url": "tcp://127.0.0.1:%d"}}' % free_port()
-    server = ConsoleServer(tmp_path / "p.db", env={"MOTCUA_PRINTERS": printers, "MOTCUA_PRINT_ATTEMPTS": "1"})
+    sys.path.insert(0, str(Path(__file__).parent.parent / "printer"))
+    from virtual_printer import VirtualPrinter
+
+    port = free_port()
+    printers = '{"desk": {"url": "tcp://127.0.0.1:%d?timeout=1"}}' % port
+    server = ConsoleServer(tmp_path / "p.db", env={"MOTCUA_PRINTERS": printers, "MOTCUA_PRINT_RETRY_MAX_SECONDS": "1"})
     server.start()
+    printer = None
     try:
         page = new_page()
         sign_in(page, f"{server.url}/console", server.add_user("thu"))
         page.locator('#counter-list button[data-counter-id="1"]').click()
-        expect(page.locator("#faults-none")).to_be_visible()
+        expect(page.locator("#print-none")).to_be_visible()
         page.get_by_role("button", name="Bàn tiếp đón").click()
         page.locator('#desk-categories label[data-category-id="1"]').click()
         page.get_by_role("button", name="Cấp số").click()
         expect(page.locator("#desk-label")).to_have_text("A001")
         page.get_by_role("button", name="Quầy", exact=True).click()
-        expect(page.locator("#fault-list li")).to_have_count(1)
-        expect(page.locator("#fault-list li")).to_contain_text("Máy in desk (A001)")
-        expect(page.locator("#faults-none")).to_be_hidden()
+        row = page.locator("#print-unprinted li")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("A001 · Bàn tiếp đón · máy in lỗi")
+        expect(row).to_contain_text("Không kết nối được máy in bàn tiếp đón.")
+        expect(page.locator("#print-history li").first).to_contain_text("Bàn tiếp đón (A001): Không kết nối được máy in")
+        expect(page.locator("#print-none")).to_be_hidden()
         real_browser.screenshot(page, "console", "printer-fault")
+        row.get_by_role("button", name="In lại").click()
+        row.get_by_role("button", name="In lại").click()
+        expect(row).to_have_count(1)  # one job, however many clicks
+        printer = VirtualPrinter(port=port).start()
+        expect(page.locator("#print-none")).to_be_visible(timeout=30_000)
+        printer.wait_for(lambda p: len(p.printed()) == 1)
+        assert len(printer.printed()) == 1
+        assert page.locator("#print-history li").count() >= 1  # the history stays
+        assert page.errors == []
     finally:
+        if printer is not None:
+            printer.stop()
         server.stop()

@@ -188,8 +188,13 @@ def test_print_events_show_printing_printed_and_fault(server, open_kiosk):
     expect(state).to_have_text("Đang in phiếu…")
     print_event("failed", ticket=ticket_id + 1000)  # another kiosk's ticket: not ours
     expect(state).to_have_text("Đang in phiếu…")
-    print_event("failed", {"vi": "Hết giấy", "en": "Out of paper"})
-    expect(state).to_have_text("Máy in lỗi: xin ông/bà ghi nhớ số của mình")
-    expect(state).to_have_attribute("data-state", "failed")
-    print_event("done")
+    for waiting in ("retrying", "expired", "failed"):  # no paper yet, or none coming
+        print_event(waiting, {"vi": "Hết giấy", "en": "Out of paper"})
+        expect(state).to_have_text("Máy in lỗi: xin ông/bà ghi nhớ số của mình")
+        expect(state).to_have_attribute("data-state", "failed")
+    print_event("sent")  # a printer that cannot confirm: the citizen is asked to look
+    expect(state).to_have_text("Đã gửi phiếu tới máy in — mời ông/bà xem khay phiếu; nếu không có, xin ghi nhớ số của mình")
+    expect(state).to_have_attribute("data-state", "sent")
+    print_event("printed")
     expect(state).to_have_text("Đã in phiếu — mời ông/bà nhận phiếu")
+    expect(state).to_have_attribute("data-state", "printed")

@@ -32,10 +32,11 @@ def test_the_agent_prints_each_job_once_across_restarts(tmp_path, virtual_printe
     printer = virtual_printer()
     server = ServerProcess(
         tmp_path / "agent.db", env={"MOTCUA_PRINTERS": json.dumps({"kiosk-1": {"url": "agent://print_agent-1"}})}
-    ).start()
+    ).prepare()
+    kiosk = {"Authorization": f"Bearer {server.token('kiosk')}"}  # the kiosk exists before the server starts
+    agent_token = server.token("print_agent")
+    server.start()
     try:
-        kiosk = {"Authorization": f"Bearer {server.token('kiosk')}"}
-        agent_token = server.token("print_agent")
         state = tmp_path / "agent-state.json"
 
         def issue() -> dict:
@@ -44,6 +45,7 @@ def test_the_agent_prints_each_job_once_across_restarts(tmp_path, virtual_printe
             assert r.json()["print_job"] == {
                 "ticket_id": r.json()["id"], "label": r.json()["label"], "printer": "kiosk-1",
                 "state": "queued", "attempts": 0, "error": None, "agent": "print_agent-1",
+                "id": None, "created_at": None, "updated_at": None,
             }  # fmt: skip
             return r.json()
 
@@ -76,10 +78,11 @@ def test_an_interrupted_job_is_reported_not_reprinted(tmp_path, virtual_printer)
     printer = virtual_printer()
     server = ServerProcess(
         tmp_path / "cut.db", env={"MOTCUA_PRINTERS": json.dumps({"kiosk-1": {"url": "agent://print_agent-1"}})}
-    ).start()
+    ).prepare()
+    kiosk = {"Authorization": f"Bearer {server.token('kiosk')}"}  # the kiosk exists before the server starts
+    agent_token = server.token("print_agent")
+    server.start()
     try:
-        kiosk = {"Authorization": f"Bearer {server.token('kiosk')}"}
-        agent_token = server.token("print_agent")
         state = tmp_path / "agent-state.json"
         agent = RunningAgent(server, agent_token, printer.url, state)
         agent.close()

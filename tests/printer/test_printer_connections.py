@@ -14,9 +14,12 @@ import usb.util
 from escpos_decoder import Cut, EscposDecoder, Init, StatusQuery, decode, page
 from virtual_printer import Fault, VirtualPrinter
 
-from printer.connections import DummyTransport, EscposTransport, open_printer, raise_for_status
+from printer.connections import Delivery, DummyTransport, EscposTransport, open_printer, raise_for_status
 from printer.errors import (
+    CoverOpen,
     PaperOut,
+    PrinterFailure,
+    PrinterNoReply,
     PrinterDisconnected,
     PrinterError,
     PrinterOffline,
@@ -25,22 +28,38 @@ from printer.errors import (
 )
 from printer.escpos_out import encode_ticket
 from printer.layout import PAPER_58MM, PAPER_80MM, TicketPrint, render
-from printer.status import PaperState, PrinterStatus, decode_online, decode_paper, encode_online, encode_paper
+from printer.status import (
+    QUERY_ERROR_CAUSE,
+    QUERY_OFFLINE_CAUSE,
+    QUERY_ONLINE,
+    QUERY_PAPER,
+    PaperState,
+    PrinterStatus,
+    decode_online,
+    decode_paper,
+    encode_error_cause,
+    encode_offline_cause,
+    encode_online,
+    encode_paper,
+    verdict,
+)
 
 Start = Callable[..., VirtualPrinter]
 FAST = "?timeout=0.5"  # a short attempt deadline keeps fault tests quick
+ASK_ALL = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 
 
 @pytest.mark.parametrize("width", [PAPER_58MM, PAPER_80MM])
 def test_ticket_arrives_pixel_for_pixel(virtual_printer: Start, ticket: TicketPrint, width: int) -> None:
     printer = virtual_printer()
     data = encode_ticket(ticket, width)
-    open_printer(printer.url).send(data)
+    assert open_printer(printer.url).send(data) is Delivery.PRINTED
     (job,) = printer.wait_for_connections(1)
-    assert bytes(job.received) == b"\x10\x04\x04" + data + b"\x10\x04\x04"  # paper checked before and after
+    # The four status questions before the ticket and again after it.
+    assert bytes(job.received) == ASK_ALL + data + ASK_ALL
     assert job.decoder.pending == 0
     assert page(job.commands).tobytes() == render(ticket, width).tobytes()
-    assert [type(command) for command in job.commands[:2]] == [StatusQuery, Init]
+    assert [type(command) for command in job.commands[:5]] == [StatusQuery] * 4 + [Init]
     assert Cut(0) in job.commands
 
 
@@ -85,10 +104,10 @@ def test_paper_out_stops_the_job_before_any_ticket_bytes(virtual_printer: Start,
         transport.send(encode_ticket(ticket, PAPER_58MM))
     assert raised.value.message["en"].endswith("is out of paper.")
     (job,) = printer.wait_for_connections(1)
-    assert job.commands == [StatusQuery(4)]
+    assert job.commands == [StatusQuery(n) for n in (1, 2, 3, 4)]  # no ticket bytes
     status = transport.status()
-    assert status == PrinterStatus(reachable=True, online=False, paper=PaperState.OUT)
-    with pytest.raises(PrinterOffline):
+    assert status == PrinterStatus(reachable=True, online=False, paper=PaperState.OUT, cover_open=False, error=False)
+    with pytest.raises(PaperOut):
         raise_for_status(status, transport.url)
 
 
@@ -114,29 +133,70 @@ def test_printer_that_never_accepts_times_out(virtual_printer: Start) -> None:
     assert transport.status() == PrinterStatus(reachable=False, fault="printer_timeout")
 
 
-def test_printer_that_never_answers_status_still_prints(virtual_printer: Start, ticket: TicketPrint) -> None:
+def test_a_printer_that_never_answers_is_not_confirmed(virtual_printer: Start, ticket: TicketPrint) -> None:
     printer = virtual_printer(Fault.SILENT)
-    transport = open_printer(printer.url)
-    data = encode_ticket(ticket, PAPER_58MM)
-    transport.send(data)
+    transport = open_printer(printer.url + FAST)
+    with pytest.raises(PrinterNoReply) as raised:
+        transport.send(encode_ticket(ticket, PAPER_58MM))
+    assert "không xác nhận" in raised.value.message["vi"]
     (job,) = printer.wait_for_connections(1)
-    # Asked once; after no answer it does not ask again (and wait again) after the ticket.
-    assert bytes(job.received) == b"\x10\x04\x04" + data
-    assert page(job.commands).tobytes() == render(ticket, PAPER_58MM).tobytes()
+    assert job.commands == [StatusQuery(1)]  # no answer to the first question: no ticket sent
     assert transport.status() == PrinterStatus(reachable=True, online=None, paper=PaperState.UNKNOWN)
 
 
-def test_status_queries_can_be_turned_off(virtual_printer: Start) -> None:
-    printer = virtual_printer(Fault.PAPER_OUT)
-    open_printer(printer.url + "?status=0").send(b"\x1b@")
+@pytest.mark.parametrize(
+    ("fault", "error", "sent_ticket"),
+    [
+        (Fault.STALL, PrinterNoReply, False),  # accepts, never reads
+        (Fault.STALL_AFTER_STATUS, PrinterNoReply, False),  # answers once, then stops reading
+        (Fault.LIAR, PrinterNoReply, False),  # answers, but with no status byte
+        (Fault.COVER_OPEN, CoverOpen, False),
+        (Fault.CUTTER_ERROR, PrinterFailure, False),
+    ],
+)
+def test_a_printer_that_does_not_confirm_fails_the_job(
+    virtual_printer: Start, ticket: TicketPrint, fault: Fault, error: type, sent_ticket: bool
+) -> None:
+    printer = virtual_printer(fault)
+    with pytest.raises(error) as raised:
+        open_printer(printer.url + FAST).send(encode_ticket(ticket, PAPER_80MM))
+    assert raised.value.message["vi"] and raised.value.message["en"]
+    printer.wait_for(lambda p: len(p.connections) + len(p.stalled) >= 1)
+    assert not printer.printed()
+
+
+def test_a_printer_that_stops_reading_mid_ticket_is_not_confirmed(virtual_printer: Start, ticket: TicketPrint) -> None:
+    """It answered before the data, took some, then stalled: the answers after the data never come."""
+    printer = virtual_printer(Fault.STALL_AFTER_STATUS)
+    printer.fault = Fault.NONE  # the first connection is healthy ...
+    transport = open_printer(printer.url + FAST)
+    assert transport.send(b"\x1b@") is Delivery.PRINTED
+    printer.fault = Fault.STALL_AFTER_STATUS
+    printer.faulty_connections = None
+    with pytest.raises(PrinterNoReply):
+        transport.send(encode_ticket(ticket, PAPER_58MM))
+
+
+def test_a_printer_declared_without_status_gets_sent_not_printed(virtual_printer: Start) -> None:
+    printer = virtual_printer(Fault.SILENT)
+    assert open_printer(printer.url + "?status=none").send(b"\x1b@") is Delivery.SENT
     (job,) = printer.wait_for_connections(1)
-    assert job.commands == [Init()]
+    assert job.commands == [Init()]  # not one question asked
 
 
 def test_healthy_printer_status(virtual_printer: Start) -> None:
     printer = virtual_printer()
-    assert open_printer(printer.url).status() == PrinterStatus(reachable=True, online=True, paper=PaperState.OK)
+    healthy = PrinterStatus(reachable=True, online=True, paper=PaperState.OK, cover_open=False, error=False)
+    assert open_printer(printer.url).status() == healthy
     raise_for_status(open_printer(printer.url).status(), printer.url)
+
+
+def test_cover_open_status(virtual_printer: Start) -> None:
+    printer = virtual_printer(Fault.COVER_OPEN)
+    status = open_printer(printer.url).status()
+    assert status.cover_open is True and status.online is False
+    with pytest.raises(CoverOpen):
+        raise_for_status(status, printer.url)
 
 
 def test_status_bytes() -> None:
@@ -151,12 +211,21 @@ def test_status_bytes() -> None:
     for state in (PaperState.OK, PaperState.NEAR_END, PaperState.OUT):
         assert decode_paper(encode_paper(state)) is state
     assert decode_online(encode_online(True)) is True and decode_online(encode_online(False)) is False
+    fine = {QUERY_ONLINE: encode_online(True), QUERY_OFFLINE_CAUSE: encode_offline_cause(), QUERY_ERROR_CAUSE: encode_error_cause(), QUERY_PAPER: encode_paper(PaperState.OK)}
+    assert verdict(fine) is None
+    assert verdict({**fine, QUERY_PAPER: encode_paper(PaperState.NEAR_END)}) is None  # still prints
+    assert verdict({**fine, QUERY_PAPER: None}) == "printer_no_reply"
+    assert verdict({**fine, QUERY_ERROR_CAUSE: b"\xff"}) == "printer_no_reply"
+    assert verdict({**fine, QUERY_OFFLINE_CAUSE: encode_offline_cause(cover_open=True)}) == "cover_open"
+    assert verdict({**fine, QUERY_PAPER: encode_paper(PaperState.OUT)}) == "paper_out"
+    assert verdict({**fine, QUERY_ERROR_CAUSE: encode_error_cause(cutter=True)}) == "printer_error"
+    assert verdict({**fine, QUERY_ONLINE: encode_online(False)}) == "printer_offline"
 
 
 def test_file_printer(tmp_path: Path, ticket: TicketPrint) -> None:
     device = tmp_path / "lp0"
     data = encode_ticket(ticket, PAPER_58MM)
-    open_printer(f"file://{device}").send(data)
+    assert open_printer(f"file://{device}").send(data) is Delivery.SENT
     assert device.read_bytes() == data  # a device file cannot answer: no status queries
     with pytest.raises(PrinterUnreachable) as raised:
         open_printer(f"file://{tmp_path}/missing/lp0").send(data)
@@ -178,7 +247,7 @@ def serial_line() -> Iterator[tuple[str, EscposDecoder]]:
                 return
             for command in decoder.feed(chunk):
                 if isinstance(command, StatusQuery):
-                    os.write(master, encode_paper(PaperState.OK))
+                    os.write(master, encode_paper(PaperState.OK) if command.kind == 4 else encode_online(True))
 
     thread = threading.Thread(target=printer, daemon=True)
     thread.start()
@@ -191,7 +260,7 @@ def serial_line() -> Iterator[tuple[str, EscposDecoder]]:
 def test_serial_printer(serial_line: tuple[str, EscposDecoder], ticket: TicketPrint) -> None:
     path, decoder = serial_line
     transport = open_printer(f"serial://{path}?baudrate=115200")
-    transport.send(encode_ticket(ticket, PAPER_58MM))
+    assert transport.send(encode_ticket(ticket, PAPER_58MM)) is Delivery.PRINTED
     # send() returned after the printer answered the query that follows the ticket, so every
     # byte before it has been decoded.
     assert decoder.commands[-1] == StatusQuery(4)
@@ -229,6 +298,7 @@ class FakeUsbDevice:
         self.paper = paper
         self.fail_write = fail_write
         self.timeouts: list[int] = []
+        self.asked = 0
 
     def set_configuration(self) -> None: ...
 
@@ -239,11 +309,17 @@ class FakeUsbDevice:
         if self.fail_write:
             raise self.fail_write
         self.written += data
+        if data[:2] == b"\x10\x04":
+            self.asked = data[2]
         return len(data)
 
     def read(self, endpoint: int, size: int, timeout: int | None = None) -> bytes:
         self.timeouts.append(timeout)
-        return encode_paper(self.paper)
+        if self.asked == 4:
+            return encode_paper(self.paper)
+        if self.asked == 2:
+            return encode_offline_cause(paper_stop=self.paper is PaperState.OUT)
+        return encode_online(self.paper is not PaperState.OUT) if self.asked == 1 else encode_error_cause()
 
 
 @pytest.fixture
@@ -257,10 +333,10 @@ def usb_bus(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], FakeUsbDev
 def test_usb_printer(usb_bus: dict, ticket: TicketPrint) -> None:
     device = usb_bus[(0x0416, 0x5011)] = FakeUsbDevice()
     data = encode_ticket(ticket, PAPER_58MM)
-    open_printer("usb://0x0416:0x5011?timeout=3").send(data)
-    assert bytes(device.written) == b"\x10\x04\x04" + data + b"\x10\x04\x04"
+    assert open_printer("usb://0x0416:0x5011?timeout=3").send(data) is Delivery.PRINTED
+    assert bytes(device.written) == ASK_ALL + data + ASK_ALL
     assert page(decode(bytes(device.written))).tobytes() == render(ticket, PAPER_58MM).tobytes()
-    assert len(device.timeouts) == 5  # query, ticket, query: three writes; two reads
+    assert len(device.timeouts) == 17  # 8 queries and the ticket: nine writes; eight reads
     assert all(0 < timeout <= 3000 for timeout in device.timeouts)
 
 
@@ -281,14 +357,14 @@ def test_usb_faults(usb_bus: dict) -> None:
 def test_dummy_records_jobs() -> None:
     transport = open_printer("dummy://")
     assert isinstance(transport, DummyTransport)
-    transport.send(b"one")
+    assert transport.send(b"one") is Delivery.SENT  # nothing confirms a dummy's paper
     transport.send(b"two")
     assert transport.jobs == [b"one", b"two"]
     assert transport.status().paper is PaperState.OK
 
 
 def test_every_fault_is_a_printer_error() -> None:
-    for fault in (PrinterUnreachable, PrinterTimeout, PrinterDisconnected, PaperOut, PrinterOffline):
+    for fault in (PrinterUnreachable, PrinterTimeout, PrinterDisconnected, PaperOut, PrinterOffline, PrinterNoReply, CoverOpen, PrinterFailure):
         error = fault("tcp://10.0.0.5:9100", "detail")
         assert isinstance(error, PrinterError)
         assert "tcp://10.0.0.5:9100" in error.message["vi"] and "tcp://10.0.0.5:9100" in error.message["en"]

@@ -99,7 +99,7 @@ def test_importing_escpos_leaves_no_temp_folder_and_no_log_handler(tmp_path: Pat
 
 
 def test_importing_the_printer_package_does_not_import_escpos() -> None:
-    program = "import printer.layout, printer.connections, printer.jobs, sys; print('escpos' in sys.modules)"
+    program = "import printer.layout, printer.connections, printer.status, sys; print('escpos' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 

@@ -15,7 +15,9 @@ from printer.urls import DEFAULT_TIMEOUT, PrinterAddress, parse_printer_url
         ("usb://04b8:0e15?status=0", {"kind": "usb", "vendor_id": 0x04B8, "product_id": 0x0E15, "query_status": False}),
         ("serial:///dev/ttyUSB0?baudrate=19200", {"kind": "serial", "path": "/dev/ttyUSB0", "baudrate": 19200}),
         ("serial:///dev/ttyS0", {"kind": "serial", "path": "/dev/ttyS0", "baudrate": 9600}),
-        ("file:///dev/usb/lp0", {"kind": "file", "path": "/dev/usb/lp0"}),
+        ("tcp://10.0.0.5?status=none", {"kind": "tcp", "query_status": False}),
+        ("tcp://10.0.0.5?status=dle_eot", {"kind": "tcp", "query_status": True}),
+        ("file:///dev/usb/lp0", {"kind": "file", "path": "/dev/usb/lp0", "query_status": False}),
         ("dummy://", {"kind": "dummy"}),
         ("  tcp://10.0.0.5  ", {"kind": "tcp", "host": "10.0.0.5", "url": "tcp://10.0.0.5"}),
     ],
@@ -34,7 +36,8 @@ def test_valid_addresses(url: str, expected: dict[str, object]) -> None:
 @pytest.mark.parametrize(
     ("url", "says"),
     [
-        ("10.0.0.5:9100", "unknown kind"),
+        ("10.0.0.5:9100", "write it as tcp://10.0.0.5:9100"),
+        ("printer.local:9100", "write it as tcp://printer.local:9100"),
         ("http://10.0.0.5", "unknown kind 'http'"),
         ("tcp://", "needs a host"),
         ("tcp://10.0.0.5:99999", "port must be a number"),
@@ -48,7 +51,7 @@ def test_valid_addresses(url: str, expected: dict[str, object]) -> None:
         ("tcp://10.0.0.5?baudrate=9600", "unknown option(s) baudrate"),
         ("tcp://10.0.0.5?timeout=0", "timeout must be more than 0"),
         ("tcp://10.0.0.5?timeout=soon", "timeout must be a number"),
-        ("tcp://10.0.0.5?status=yes", "status must be 0 or 1"),
+        ("tcp://10.0.0.5?status=yes", "status must be none"),
         ("dummy://somewhere", "takes no address"),
     ],
 )

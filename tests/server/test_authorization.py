@@ -41,6 +41,7 @@ POLICY = {
     "POST /api/v1/counters/{counter_id}/resume": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/ticket.png": "queue.read",
     "POST /api/v1/tickets/{ticket_id}/print": "counter.operate",
+    "GET /api/v1/centers/{center_id}/print-jobs": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/print-data": "print.agent",
     "POST /api/v1/tickets/{ticket_id}/print-result": "print.agent",
     "GET /api/v1/centers/{center_id}/audit": "audit.read",

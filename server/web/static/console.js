@@ -15,6 +15,7 @@ import {
   api, el, EventStream, loadCatalog, onceKey, Queue, said, setLanguage, signIn, signOut, since, state, t, translate, whoAmI,
 } from "/web/static/common.js";
 import { callOrder, countKey, micros, queueOf } from "/web/static/call_order.js";
+import { mountPrintPanel, onPrintEvent, renderPrintPanel } from "/web/static/console_print.js";
 
 const $ = (id) => document.getElementById(id);
 const PRIORITY_GROUPS = ["elderly", "disabled", "pregnant", "small_child", "meritorious"];
@@ -102,6 +103,7 @@ async function enter(me) {
   const centers = await api("GET", "/centers");
   queue.center = centers.find((c) => c.id === wanted) || centers[0];
   view.centerId = queue.center.id;
+  mountPrintPanel(view.centerId);
   await loadCenter();
   if (view.counterId && queue.counters.has(view.counterId)) await follow(view.counterId);
   else showPicker();
@@ -398,6 +400,7 @@ function renderCounter(c) {
     }),
   );
   renderFaults();
+  renderPrintPanel();
 }
 
 /** Once a second: the elapsed time of the ticket in hand and each wait. */
@@ -422,11 +425,8 @@ function tick() {
 // ---- device faults: "print.updated" and "device.fault" events --------------------------------
 
 function noteFault(event) {
-  if (event.kind === "print.updated" && event.print_job) {
-    const job = event.print_job;
-    const where = job.printer || "?";
-    if (job.state === "failed") view.faults.set(`printer:${where}`, { what: t("console.printer", { name: where }), label: job.label, error: job.error });
-    else if (job.state === "done") view.faults.delete(`printer:${where}`);
+  if (event.kind === "print.updated") {
+    onPrintEvent(event.print_job, event.at); // printer faults: console_print.js
   } else if (event.kind === "device.fault" && event.device) {
     const name = event.device.name || String(event.device.id);
     if (event.device.ok) view.faults.delete(`device:${name}`);
