@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from printer.escpos_out import encode_image, encode_text
 from printer.layout import PAPER_58MM, PAPER_80MM, TicketPrint, render
 
-TARGET_MS, TARGET_BYTES = 50, 40 * 1024
+TARGET_MS, TARGET_BYTES = 50, 40_000
 
 TICKET = TicketPrint(
     center_name="Trung tâm Phục vụ hành chính công Phường Hoàn Kiếm",

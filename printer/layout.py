@@ -82,7 +82,7 @@ class Style:
     @classmethod
     def for_width(cls, width_dots: int) -> "Style":
         if width_dots >= PAPER_80MM:
-            return cls(8, 8, 28, 18, 150, 28, 20, 20, 16, 150, True)
+            return cls(8, 8, 28, 18, 150, 28, 20, 20, 16, 140, True)
         return cls(6, 8, 24, 17, 140, 24, 19, 19, 15, 144, False)
 
 
@@ -174,9 +174,15 @@ def _details(ticket: TicketPrint, style: Style) -> list[tuple[str, int]]:
     return lines
 
 
+# The most lines a paragraph of the center's own text takes: a long name is cut with "…" (the
+# screen shows it whole), so that no ticket is longer than the paper and the time it needs:
+# every ticket stays under 40 kB of printer data at both widths (bench/print_ticket.py).
+MAX_LINES = {"center_name": 2, "priority": 1, "category": 2, "category_en": 1, "hotline": 1}
+
+
 def _paragraph(name: str, value: str, font: ImageFont.FreeTypeFont, width: int, style: Style) -> Block:
     """A centred, wrapped paragraph inside the margins."""
-    return Block(name, _centered(text_block(value, font, width - 2 * style.margin), width))
+    return Block(name, _centered(text_block(value, font, width - 2 * style.margin, max_lines=MAX_LINES.get(name)), width))
 
 
 def _details_blocks(ticket: TicketPrint, fonts: font_files.FontSet, width: int, style: Style) -> list[Block]:

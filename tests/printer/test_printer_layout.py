@@ -10,7 +10,9 @@ from PIL import Image, ImageChops
 from pydantic import ValidationError
 
 from printer import fonts
+from printer.escpos_out import encode_ticket
 from printer.layout import PAPER_58MM, PAPER_80MM, TicketPrint, compose, render, spans
+from printer.textblock import at_most, wrap
 
 WIDTHS = [PAPER_58MM, PAPER_80MM]
 
@@ -76,7 +78,39 @@ def test_long_text_wraps_instead_of_running_off(ticket: TicketPrint) -> None:
     short_block = {block.name: block.image for block in short}["center_name"]
     long_block = {block.name: block.image for block in long}["center_name"]
     assert long_block.width == short_block.width == PAPER_58MM
-    assert long_block.height >= 3 * short_block.height
+    # Two lines at most (the screen shows the name whole): the paper stays short.
+    assert long_block.height == 2 * short_block.height
+
+
+def test_a_paragraph_past_its_lines_ends_in_an_ellipsis_that_fits() -> None:
+    font = fonts.load(fonts.default_fonts().bold, 24)
+    text = "Trung tâm Phục vụ hành chính công Ủy ban nhân dân Phường Hoàn Kiếm, Quận Hoàn Kiếm, Thành phố Hà Nội"
+    lines = wrap(text, font, 300)
+    assert len(lines) >= 3
+    kept = at_most(lines, font, 300, 2)
+    assert kept[0] == lines[0]
+    assert len(kept) == 2 and kept[1].endswith("…")
+    assert all(font.getlength(line) <= 300 for line in kept)
+    assert at_most(lines[:2], font, 300, 2) == lines[:2]  # nothing left out, nothing added
+
+
+@pytest.mark.parametrize("width", [PAPER_58MM, PAPER_80MM])
+def test_every_field_at_its_longest_still_prints_in_under_40_kb(width: int) -> None:
+    longest = TicketPrint(
+        # Each as long as TicketPrint allows.
+        center_name=("Trung tâm Phục vụ hành chính công Phường Hoàn Kiếm " * 5)[:200],
+        label="A015",
+        category_vi=("Đăng ký khai sinh, kết hôn, khai tử, chứng thực bản sao, chữ ký " * 4)[:200],
+        category_en=("Birth, marriage and death registration, certified copies, signatures " * 3)[:200],
+        issued_at=datetime(2026, 11, 23, 2, 5, tzinfo=UTC),
+        people_ahead=127,
+        estimated_wait_minutes=245,
+        status_url="https://dichvucong.phuong-hoan-kiem.ha-noi.gov.vn:8443/t/" + "x" * 22,
+        hotline="1900 1234 / 024 3825 1234 / 0912 345 678",
+        priority_vi="Người có công với cách mạng",
+        priority_en="Meritorious service to the revolution",
+    )
+    assert len(encode_ticket(longest, width)) < 40_000
 
 
 def test_time_is_printed_in_the_center_time_zone(ticket: TicketPrint) -> None:
