@@ -13,6 +13,7 @@ from printer import fonts
 from printer.escpos_out import encode_ticket
 from printer.layout import PAPER_58MM, PAPER_80MM, TicketPrint, compose, render, spans
 from printer.textblock import at_most, wrap
+from longest_ticket import LONGEST
 
 WIDTHS = [PAPER_58MM, PAPER_80MM]
 
@@ -96,21 +97,7 @@ def test_a_paragraph_past_its_lines_ends_in_an_ellipsis_that_fits() -> None:
 
 @pytest.mark.parametrize("width", [PAPER_58MM, PAPER_80MM])
 def test_every_field_at_its_longest_still_prints_in_under_40_kb(width: int) -> None:
-    longest = TicketPrint(
-        # Each as long as TicketPrint allows.
-        center_name=("Trung tâm Phục vụ hành chính công Phường Hoàn Kiếm " * 5)[:200],
-        label="A015",
-        category_vi=("Đăng ký khai sinh, kết hôn, khai tử, chứng thực bản sao, chữ ký " * 4)[:200],
-        category_en=("Birth, marriage and death registration, certified copies, signatures " * 3)[:200],
-        issued_at=datetime(2026, 11, 23, 2, 5, tzinfo=UTC),
-        people_ahead=127,
-        estimated_wait_minutes=245,
-        status_url="https://dichvucong.phuong-hoan-kiem.ha-noi.gov.vn:8443/t/" + "x" * 22,
-        hotline="1900 1234 / 024 3825 1234 / 0912 345 678",
-        priority_vi="Người có công với cách mạng",
-        priority_en="Meritorious service to the revolution",
-    )
-    assert len(encode_ticket(longest, width)) < 40_000
+    assert len(encode_ticket(LONGEST, width)) < 40_000
 
 
 def test_time_is_printed_in_the_center_time_zone(ticket: TicketPrint) -> None:
