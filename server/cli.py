@@ -29,7 +29,6 @@ def serve(
     import uvicorn
 
     from server.app import create_app
-    from server.settings import Settings
 
     overrides: dict[str, object] = {}
     if database_url is not None:
