@@ -357,12 +357,12 @@ class Printing:
         if not places:
             return None
         owner = _agent_owner(agent)
-        _tidy(self, places)
-        cutoff = self.clock() - timedelta(minutes=self.settings.print_max_age_minutes)
         mine = (col(PrintJob.state) == PrintJobState.printing) & (col(PrintJob.claimed_by) == owner)
-        for job_id in _ids(self, places, (PrintJobState.printing,), mine, col(PrintJob.created_at) < cutoff):
-            _change(self, job_id, (PrintJobState.printing,), owner, state=PrintJobState.expired, claimed_by=None, claimed_until=None)
         while True:
+            _tidy(self, places)
+            cutoff = self.clock() - timedelta(minutes=self.settings.print_max_age_minutes)
+            for job_id in _ids(self, places, (PrintJobState.printing,), mine, col(PrintJob.created_at) < cutoff):
+                _change(self, job_id, (PrintJobState.printing,), owner, state=PrintJobState.expired, claimed_by=None, claimed_until=None)
             with self.db.read() as session:
                 query = select(PrintJob).where(
                     col(PrintJob.printer).in_(places), or_(col(PrintJob.state).in_(WAITING), mine)
@@ -386,13 +386,13 @@ class Printing:
             )
             if claimed is not None:
                 return job_out(claimed, agent)
-            _tidy(self, [job.printer])  # it aged past the limit, or another claim won: look again
+            # It aged past the limit, or changed meanwhile: tidy and look again.
 
     def report(self, ticket_id: int, agent: str, result: protocol.PrintJobOut) -> protocol.PrintJobOut:
         """What a print agent says became of a job it claimed: printed, sent, retrying (its
-        printer failed; the job waits for the agent's next try) or failed (interrupted: it may be
-        on paper). Only the claimant changes a job it still holds; anything else answers the job
-        as it is."""
+        printer failed; the job waits for the agent's next try) or failed (interrupted, it may be on
+        paper; the reason in the server's own words, as for its own printers). Only
+        the claimant changes a job it still holds; anything else answers the job as it is."""
         places = self.agent_places(agent)
         owner = _agent_owner(agent)
         with self.db.read() as session:
@@ -404,7 +404,7 @@ class Printing:
             job = session.exec(query.order_by(col(PrintJob.id).desc()).limit(1)).first()
         if job is None:
             raise NotFound("print_job_not_found")
-        error = {"key": "agent", **result.error.model_dump()} if result.error else None
+        error = {"key": "print_agent", **result.error.model_dump()} if result.error else None
         released = {"claimed_by": None, "claimed_until": None, "next_try_at": None}
         changed: PrintJob | None = None
         if result.state in ("printed", "sent"):
@@ -415,7 +415,7 @@ class Printing:
                 for other in _ids(self, [job.printer], (PrintJobState.queued,)):
                     _change(self, other, (PrintJobState.queued,), state=PrintJobState.retrying, last_error=error)
         elif result.state == "failed":
-            changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.failed, last_error=error or _interrupted(), **released)  # type: ignore[arg-type]
+            changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.failed, last_error=_interrupted(), **released)  # type: ignore[arg-type]
         if changed is not None:
             return job_out(changed, agent)
         with self.db.read() as session:

@@ -1,5 +1,4 @@
 from datetime import datetime
-import logging
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -13,8 +12,6 @@ from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed
 from server.auth import Permission, Principal
 from server.db import Database
 from server.printing import public_url_for
-
-log = logging.getLogger("motcua")
 
 router = APIRouter(tags=["tickets"])
 
