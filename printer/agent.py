@@ -1,11 +1,19 @@
 """The print agent: drives a printer attached to a kiosk PC (USB, serial) for the server.
 
-It follows the center's event log (/ws/events) with its device token. A "print.updated" event
-in state "queued" naming this agent is a job: fetch what goes on the paper, print it, report
-the result. The last sequence handled is kept in a small state file, so after a restart of the
-agent or the server it resumes where it stopped: every job printed once. A job interrupted
-mid-print (power cut) is not printed again by itself: it may already be on paper; it is
-reported failed so staff can reprint it if the citizen has nothing.
+Its jobs are rows on the server, like those of the printers the server drives itself. The
+agent claims the oldest one (POST /print-agent/jobs/claim), prints it and reports what became
+of it (POST /tickets/{id}/print-result). It claims when the event log it follows (/ws/events)
+names it in a queued "print.updated" event, and also on a capped backoff (1, 2, 4, ... s), so a
+missed event or a night offline loses nothing; after a printer fault the same job is tried
+again on that backoff, and events do not hurry it. Jobs too old to print late are expired by
+the server, never handed out.
+
+Each job is printed once across restarts of either side: before the paper moves, the agent
+writes the job to a small state file, and after the printer answered, the result; it clears
+the file only once the server has the result. A job found in the file at start was cut off
+mid-print (power cut): it may be on paper, so it is reported "failed" (interrupted), not printed
+again. A job the server handed out but the agent never wrote down never reached the printer:
+the server hands it back at the next claim.
 """
 
 import json
@@ -13,6 +21,7 @@ import logging
 import os
 import queue
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -26,22 +35,25 @@ from printer.messages import both
 from server.protocol import EventOut, Messages, PrintJobOut, Snapshot
 
 log = logging.getLogger("motcua.print_agent")
+UNREACHABLE = (urllib.error.URLError, OSError)  # HTTPError is a URLError: look at .code first
 
 
 class AgentState:
-    """{"last_seq": N, "in_flight": {"seq", "ticket_id"} | null}, written atomically."""
+    """{"in_flight": {"job_id", "ticket_id", "result"} | null}, written atomically.
+
+    `result` is None while the paper may be moving, then what the printer said, until the
+    server has it. (A file of an older agent also has "last_seq"; it is not needed now.)"""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         data = json.loads(path.read_text()) if path.exists() else {}
-        self.last_seq: int | None = data.get("last_seq")
         self.in_flight: dict | None = data.get("in_flight")
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
         with open(temporary, "w") as file:
-            json.dump({"last_seq": self.last_seq, "in_flight": self.in_flight}, file)
+            json.dump({"in_flight": self.in_flight}, file)
             file.flush()
             os.fsync(file.fileno())  # the state must survive the power cut that follows a print
         os.replace(temporary, self.path)
@@ -56,6 +68,7 @@ class PrintAgent:
         state_file: Path,
         width_dots: int = 576,
         mode: str = "image",
+        retry_max_seconds: float = 10.0,
     ) -> None:
         self.server = server.rstrip("/")
         self.token = token
@@ -63,13 +76,17 @@ class PrintAgent:
         self.state = AgentState(state_file)
         self.width_dots = width_dots
         self.mode = mode
+        self.retry_max_seconds = retry_max_seconds
         self.name: str | None = None
         self.printed = 0
         self.caught_up = threading.Event()  # set once connected and following the log
+        self._failures = 0  # printer or server failures in a row
+        self._idle = 0  # claims in a row that found nothing
 
     # --- talking to the server ---------------------------------------------------------------
 
-    def _call(self, method: str, path: str, body: dict | None = None) -> dict:
+    def _call(self, method: str, path: str, body: dict | None = None) -> dict | None:
+        """The server's JSON answer; None for 204 (no content)."""
         request = urllib.request.Request(
             f"{self.server}/api/v1{path}",
             method=method,
@@ -77,90 +94,122 @@ class PrintAgent:
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
+            return json.loads(response.read()) if response.status != 204 else None
 
-    def _report(self, job: PrintJobOut, state: str, attempts: int, error: Messages | None = None) -> None:
-        result = job.model_copy(update={"state": state, "attempts": attempts, "error": error})
-        self._call("POST", f"/tickets/{job.ticket_id}/print-result", result.model_dump(mode="json"))
+    def _claim(self) -> PrintJobOut | None:
+        answer = self._call("POST", "/print-agent/jobs/claim")
+        return PrintJobOut.model_validate(answer) if answer is not None else None
 
     # --- the loop ------------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        """Follow the event log and print this agent's jobs until `stop` is set."""
-        self.name = self._call("GET", "/auth/me")["username"]
+        """Claim and print this agent's jobs until `stop` is set."""
+        self.name = self._call("GET", "/auth/me")["username"]  # type: ignore[index]
         inbox: queue.Queue = queue.Queue()
         client = EventClient(self.server, inbox, token=self.token)
-        client.last_seq = self.state.last_seq
         client.start()
+        due = 0.0  # time.monotonic() of the next claim
         try:
             while not stop.is_set():
+                left = due - time.monotonic()
+                if left <= 0:
+                    due = time.monotonic() + self._step()
+                    continue
                 try:
-                    message = inbox.get(timeout=0.5)
+                    message = inbox.get(timeout=min(left, 0.5))
                 except queue.Empty:
                     continue
-                self._handle(message)
+                if self._wakes(message) and self._failures == 0:
+                    due = 0.0  # a failing printer or server keeps its backoff
         finally:
             client.stop()
 
-    def _handle(self, message: Snapshot | EventOut | Connection) -> None:
+    def _wakes(self, message: Snapshot | EventOut | Connection) -> bool:
+        """Does this message mean there may be a job to claim now?"""
         if isinstance(message, Connection):
             if not message.connected:
                 self.caught_up.clear()
-            return
-        if isinstance(message, Snapshot):
-            # First start, or too long away to replay: older jobs are not printed now (the
-            # citizens have long had the number on screen).
-            if self.state.last_seq is not None and message.seq > self.state.last_seq:
-                log.warning("missed events %d..%d; their jobs are not printed", self.state.last_seq + 1, message.seq)
-            self._settle_interrupted()
-            self.state.last_seq = message.seq
-            self.state.save()
-            self.caught_up.set()
-            return
-        interrupted = self.state.in_flight
-        if interrupted is not None and message.seq >= interrupted["seq"]:
-            # The job the agent was printing when it stopped comes back in the replay: it may
-            # be on paper already, so it is reported, not printed again.
-            self._settle_interrupted()
-            if message.seq == interrupted["seq"]:
-                self.state.last_seq = message.seq
-                self.state.save()
-                return
-        job = message.print_job
-        if message.kind == "print.updated" and job and job.state == "queued" and job.agent == self.name:
-            self.state.in_flight = {"seq": message.seq, "ticket_id": job.ticket_id}
-            self.state.save()  # before the paper moves: a restart must not print it twice
-            self._print(job)
-            self.state.in_flight = None
-        self.state.last_seq = message.seq
-        self.state.save()
+            return False
         self.caught_up.set()
+        if isinstance(message, Snapshot):
+            return True  # (re)connected: whatever was issued meanwhile is waiting
+        job = message.print_job
+        return message.kind == "print.updated" and job is not None and job.state == "queued" and job.agent == self.name
 
-    def _settle_interrupted(self) -> None:
-        interrupted = self.state.in_flight
-        if interrupted is None:
-            return
-        log.warning("ticket %s was being printed when the agent stopped; not printing it again", interrupted["ticket_id"])
-        job = PrintJobOut(ticket_id=interrupted["ticket_id"], label="", printer="", state="failed", attempts=1)
+    def backoff(self, count: int) -> float:
+        """1, 2, 4, ... seconds, at most `retry_max_seconds`."""
+        return min(self.retry_max_seconds, 2.0 ** max(0, count - 1))
+
+    def _step(self) -> float:
+        """Settle the job in flight, then claim and print the next one; seconds until the next claim."""
         try:
-            self._report(job, "failed", 1, Messages(**both("print_interrupted")))
-        except (urllib.error.URLError, OSError) as exc:
-            log.warning("could not report the interrupted job: %s", exc)
+            if not self._settle():
+                raise ConnectionError("the server did not take the result")
+            job = self._claim()
+        except UNREACHABLE as exc:
+            self._failures += 1
+            log.warning("server unreachable (%s); next try in %.0f s", exc, self.backoff(self._failures))
+            return self.backoff(self._failures)
+        if job is None:
+            self._idle += 1
+            if self._failures:  # nothing left to try: the printer's fault no longer holds anyone up
+                self._failures = 0
+            return self.backoff(self._idle)
+        self._idle = 0
+        if self._print(job):
+            self._failures = 0
+            return 0.0
+        self._failures += 1
+        return self.backoff(self._failures)
+
+    def _settle(self) -> bool:
+        """Report the job in flight, if any: its result, or "failed" (interrupted) when the agent
+        stopped while the paper may have moved. False while the server cannot be told."""
+        flight = self.state.in_flight
+        if flight is None:
+            return True
+        result = flight.get("result")
+        if result is None:
+            log.warning("ticket %s was being printed when the agent stopped; not printing it again", flight["ticket_id"])
+            result = {"state": "failed", "error": both("print_interrupted")}
+        report = PrintJobOut(
+            id=flight.get("job_id"), ticket_id=flight["ticket_id"], label=flight.get("label", ""), printer="",
+            state=result["state"], attempts=0, error=Messages(**result["error"]) if result.get("error") else None,
+        )  # fmt: skip
+        try:
+            self._call("POST", f"/tickets/{report.ticket_id}/print-result", report.model_dump(mode="json"))
+        except urllib.error.HTTPError as exc:
+            if exc.code >= 500:
+                return False
+            # 4xx: the server knows no such claim (a job of an older agent, or one it settled
+            # itself after the claim ran out): nothing more to tell.
+            log.warning("ticket %s: the server refused the result (%s)", report.ticket_id, exc.code)
+        except UNREACHABLE:
+            return False
         self.state.in_flight = None
         self.state.save()
+        return True
 
-    def _print(self, job: PrintJobOut) -> None:
+    def _print(self, job: PrintJobOut) -> bool:
+        """Print a claimed job and report it; True when the printer took it."""
         try:
             data = TicketPrint.model_validate(self._call("GET", f"/tickets/{job.ticket_id}/print-data"))
-            payload = encode_text(data, self.width_dots) if self.mode == "text" else encode_image(render(data, self.width_dots))
-            self._report(job, "printing", 1)
+        except UNREACHABLE as exc:  # nothing sent: the server hands the claimed job back next time
+            log.warning("ticket %s: server unreachable (%s)", job.label, exc)
+            return False
+        payload = encode_text(data, self.width_dots) if self.mode == "text" else encode_image(render(data, self.width_dots))
+        self.state.in_flight = {"job_id": job.id, "ticket_id": job.ticket_id, "label": job.label, "result": None}
+        self.state.save()  # before the paper moves: a restart must not print it twice
+        try:
             delivery = self.transport.send(payload)
+            result: dict = {"state": delivery.value}  # "printed" when the printer confirmed, else "sent"
         except PrinterError as exc:
             log.warning("ticket %s not printed: %s", job.label, exc)
-            self._report(job, "failed", 1, Messages(**exc.message))
-            return
-        except (urllib.error.URLError, OSError) as exc:
-            log.warning("ticket %s: server unreachable (%s); left for staff to reprint", job.label, exc)
-            return
-        self.printed += 1
-        self._report(job, delivery.value, 1)  # "printed" when the printer confirmed, else "sent"
+            result = {"state": "retrying", "error": dict(exc.message)}
+        self.state.in_flight = {**self.state.in_flight, "result": result}
+        self.state.save()  # what the printer said, kept until the server has it
+        ok = result["state"] != "retrying"
+        if ok:
+            self.printed += 1
+        self._settle()  # if the server is away now, the next step tells it first
+        return ok

@@ -16,6 +16,10 @@ CATALOG: dict[str, Message] = {
     "category_not_found": {"vi": "Không tìm thấy lĩnh vực.", "en": "Category not found."},
     "counter_not_found": {"vi": "Không tìm thấy quầy.", "en": "Counter not found."},
     "ticket_not_found": {"vi": "Không tìm thấy số thứ tự.", "en": "Ticket not found."},
+    "print_job_not_found": {
+        "vi": "Không tìm thấy lệnh in này của máy in trạm in.",
+        "en": "No such print job for this print agent's printer.",
+    },
     "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
     "outside_hours": {
         "vi": "Lĩnh vực {name_vi} hiện ngoài giờ tiếp nhận ({hours}).",

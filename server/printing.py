@@ -14,6 +14,11 @@ keeps its jobs: they are tried again, oldest first, after 1, 2, 4, ... seconds
 `print_max_age_minutes`: then they end "expired" (the citizen went on with the number on
 screen; staff reprint on request). A job claimed by a process that stopped mid-print ends
 "failed" with "interrupted": it may be on paper, so staff decide.
+
+A printer on a kiosk PC is driven by a print agent there (`agent://<agent>`): its jobs are rows
+too, under the same rules, but the agent claims them over HTTP (`Printing.claim`, the oldest
+first) and reports what became of each (`Printing.report`); the server expires them (at the
+claim and in a sweep) and settles the claims of an agent that went away.
 """
 
 import logging
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PIL import Image
-from sqlalchemy import bindparam, insert, null, update
+from sqlalchemy import bindparam, insert, null, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -40,7 +45,7 @@ from printer.urls import parse_printer_url
 from server import protocol, queue
 from server.db import Database
 from server.direct import Direct
-from server.errors import Conflict
+from server.errors import Conflict, NotFound
 from server.messages import render as message
 from server.models import UNFINISHED_PRINT_STATES, Device, DeviceKind, PrintJob, PrintJobState, Ticket
 from server.settings import PrinterConfig, Settings
@@ -53,6 +58,10 @@ DESK = "desk"
 IDLE_SECONDS = 5.0
 # How long a claim lasts beyond the printer's own deadline: drawing the ticket, the database.
 CLAIM_MARGIN = timedelta(seconds=30)
+# How long a print agent's claim lasts: its printer's attempt takes seconds; past this the agent
+# is taken to have died mid-print, and the job ends "failed" ("interrupted") for staff to check.
+AGENT_CLAIM = timedelta(minutes=2)
+WAITING = (PrintJobState.queued, PrintJobState.retrying)
 
 
 class PrinterSettingsError(ValueError):
@@ -142,7 +151,8 @@ def fault_message(error: PrinterError, place: str) -> dict[str, str]:
     }
 
 
-def job_out(job: PrintJob) -> protocol.PrintJobOut:
+def job_out(job: PrintJob, agent: str | None = None) -> protocol.PrintJobOut:
+    """A job for the kiosk, staff and the print agent (`agent`: the agent that prints it, if any)."""
     error = job.last_error
     return protocol.PrintJobOut(
         id=job.id,
@@ -154,7 +164,12 @@ def job_out(job: PrintJob) -> protocol.PrintJobOut:
         error=protocol.Messages(vi=error["vi"], en=error["en"]) if error else None,
         created_at=job.created_at,
         updated_at=job.updated_at,
+        agent=agent,
     )
+
+
+def _interrupted() -> dict[str, str]:
+    return {"key": "print_interrupted", **{lang: printer_text("print_interrupted", lang) for lang in ("vi", "en")}}
 
 
 # The new job, in the issue transaction: straight on the driver like the ticket (server.direct).
@@ -197,6 +212,7 @@ class Printing:
         self._lock = threading.Lock()
         self._closed = False
         self._loopback_warned = False
+        self._sweeper: AgentSweeper | None = None
 
     # --- issuing and reprinting ---------------------------------------------------------------
 
@@ -205,9 +221,17 @@ class Printing:
         return printer.config if printer else None
 
     def prints_rows(self, place: str | None) -> bool:
-        """Does `place` have a printer the server drives (not a print agent's)?"""
-        config = self.printer_of(place) if place else None
-        return config is not None and not config.url.startswith(AGENT)
+        """Does `place` have a printer (driven by the server or by a print agent)? Its jobs are rows."""
+        return place is not None and self.printer_of(place) is not None
+
+    def agent_of(self, place: str) -> str | None:
+        """The name of the print agent that drives the place's printer, if one does."""
+        config = self.printer_of(place)
+        return config.url.removeprefix(AGENT) if config is not None and config.url.startswith(AGENT) else None
+
+    def agent_places(self, agent: str | None = None) -> list[str]:
+        """The places whose printer a print agent drives (that agent's, or any agent's)."""
+        return [place for place in self._printers if (self.agent_of(place) if agent is None else self.agent_of(place) == agent)]
 
     def add_job(self, session: Session, now: datetime, ticket: Ticket, place: str, public_url: str) -> protocol.PrintJobOut:
         """A job for a ticket just issued, in the issuing transaction; `wake(place)` after the commit."""
@@ -224,10 +248,14 @@ class Printing:
             "updated_at": now,
         }
         job_id = _INSERT_JOB.scalar(session, **values)
-        return protocol.PrintJobOut(
+        agent = self.agent_of(place)
+        out = protocol.PrintJobOut(
             id=job_id, ticket_id=ticket.id, label=ticket.label, printer=place, state="queued", attempts=0,  # type: ignore[arg-type]
-            created_at=now, updated_at=now,
+            created_at=now, updated_at=now, agent=agent,
         )
+        if agent is not None:  # the agent learns of it from the event log (it also polls its claims)
+            queue.record(session, ticket.center_id, "print.updated", now, print_job=out)
+        return out
 
     def wake(self, place: str) -> None:
         """Tell the place's worker there is a job (started on first use)."""
@@ -243,9 +271,14 @@ class Printing:
         printer.worker.wake()
 
     def start(self) -> None:
-        """Start every printer's worker: the jobs a restart left behind resume."""
+        """Start every printer's worker: the jobs a restart left behind resume; and, when print
+        agents drive printers, the sweep that expires their jobs while no agent claims them."""
         for place in self._printers:
             self.wake(place)
+        with self._lock:
+            if self.agent_places() and self._sweeper is None and not self._closed:
+                self._sweeper = AgentSweeper(self)
+                self._sweeper.start()
 
     def reprint(self, ticket_id: int, place: str, public_url: str) -> protocol.PrintJobOut:
         """Print the ticket (again) on the printer of `place`. While a job for it is still
@@ -254,8 +287,6 @@ class Printing:
         config = self.printer_of(place)
         if config is None:
             raise Conflict("no_printer", place=_place_name(place, "vi"))
-        if config.url.startswith(AGENT):
-            return self._to_agent(ticket_id, place, config.url.removeprefix(AGENT))
         now = self.clock()
         with self.db.write() as session:
             ticket = queue.get_ticket(session, ticket_id)
@@ -264,7 +295,7 @@ class Printing:
             ).first()
             if running is not None:
                 if running.printer == place or not self._give_way(session, running, now):
-                    return job_out(running)
+                    return job_out(running, self.agent_of(running.printer))
             job = PrintJob(
                 center_id=ticket.center_id, ticket_id=ticket_id, label=ticket.label, printer=place,
                 public_url=public_url, created_at=now, updated_at=now,
@@ -277,8 +308,8 @@ class Printing:
                     select(PrintJob).where(PrintJob.ticket_id == ticket_id, col(PrintJob.state).in_(UNFINISHED_PRINT_STATES))
                 ).first()
                 assert other is not None
-                return job_out(other)
-            out = job_out(job)
+                return job_out(other, self.agent_of(other.printer))
+            out = job_out(job, self.agent_of(place))
             queue.record(session, ticket.center_id, "print.updated", now, print_job=out)
         self.wake(place)
         return out
@@ -288,7 +319,7 @@ class Printing:
         done = _set_state(session, job.id, (PrintJobState.queued, PrintJobState.retrying), now, state=PrintJobState.replaced)  # type: ignore[arg-type]
         if done:
             session.refresh(job)
-            queue.record(session, job.center_id, "print.updated", now, print_job=job_out(job))
+            queue.record(session, job.center_id, "print.updated", now, print_job=job_out(job, self.agent_of(job.printer)))
         return done
 
     # --- reading ----------------------------------------------------------------------------------
@@ -302,12 +333,12 @@ class Printing:
             ).all()
         jobs = list(rows)
         if not unprinted:
-            return [job_out(job) for job in jobs]
+            return [job_out(job, self.agent_of(job.printer)) for job in jobs]
         latest: dict[int, PrintJob] = {}
         for job in jobs:
             latest.setdefault(job.ticket_id, job)
         delivered = (PrintJobState.printed, PrintJobState.sent, PrintJobState.replaced)
-        return [job_out(job) for job in latest.values() if job.state not in delivered]
+        return [job_out(job, self.agent_of(job.printer)) for job in latest.values() if job.state not in delivered]
 
     def preview(self, ticket_id: int, public_url: str, width_dots: int = 576) -> Image.Image:
         """The exact image a printer of that width gets for this ticket."""
@@ -315,31 +346,82 @@ class Printing:
             data = ticket_print(session, queue.get_ticket(session, ticket_id), public_url)
         return render(data, width_dots)
 
-    # --- print agents (a printer on a kiosk PC): jobs are events of the center's log -------------
+    # --- print agents (a printer on a kiosk PC): they claim their rows over HTTP -----------------
 
-    def to_agent(self, ticket_id: int, place: str) -> protocol.PrintJobOut | None:
-        config = self.printer_of(place)
-        if config is None or not config.url.startswith(AGENT):
+    def claim(self, agent: str, center_id: int | None) -> protocol.PrintJobOut | None:
+        """The oldest unfinished job of the agent's printers, now claimed by it; None when there
+        is none. A job it claimed before and never reported is handed back first: the agent
+        claims only with nothing in flight, so that job never reached its printer (the answer
+        to the claim was lost, or the agent stopped before it started)."""
+        places = self.agent_places(agent)
+        if not places:
             return None
-        return self._to_agent(ticket_id, place, config.url.removeprefix(AGENT))
-
-    def _to_agent(self, ticket_id: int, place: str, agent: str) -> protocol.PrintJobOut:
-        """The agent follows the log and picks the job up, now or when it is back."""
-        with self.db.write() as session:
-            ticket = queue.get_ticket(session, ticket_id)
-            out = protocol.PrintJobOut(
-                ticket_id=ticket_id, label=ticket.label, printer=place, state="queued", attempts=0, agent=agent
+        owner = _agent_owner(agent)
+        mine = (col(PrintJob.state) == PrintJobState.printing) & (col(PrintJob.claimed_by) == owner)
+        while True:
+            _tidy(self, places)
+            cutoff = self.clock() - timedelta(minutes=self.settings.print_max_age_minutes)
+            for job_id in _ids(self, places, (PrintJobState.printing,), mine, col(PrintJob.created_at) < cutoff):
+                _change(self, job_id, (PrintJobState.printing,), owner, state=PrintJobState.expired, claimed_by=None, claimed_until=None)
+            with self.db.read() as session:
+                query = select(PrintJob).where(
+                    col(PrintJob.printer).in_(places), or_(col(PrintJob.state).in_(WAITING), mine)
+                )
+                if center_id is not None:
+                    query = query.where(PrintJob.center_id == center_id)
+                job = session.exec(query.order_by(col(PrintJob.id)).limit(1)).first()
+            if job is None:
+                return None
+            now = self.clock()
+            claimed = _change(
+                self,
+                job.id,  # type: ignore[arg-type]
+                (job.state,),
+                owner if job.state == PrintJobState.printing else None,
+                col(PrintJob.created_at) >= now - timedelta(minutes=self.settings.print_max_age_minutes),
+                state=PrintJobState.printing,
+                attempts=PrintJob.attempts + 1,
+                claimed_by=owner,
+                claimed_until=now + AGENT_CLAIM,
             )
-            queue.record(session, ticket.center_id, "print.updated", self.clock(), print_job=out)
-        return out
+            if claimed is not None:
+                return job_out(claimed, agent)
+            # It aged past the limit, or changed meanwhile: tidy and look again.
 
     def report(self, ticket_id: int, agent: str, result: protocol.PrintJobOut) -> protocol.PrintJobOut:
-        """What a print agent says became of a job."""
-        with self.db.write() as session:
-            ticket = queue.get_ticket(session, ticket_id)
-            out = result.model_copy(update={"ticket_id": ticket_id, "label": ticket.label, "agent": agent})
-            queue.record(session, ticket.center_id, "print.updated", self.clock(), print_job=out)
-        return out
+        """What a print agent says became of a job it claimed: printed, sent, retrying (its
+        printer failed; the job waits for the agent's next try) or failed (interrupted, it may be on
+        paper; the reason in the server's own words, as for its own printers). Only
+        the claimant changes a job it still holds; anything else answers the job as it is."""
+        places = self.agent_places(agent)
+        owner = _agent_owner(agent)
+        with self.db.read() as session:
+            query = select(PrintJob).where(PrintJob.ticket_id == ticket_id, col(PrintJob.printer).in_(places))
+            if result.id is not None:
+                query = query.where(PrintJob.id == result.id)
+            else:  # an agent's record from before jobs were rows: its claim, if any
+                query = query.where(PrintJob.state == PrintJobState.printing, PrintJob.claimed_by == owner)
+            job = session.exec(query.order_by(col(PrintJob.id).desc()).limit(1)).first()
+        if job is None:
+            raise NotFound("print_job_not_found")
+        error = {"key": "print_agent", **result.error.model_dump()} if result.error else None
+        released = {"claimed_by": None, "claimed_until": None, "next_try_at": None}
+        changed: PrintJob | None = None
+        if result.state in ("printed", "sent"):
+            changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState(result.state), **released)  # type: ignore[arg-type]
+        elif result.state == "retrying":
+            changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.retrying, last_error=error, **released)  # type: ignore[arg-type]
+            if changed is not None:  # the jobs behind it wait for the printer too, and say why
+                for other in _ids(self, [job.printer], (PrintJobState.queued,)):
+                    _change(self, other, (PrintJobState.queued,), state=PrintJobState.retrying, last_error=error)
+        elif result.state == "failed":
+            changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.failed, last_error=_interrupted(), **released)  # type: ignore[arg-type]
+        if changed is not None:
+            return job_out(changed, agent)
+        with self.db.read() as session:
+            current = session.get(PrintJob, job.id)
+        assert current is not None
+        return job_out(current, agent)
 
     # --- life ---------------------------------------------------------------------------------------
 
@@ -348,6 +430,10 @@ class Printing:
         with self._lock:
             self._closed = True
             workers = [p.worker for p in self._printers.values() if p.worker is not None]
+            sweeper = self._sweeper
+        if sweeper is not None:
+            sweeper.stop()
+            sweeper.join(10)
         for worker in workers:
             worker.stop()
         for worker in workers:
@@ -366,14 +452,82 @@ class Printing:
             )
 
 
-def _set_state(session: Session, job_id: int, states: tuple[PrintJobState, ...], now: datetime, owner: str | None = None, **values: object) -> bool:
+def _set_state(
+    session: Session, job_id: int, states: tuple[PrintJobState, ...], now: datetime, owner: str | None = None, *where: object, **values: object
+) -> bool:
     """The conditional UPDATE every change of a job goes through: only from `states` (and, for a
-    claimed job, only by its claimant). True when this caller made the change."""
-    statement = update(PrintJob).where(col(PrintJob.id) == job_id, col(PrintJob.state).in_(states))
+    claimed job, only by its claimant; and only where `where` holds). True when this caller made
+    the change."""
+    statement = update(PrintJob).where(col(PrintJob.id) == job_id, col(PrintJob.state).in_(states), *where)  # type: ignore[arg-type]
     if owner is not None:
         statement = statement.where(col(PrintJob.claimed_by) == owner)
     result = session.execute(statement.values(updated_at=now, **values).execution_options(synchronize_session=False))
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _agent_owner(agent: str) -> str:
+    """Who holds a print agent's claim (`claimed_by`)."""
+    return f"agent:{agent}"[:64]
+
+
+def _change(printing: Printing, job_id: int, states: tuple[PrintJobState, ...], owner: str | None = None, *where: object, **values: object) -> PrintJob | None:
+    """Change a job and record its event in one transaction; the job as changed, or None if it
+    was not in one of `states` (or no longer `owner`'s)."""
+    now = printing.clock()
+    with printing.db.write() as session:
+        if not _set_state(session, job_id, states, now, owner, *where, **values):
+            return None
+        job = session.get(PrintJob, job_id)
+        assert job is not None
+        queue.record(session, job.center_id, "print.updated", now, print_job=job_out(job, printing.agent_of(job.printer)))
+        return job
+
+
+def _ids(printing: Printing, places: list[str], states: tuple[PrintJobState, ...], *where: object) -> list[int]:
+    with printing.db.read() as session:
+        rows = session.exec(
+            select(PrintJob.id).where(col(PrintJob.printer).in_(places), col(PrintJob.state).in_(states), *where).order_by(col(PrintJob.id))  # type: ignore[arg-type]
+        ).all()
+    return list(rows)  # type: ignore[arg-type]
+
+
+def _tidy(printing: Printing, places: list[str]) -> None:
+    """Expire the places' jobs too old to print late; settle claims left by a process (or a
+    print agent) that stopped: "failed", "interrupted", since the ticket may be on paper."""
+    now = printing.clock()
+    cutoff = now - timedelta(minutes=printing.settings.print_max_age_minutes)
+    for job_id in _ids(printing, places, WAITING, col(PrintJob.created_at) < cutoff):
+        _change(printing, job_id, WAITING, state=PrintJobState.expired, next_try_at=None)
+    for job_id in _ids(printing, places, (PrintJobState.printing,), col(PrintJob.claimed_until) < now):
+        with printing.db.read() as session:
+            stale = session.get(PrintJob, job_id)
+            owner = stale.claimed_by if stale is not None and stale.state == PrintJobState.printing else None
+        if owner is not None:
+            # Only if the claim is still the stale one: the conditional UPDATE names its claimant.
+            _change(
+                printing, job_id, (PrintJobState.printing,), owner, col(PrintJob.claimed_until) < now,
+                state=PrintJobState.failed, last_error=_interrupted(), claimed_by=None, claimed_until=None,
+            )  # fmt: skip
+
+
+class AgentSweeper(threading.Thread):
+    """Expires print agents' jobs while no agent claims them (an agent that is off for the day),
+    so the console's list says "expired" and staff reprint; settles claims of agents that died."""
+
+    def __init__(self, printing: Printing) -> None:
+        super().__init__(name="print agents' jobs", daemon=True)
+        self.printing = printing
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def run(self) -> None:
+        while not self._stopping.wait(IDLE_SECONDS):
+            try:
+                _tidy(self.printing, self.printing.agent_places())
+            except Exception:  # a database hiccup: log it, sweep again later
+                log.exception("print agents' jobs: sweep failed")
 
 
 class PrinterWorker(threading.Thread):
@@ -462,16 +616,7 @@ class PrinterWorker(threading.Thread):
         return row
 
     def _change(self, job_id: int, states: tuple[PrintJobState, ...], claimed: bool = False, **values: object) -> PrintJob | None:
-        """Change a job and record its event in one transaction; the job as changed, or None if
-        it was not in one of `states` (or no longer ours)."""
-        now = self.printing.clock()
-        with self.printing.db.write() as session:
-            if not _set_state(session, job_id, states, now, self.printing.me if claimed else None, **values):
-                return None
-            job = session.get(PrintJob, job_id)
-            assert job is not None
-            queue.record(session, job.center_id, "print.updated", now, print_job=job_out(job))
-            return job
+        return _change(self.printing, job_id, states, self.printing.me if claimed else None, **values)
 
     def _claim(self, job: PrintJob) -> bool:
         until = self.printing.clock() + timedelta(seconds=self.transport_deadline) + CLAIM_MARGIN
@@ -517,26 +662,7 @@ class PrinterWorker(threading.Thread):
             self._change(job_id, (PrintJobState.queued,), state=PrintJobState.retrying, last_error=self._fault)
 
     def _tidy(self) -> None:
-        """Expire jobs too old to print late; settle claims left by a process that stopped."""
-        now = self.printing.clock()
-        cutoff = now - timedelta(minutes=self.printing.settings.print_max_age_minutes)
-        waiting = (PrintJobState.queued, PrintJobState.retrying)
-        for job_id in self._ids(waiting, col(PrintJob.created_at) < cutoff):
-            self._change(job_id, waiting, state=PrintJobState.expired, next_try_at=None)
-        for job_id in self._ids((PrintJobState.printing,), col(PrintJob.claimed_until) < now):
-            with self.printing.db.write() as session:
-                stale = session.get(PrintJob, job_id)
-                if stale is None or stale.state != PrintJobState.printing:
-                    continue
-                # Only if the claim is still the stale one: the conditional UPDATE names its claimant.
-                interrupted = {"key": "print_interrupted", **{lang: printer_text("print_interrupted", lang) for lang in ("vi", "en")}}
-                if _set_state(session, job_id, (PrintJobState.printing,), now, stale.claimed_by, state=PrintJobState.failed, last_error=interrupted, claimed_by=None, claimed_until=None):
-                    session.refresh(stale)
-                    queue.record(session, stale.center_id, "print.updated", now, print_job=job_out(stale))
+        _tidy(self.printing, [self.place])
 
     def _ids(self, states: tuple[PrintJobState, ...], *where: object) -> list[int]:
-        with self.printing.db.read() as session:
-            rows = session.exec(
-                select(PrintJob.id).where(PrintJob.printer == self.place, col(PrintJob.state).in_(states), *where).order_by(col(PrintJob.id))  # type: ignore[arg-type]
-            ).all()
-        return list(rows)  # type: ignore[arg-type]
+        return _ids(self.printing, [self.place], states, *where)

@@ -164,7 +164,7 @@ class PrintJobOut(BaseModel):
     ticket is too old to print late; failed: interrupted mid-print (it may be on paper);
     replaced: a reprint on another printer took its place."""
 
-    id: int | None = None  # None for a print agent's job (an event, not a row)
+    id: int | None = None  # None only in a report from a print agent of before jobs were rows
     ticket_id: int
     label: str
     printer: str  # the kiosk's name, or "desk"

@@ -1,5 +1,5 @@
 """Ticket printing at the edge: the preview image, reprints, the day's unprinted tickets, and
-what print agents fetch and report."""
+what print agents claim, fetch and report."""
 
 import io
 from datetime import UTC, datetime, time
@@ -95,10 +95,27 @@ def print_data(ticket_id: ApiId, request: Request, db: DbDep, principal: PrintAg
         return ticket_print(session, ticket, _public_url(request))
 
 
+@router.post(
+    "/print-agent/jobs/claim",
+    response_model=protocol.PrintJobOut,
+    responses={204: {"description": "no job to print now"}},
+)
+def claim_job(request: Request, principal: PrintAgent) -> Response:
+    """The oldest unfinished job of this agent's printers, claimed for it (204 when none). Jobs
+    too old to print late are expired instead; a job the agent claimed and never reported comes
+    back first. (Plain `def`: the claim is conditional UPDATEs in this worker thread.)"""
+    job = request.app.state.printing.claim(principal.name, principal.center_id)
+    if job is None:
+        return Response(status_code=204)
+    return Response(job.model_dump_json(), media_type="application/json")
+
+
 @router.post("/tickets/{ticket_id}/print-result")
 def print_result(
     ticket_id: ApiId, body: protocol.PrintJobOut, request: Request, db: DbDep, principal: PrintAgent
 ) -> protocol.PrintJobOut:
-    """A print agent reports a job printing, printed, sent or failed; kiosks and consoles see it."""
+    """A print agent reports a claimed job printed, sent, retrying (its printer failed) or failed
+    (interrupted mid-print); kiosks and consoles see it. The job changes only while the agent
+    still holds its claim."""
     _guard_ticket(db, principal, ticket_id)
     return request.app.state.printing.report(ticket_id, principal.name, body)

@@ -1,8 +1,6 @@
 from datetime import datetime
-import logging
 
 from fastapi import APIRouter, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -14,8 +12,6 @@ from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed
 from server.auth import Permission, Principal
 from server.db import Database
 from server.printing import public_url_for
-
-log = logging.getLogger("motcua")
 
 router = APIRouter(tags=["tickets"])
 
@@ -50,7 +46,8 @@ async def _issue(request: Request, body: IssueRequest, principal: Principal) -> 
         request.app.state.issue_limiter.hit(f"device:{principal.id}")
     place = principal.name if principal.kind == "device" else ("desk" if body.source == "desk" else None)
     # The printer's job is a row written with the ticket: committed together, printed by the
-    # printer's worker after the answer (the issue never waits for a drawing or a printer).
+    # printer's worker (or claimed by its print agent) after the answer: the issue never waits
+    # for a drawing or a printer.
     job_place = place if printing.prints_rows(place) else None
     public_url = public_url_for(request.app.state.settings, str(request.base_url)) if job_place else ""
 
@@ -67,12 +64,6 @@ async def _issue(request: Request, body: IssueRequest, principal: Principal) -> 
     issued, created = await db.run(issue)
     if job_place is not None and created:
         printing.wake(job_place)
-    elif created and place is not None and printing.printer_of(place) is not None:
-        # A print agent's printer: the job is an event the agent follows (after the commit).
-        try:
-            issued.print_job = await run_in_threadpool(printing.to_agent, issued.id, place)
-        except Exception:  # the ticket exists: the kiosk shows it; staff can reprint
-            log.exception("ticket %s: the print agent's job could not be recorded", issued.label)
     # Serialised here, once: FastAPI would validate the model again before serialising it.
     return Response(
         issued.model_dump_json(),

@@ -44,6 +44,7 @@ POLICY = {
     "GET /api/v1/centers/{center_id}/print-jobs": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/print-data": "print.agent",
     "POST /api/v1/tickets/{ticket_id}/print-result": "print.agent",
+    "POST /api/v1/print-agent/jobs/claim": "print.agent",
     "GET /api/v1/centers/{center_id}/audit": "audit.read",
     "GET /api/v1/status/{token}": "public",
     "POST /api/v1/auth/login": "public",
