@@ -8,9 +8,11 @@ the issue path reads through it and updates what it changes itself: the number, 
 waiting count, the event sequence (queue.record writes every event and keeps its sequence).
 
 A kept value stays right because everything else that changes those rows goes through the
-ORM: a flush of any center, category, counter, counter's categories or ticket forgets them
-all, and so does any rollback, a savepoint's too (the issue path updates a value before its
-commit). Writes are serialised in the one server process (server.db), so no other writer
+ORM: a flush of a ticket forgets the numbers and waiting counts, of a counter the
+open-counter counts, of a counter's categories those and the counter's links, of a category
+or center everything; any rollback, a
+savepoint's too, forgets everything (the issue path updates a value before its commit). The
+event sequence is only ever written by `queue.record`, which keeps it. Writes are serialised in the one server process (server.db), so no other writer
 comes in between. A session the Database did not make keeps values for one transaction.
 """
 
@@ -59,10 +61,28 @@ def _forget(session: Session) -> None:
         kept.clear()
 
 
+# The kept values a change of each kind of row makes stale, by their key's first part. A
+# call or a completion changes a ticket and a counter: the categories, the center and the
+# event sequence stay kept (the next ticket then reads nothing it need not).
+_STALE: dict[type, set[str]] = {
+    Ticket: {"number", "waiting", "newest"},
+    Counter: {"counters"},
+    CounterCategory: {"counters", "links"},
+}
+
+
 @event.listens_for(Session, "after_flush")
 def _forget_on_change(session: Session, _context: object) -> None:
-    if any(isinstance(o, _SOURCES) for o in (*session.new, *session.dirty, *session.deleted)):
-        _forget(session)
+    changed = {type(o) for o in (*session.new, *session.dirty, *session.deleted)}.intersection(_SOURCES)
+    kept = session.info.get(_KEY)
+    if not changed or not kept:
+        return
+    if changed - _STALE.keys():  # a category or a center: every value is read through them
+        kept.clear()
+        return
+    stale = set().union(*(_STALE[kind] for kind in changed))
+    for key in [key for key in kept if key[0] in stale]:
+        del kept[key]
 
 
 @event.listens_for(Session, "after_soft_rollback")

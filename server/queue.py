@@ -262,6 +262,19 @@ def counter_links(session: Session, counter: Counter) -> list[CounterCategory]:
     )
 
 
+_LINKS = (
+    select(CounterCategory.__table__)  # type: ignore[attr-defined]
+    .where(CounterCategory.__table__.c.counter_id == bindparam("counter_id"))  # type: ignore[attr-defined]
+    .order_by(CounterCategory.__table__.c.position)  # type: ignore[attr-defined]
+)
+
+
+def _kept_links(session: Session, counter_id: int) -> list[Row]:
+    """A counter's categories as read-only rows, kept between transactions (server.kept): every
+    call needs them, and they rarely change."""
+    return kept.get(session, ("links", counter_id), lambda: session.execute(_LINKS, {"counter_id": counter_id}).all())
+
+
 _IN_HAND = select(Ticket).where(Ticket.counter_id == bindparam("counter_id")).where(text(IN_HAND)).limit(1)
 
 
@@ -726,9 +739,10 @@ def call_next(session: Session, now: datetime, counter_id: int) -> Ticket:
     current = in_hand(session, counter)
     if current is not None:
         raise Conflict("counter_busy", number=counter.number, label=current.label)
-    center = get_center(session, counter.center_id)
-    links = counter_links(session, counter)
-    first = call_order(session, center, counter, links, now, limit=1)
+    center = _reference(session, Center, counter.center_id)  # kept: read once, not per call
+    assert center is not None
+    links = _kept_links(session, counter_id)
+    first = call_order(session, center, counter, links, now, limit=1)  # type: ignore[arg-type]
     if not first:
         raise Conflict("queue_empty", number=counter.number)
     ticket = get_ticket(session, first[0].id)
@@ -736,7 +750,7 @@ def call_next(session: Session, now: datetime, counter_id: int) -> Ticket:
     ticket.state = TicketState.called
     ticket.counter_id = counter.id
     ticket.called_at = now
-    record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter, links=links)
+    record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter, links=links)  # type: ignore[arg-type]
     return ticket
 
 
