@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
@@ -53,6 +54,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return _error(404, "not_found", render("not_found"))
         return _error(exc.status_code, "http_error", {"vi": str(exc.detail), "en": str(exc.detail)})
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # By construction every reading thread has its connection (server.db); should the pool
+        # still run dry, say so at once rather than a bare 500.
+        response = _error(503, "server_busy", render("server_busy"))
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> JSONResponse:

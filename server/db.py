@@ -35,12 +35,13 @@ def _to_json(value: object) -> str:
     return value if isinstance(value, JsonText) else pydantic_core.to_json(value).decode()
 
 
-def make_engine(url: str, readers: int = 4) -> Engine:
+def make_engine(url: str, readers: int = 1) -> Engine:
     """An engine; for SQLite: WAL, synchronous=FULL (a 201 means the ticket is on disk).
 
-    Its pool has a connection for each reading thread and the lookup thread
-    (`Database.reading`), the writing session and a few for start-up and the command line, so a read never waits for one;
-    if one ever does, it gives up after 10 s (answered 503, see server.app).
+    Its pool has a connection for each of `readers` threads (the reading threads of
+    `Database.reading`, the printers' workers), the lookup thread, the writing session and a
+    few for start-up and the command line, so a read never waits for one; if one ever does,
+    it gives up after 10 s (answered 503, see server.app).
     """
     pool = {"pool_size": readers + 3, "max_overflow": 4, "pool_timeout": 10}
     if not url.startswith("sqlite"):
@@ -105,7 +106,7 @@ class Database:
         self,
         engine: Engine,
         on_commit: Callable[[list], None] | None = None,
-        readers: int = 4,
+        readers: int = 1,
         read_queue: int = 2000,
     ) -> None:
         self.engine = engine

@@ -131,3 +131,20 @@ def test_300_concurrent_reads_of_each_kind_all_answer_and_an_issue_goes_through(
     assert issued.status_code == 201, issued.text
     assert {r.json()["label"] for r in answers[600:]} == {ticket["label"]}  # the ticket, and its status
     print(f"the issue among 1,200 reads answered in {took * 1000:.0f} ms")  # a figure, not a threshold
+
+
+def test_a_pool_that_runs_dry_answers_503_not_500(tmp_path, clock):
+    """The fallback if a connection is ever not to be had within the pool's 10 s."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/p.db"), clock=clock)
+
+    def dry() -> None:
+        raise PoolTimeout("QueuePool limit of size 4 overflow 4 reached, connection timed out")
+
+    app.add_api_route("/dry", dry)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/dry")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "1"
+    assert answer.json()["code"] == "server_busy"
