@@ -2,8 +2,8 @@
 queue they are refused at once (503 with Retry-After), not left waiting for 30 s."""
 
 import asyncio
+import sys
 import threading
-import time
 
 import httpx
 import pytest
@@ -99,14 +99,27 @@ def server(tmp_path):
     proc.stop()
 
 
+# A desk clerk elsewhere: a process of its own, so the time it gives is the server's, not that
+# of this process's client busy with 1,200 answers.
+CLERK = """
+import sys, time, httpx
+began = time.perf_counter()
+answer = httpx.post(sys.argv[1] + "/api/v1/tickets", json={"category_id": 2, "source": "desk"},
+                    headers={"Authorization": "Bearer " + sys.argv[2]}, timeout=120)
+print(answer.status_code, time.perf_counter() - began)
+"""
+
+
 def test_300_concurrent_reads_of_each_kind_all_answer_and_an_issue_goes_through(server):
     """The stall the issue found: 300 concurrent queue reads once answered 500 after 30-60 s
-    and held back a kiosk's ticket. Now every read answers and the ticket is issued."""
-    staff = {"Authorization": f"Bearer {server.token('staff')}"}
+    and held back a kiosk's ticket. Now every read answers, and a ticket issued while they
+    are being answered is issued."""
+    staff_token = server.token("staff")
+    staff = {"Authorization": f"Bearer {staff_token}"}
     kiosk = {"Authorization": f"Bearer {server.token('kiosk')}"}
     ticket = httpx.post(f"{server.url}/api/v1/tickets", json={"category_id": 1}, headers=kiosk).json()
 
-    async def burst() -> tuple[list[httpx.Response], httpx.Response, float]:
+    async def burst() -> tuple[list[httpx.Response], str, int]:
         limits = httpx.Limits(max_connections=1300, max_keepalive_connections=1300)
         async with httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as http:
             kinds = [
@@ -115,22 +128,24 @@ def test_300_concurrent_reads_of_each_kind_all_answer_and_an_issue_goes_through(
                 (f"/api/v1/tickets/{ticket['id']}", staff),
                 (f"/api/v1/status/{ticket['token']}", {}),
             ]
-            reads = [http.get(path, headers=headers) for path, headers in kinds for _ in range(300)]
+            reads = [asyncio.ensure_future(http.get(path, headers=headers)) for path, headers in kinds for _ in range(300)]
+            await asyncio.wait(reads, return_when=asyncio.FIRST_COMPLETED)  # the server is answering them
+            clerk = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", CLERK, server.url, staff_token, stdout=asyncio.subprocess.PIPE
+            )
+            said, _ = await clerk.communicate()
+            still = sum(1 for read in reads if not read.done())
+            return await asyncio.gather(*reads), said.decode(), still
 
-            async def issue() -> tuple[httpx.Response, float]:
-                began = time.perf_counter()
-                answer = await http.post("/api/v1/tickets", json={"category_id": 2, "source": "desk"}, headers=staff)
-                return answer, time.perf_counter() - began
-
-            *answers, (issued, took) = await asyncio.gather(*reads, issue())
-            return answers, issued, took
-
-    answers, issued, took = asyncio.run(burst())
+    answers, said, still = asyncio.run(burst())
     statuses = {r.status_code for r in answers}
     assert statuses == {200}, sorted(statuses)
-    assert issued.status_code == 201, issued.text
     assert {r.json()["label"] for r in answers[600:]} == {ticket["label"]}  # the ticket, and its status
-    print(f"the issue among 1,200 reads answered in {took * 1000:.0f} ms")  # a figure, not a threshold
+    status, took = said.split()
+    assert status == "201", said
+    # A figure, not a threshold (timings belong in bench/): how long the clerk waited, and how
+    # many reads were still unanswered when the ticket was.
+    print(f"the issue among 1,200 reads answered in {float(took) * 1000:.0f} ms, {still} reads still open")
 
 
 def test_a_pool_that_runs_dry_answers_503_not_500(tmp_path, clock):
