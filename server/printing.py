@@ -411,9 +411,8 @@ class Printing:
             changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState(result.state), **released)  # type: ignore[arg-type]
         elif result.state == "retrying":
             changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.retrying, last_error=error, **released)  # type: ignore[arg-type]
-            if changed is not None:  # the jobs behind it wait for the printer too, and say why
-                for other in _ids(self, [job.printer], (PrintJobState.queued,)):
-                    _change(self, other, (PrintJobState.queued,), state=PrintJobState.retrying, last_error=error)
+            if changed is not None:
+                _hold_queued(self, job.printer, error)  # type: ignore[arg-type]
         elif result.state == "failed":
             changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.failed, last_error=_interrupted(), **released)  # type: ignore[arg-type]
         if changed is not None:
@@ -489,6 +488,13 @@ def _ids(printing: Printing, places: list[str], states: tuple[PrintJobState, ...
             select(PrintJob.id).where(col(PrintJob.printer).in_(places), col(PrintJob.state).in_(states), *where).order_by(col(PrintJob.id))  # type: ignore[arg-type]
         ).all()
     return list(rows)  # type: ignore[arg-type]
+
+
+def _hold_queued(printing: Printing, place: str, fault: dict[str, str]) -> None:
+    """While a place's printer fails, the jobs behind the failing one wait for it too, and say
+    why (the kiosk tells the citizen)."""
+    for job_id in _ids(printing, [place], (PrintJobState.queued,)):
+        _change(printing, job_id, (PrintJobState.queued,), state=PrintJobState.retrying, last_error=fault)
 
 
 def _tidy(printing: Printing, places: list[str]) -> None:
@@ -575,11 +581,11 @@ class PrinterWorker(threading.Thread):
 
     def step(self) -> float:
         """Do what is due; how long to wait before the next step (unless woken)."""
-        self._tidy()
+        _tidy(self.printing, [self.place])
         if self._fault is not None:
             left = self._retry_at - time.monotonic()
             if left > 0:
-                self._hold_queued()
+                _hold_queued(self.printing, self.place, self._fault)
                 return left
         job = self._next()
         if job is None:
@@ -655,14 +661,3 @@ class PrinterWorker(threading.Thread):
             claimed_by=None,
             claimed_until=None,
         )
-
-    def _hold_queued(self) -> None:
-        """While the printer fails, jobs that arrive say why they wait (the kiosk tells the citizen)."""
-        for job_id in self._ids((PrintJobState.queued,)):
-            self._change(job_id, (PrintJobState.queued,), state=PrintJobState.retrying, last_error=self._fault)
-
-    def _tidy(self) -> None:
-        _tidy(self.printing, [self.place])
-
-    def _ids(self, states: tuple[PrintJobState, ...], *where: object) -> list[int]:
-        return _ids(self.printing, [self.place], states, *where)
