@@ -30,7 +30,7 @@ from server.protocol import CounterView, DeviceStatusOut, EventOut, Messages, Sn
 router = APIRouter()
 log = logging.getLogger("motcua.ws")
 
-COUNTER_VIEW_LIMIT = 20  # waiting tickets a console's view lists when the stream starts it
+COUNTER_VIEW_LIMIT = 100  # as many as a console reads itself (WAITING_KNOWN in console.js)
 TRY_AGAIN_LATER = 1013
 POLICY_VIOLATION = 1008
 
