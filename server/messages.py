@@ -51,8 +51,20 @@ CATALOG: dict[str, Message] = {
         "en": "Nobody is waiting for counter {number}.",
     },
     "invalid_transition": {
-        "vi": "Số {label} đang ở trạng thái {state}, không thể {action}.",
+        "vi": "Số {label} {state}, không thể {action}.",
         "en": "Ticket {label} is {state}; cannot {action}.",
+    },
+    "counter_held": {
+        "vi": "Quầy {number} đang do {name} làm việc (từ {since}). Hãy chọn quầy khác, hoặc nhận thay quầy này.",
+        "en": "Counter {number} is worked by {name} (since {since}). Choose another counter, or take this one over.",
+    },
+    "ticket_not_today": {
+        "vi": "Số {label} không phải số của hôm nay.",
+        "en": "Ticket {label} is not one of today's.",
+    },
+    "ticket_label_not_found": {
+        "vi": "Hôm nay không có số {label}.",
+        "en": "There is no ticket {label} today.",
     },
     "idempotency_conflict": {
         "vi": "Mã chống trùng đã được dùng cho một yêu cầu khác.",
@@ -123,6 +135,32 @@ CATALOG: dict[str, Message] = {
 }
 
 
+# A ticket's state and what was tried on it, in the words of `invalid_transition`.
+STATE_WORDS: dict[str, Message] = {
+    "waiting": {"vi": "đang chờ", "en": "waiting"},
+    "called": {"vi": "đã được gọi", "en": "called"},
+    "serving": {"vi": "đang được phục vụ", "en": "being served"},
+    "done": {"vi": "đã hoàn thành", "en": "done"},
+    "no_show": {"vi": "đã báo vắng mặt", "en": "marked no-show"},
+    "cancelled": {"vi": "đã huỷ", "en": "cancelled"},
+    "transferred": {"vi": "đã được chuyển", "en": "transferred"},
+}
+ACTION_WORDS: dict[str, Message] = {
+    "call": {"vi": "gọi số này", "en": "call it"},
+    "recall": {"vi": "gọi lại", "en": "recall it"},
+    "start": {"vi": "bắt đầu phục vụ", "en": "start serving it"},
+    "complete": {"vi": "hoàn thành", "en": "complete it"},
+    "no_show": {"vi": "báo vắng mặt", "en": "mark it no-show"},
+    "cancel": {"vi": "huỷ số", "en": "cancel it"},
+    "transfer": {"vi": "chuyển số", "en": "transfer it"},
+}
+
+
 def render(code: str, **values: object) -> Message:
+    """The message `code` in both languages; a value given as a Message fills each language
+    with its own words."""
     entry = CATALOG[code]
-    return {"vi": entry["vi"].format(**values), "en": entry["en"].format(**values)}
+    return {
+        language: entry[language].format(**{k: v[language] if isinstance(v, dict) else v for k, v in values.items()})  # type: ignore[literal-required]
+        for language in ("vi", "en")
+    }  # type: ignore[return-value]

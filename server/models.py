@@ -47,6 +47,15 @@ class CounterState(StrEnum):
     closed = "closed"
 
 
+class PauseReason(StrEnum):
+    """Why a counter is paused, shown on its console (and to a display that shows counters)."""
+
+    lunch = "lunch"
+    meeting = "meeting"
+    system_fault = "system_fault"
+    other = "other"
+
+
 class Center(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=32)
@@ -112,6 +121,13 @@ class Counter(SQLModel, table=True):
     name_vi: str
     name_en: str
     state: CounterState = CounterState.open
+    pause_reason: PauseReason | None = None  # set while paused, if the officer gave one
+    # The officer working it (one at a time): claimed on signing in to it, kept until released
+    # or taken over, a closed browser included. The name is the username at the claim, so a
+    # counter's every event carries it without reading the user.
+    officer_id: int | None = Field(default=None, foreign_key="user.id")
+    officer_name: str | None = Field(default=None, max_length=64)
+    officer_since: datetime | None = None
     # Ratio rule: ordinary calls this counter still makes before a waiting priority ticket is
     # due again. 0 means due: a fresh counter serves a waiting priority ticket first.
     ordinary_calls_before_priority: int = 0
@@ -153,6 +169,10 @@ class Ticket(SQLModel, table=True):
     note: str = ""
     counter_id: int | None = Field(default=None, foreign_key="counter.id")
     recalls: int = 0
+    # The officers (user ids) who called it last (a call, a call by number or a recall) and
+    # who ended it (done, no-show, transferred or cancelled): the figures per officer.
+    called_by: int | None = Field(default=None, foreign_key="user.id")
+    ended_by: int | None = Field(default=None, foreign_key="user.id")
     queued_at: datetime  # its place in time: issue time, kept across transfers
     issued_at: datetime
     called_at: datetime | None = None

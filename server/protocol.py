@@ -55,6 +55,12 @@ class CounterOut(BaseModel):
     categories: list[CounterCategoryOut] = []
     # Ratio rule: ordinary calls it still makes before a waiting priority ticket is due.
     ordinary_calls_before_priority: int = 0
+    # Why it is paused (lunch, meeting, system_fault, other), None if open or not said.
+    pause_reason: str | None = None
+    # The officer working it (a user id and username) and since when; None: nobody.
+    officer_id: int | None = None
+    officer_name: str | None = None
+    officer_since: UtcDatetime | None = None
 
 
 class TicketOut(BaseModel):
@@ -74,6 +80,9 @@ class TicketOut(BaseModel):
     counter_id: int | None
     recalls: int
     note: str
+    # The officer (user id) who called it last, and who ended it (done, no-show, transfer, cancel).
+    called_by: int | None = None
+    ended_by: int | None = None
     queued_at: UtcDatetime
     issued_at: UtcDatetime
     called_at: UtcDatetime | None
@@ -200,7 +209,7 @@ class EventOut(BaseModel):
     type: Literal["event"] = "event"
     seq: int
     center_id: int
-    kind: str  # ticket.issued, ticket.called, ticket.recalled, counter.paused, ...
+    kind: str  # ticket.issued, ticket.called, ticket.recalled, counter.paused, counter.claimed, ...
     at: UtcDatetime
     ticket: TicketOut | None = None
     counter: CounterOut | None = None

@@ -23,7 +23,7 @@ from server import kept, protocol
 from server.db import JsonText
 from server.direct import Direct
 from server.errors import Conflict, NotFound
-from server.messages import Message
+from server.messages import ACTION_WORDS, STATE_WORDS, Message
 from server.models import (
     Category,
     Center,
@@ -31,6 +31,7 @@ from server.models import (
     CounterCategory,
     CounterState,
     Event,
+    PauseReason,
     Notice,
     PriorityGroup,
     PriorityRule,
@@ -43,7 +44,15 @@ from server.models import (
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
-TicketChange = Callable[[Session, datetime, int], Ticket]
+TicketChange = Callable[..., Ticket]  # (session, now, ticket_id, *, officer=None, ...)
+
+
+@dataclass(frozen=True)
+class Officer:
+    """The staff member acting at a counter (a user: staff, leader or admin)."""
+
+    id: int
+    name: str  # the username, as the counter picker and the consoles show it
 
 
 def system_clock() -> datetime:
@@ -341,6 +350,10 @@ def counter_out(session: Session, counter: Counter, links: list[CounterCategory]
         name_en=counter.name_en,
         state=counter.state,
         ordinary_calls_before_priority=counter.ordinary_calls_before_priority,
+        pause_reason=counter.pause_reason,
+        officer_id=counter.officer_id,
+        officer_name=counter.officer_name,
+        officer_since=counter.officer_since,
         categories=[
             protocol.CounterCategoryOut(category_id=l.category_id, position=l.position, weight=l.weight)
             for l in links
@@ -603,7 +616,90 @@ def issue_ticket(
 
 def _require(ticket: Ticket, action: str, *states: TicketState) -> None:
     if ticket.state not in states:
-        raise Conflict("invalid_transition", label=ticket.label, state=ticket.state.value, action=action)
+        raise Conflict("invalid_transition", label=ticket.label, state=STATE_WORDS[ticket.state], action=ACTION_WORDS[action])
+
+
+# --- the counter's officer -------------------------------------------------------------------
+
+
+def _local_time(session: Session, center_id: int, at: datetime) -> str:
+    center = _reference(session, Center, center_id)
+    assert center is not None
+    return _utc(at).astimezone(ZoneInfo(center.timezone)).strftime("%H:%M")
+
+
+def _held_error(session: Session, counter: Counter) -> Conflict:
+    since = _local_time(session, counter.center_id, counter.officer_since) if counter.officer_since else "?"
+    return Conflict("counter_held", number=counter.number, name=counter.officer_name, since=since)
+
+
+def _hold(session: Session, now: datetime, counter: Counter, officer: Officer | None) -> None:
+    """Whether `officer` may act at `counter`: it holds it, or the counter is free (acting at
+    a free counter claims it, as signing in to it would). 409 `counter_held` if another
+    officer holds it. None (the domain's own callers, the command line): no check."""
+    if officer is None or counter.officer_id == officer.id:
+        return
+    if counter.officer_id is not None:
+        raise _held_error(session, counter)
+    _take(session, now, counter, officer)
+
+
+def _take(session: Session, now: datetime, counter: Counter, officer: Officer) -> None:
+    """`officer` works `counter` from now, and no other counter: one they held before is
+    released (a person sits at one counter; the picker then says so even if the old
+    console never released it)."""
+    for other in session.execute(
+        select(Counter).where(Counter.officer_id == officer.id).where(Counter.id != counter.id)
+    ).scalars():
+        _set_officer(other, None, now)
+        record(session, other.center_id, "counter.released", now, counter=other)
+    _set_officer(counter, officer, now)
+    record(session, counter.center_id, "counter.claimed", now, counter=counter)
+
+
+def _set_officer(counter: Counter, officer: Officer | None, now: datetime) -> None:
+    counter.officer_id = officer.id if officer else None
+    counter.officer_name = officer.name if officer else None
+    counter.officer_since = now if officer else None
+
+
+def claim(session: Session, now: datetime, counter_id: int, officer: Officer, *, take_over: bool = False) -> tuple[Counter, str | None]:
+    """`officer` signs in to a counter: (the counter, the officer it was taken from, if any).
+
+    A counter held by another officer is only taken with `take_over`; its event
+    ("counter.claimed", with the new officer) tells the first officer's console at once.
+    Claiming a counter one holds already changes nothing (its `officer_since` stays)."""
+    counter = get_counter(session, counter_id)
+    if counter.officer_id == officer.id:
+        return counter, None
+    previous = counter.officer_name
+    if counter.officer_id is not None and not take_over:
+        raise _held_error(session, counter)
+    _take(session, now, counter, officer)
+    return counter, previous
+
+
+def release(session: Session, now: datetime, counter_id: int, officer: Officer) -> Counter:
+    """`officer` leaves the counter (signing out, changing counter). Releasing a free
+    counter changes nothing; one held by another officer is theirs: 409 `counter_held`."""
+    counter = get_counter(session, counter_id)
+    if counter.officer_id is None:
+        return counter
+    if counter.officer_id != officer.id:
+        raise _held_error(session, counter)
+    _set_officer(counter, None, now)
+    record(session, counter.center_id, "counter.released", now, counter=counter)
+    return counter
+
+
+def _hold_ticket(session: Session, now: datetime, ticket: Ticket, officer: Officer | None) -> None:
+    """A ticket in a counter's hand is that counter's officer's to act on."""
+    if officer is not None and ticket.counter_id is not None and ticket.state in (TicketState.called, TicketState.serving):
+        _hold(session, now, get_counter(session, ticket.counter_id), officer)
+
+
+def _by(officer: Officer | None) -> int | None:
+    return officer.id if officer else None
 
 
 def _require_open(counter: Counter) -> None:
@@ -732,9 +828,10 @@ def _merge(center: Center, counter: Counter, streams: list[tuple[int, int, deque
     return order
 
 
-def call_next(session: Session, now: datetime, counter_id: int) -> Ticket:
+def call_next(session: Session, now: datetime, counter_id: int, officer: Officer | None = None) -> Ticket:
     """The counter calls the next waiting ticket among its categories."""
     counter = get_counter(session, counter_id)
+    _hold(session, now, counter, officer)
     _require_open(counter)
     current = in_hand(session, counter)
     if current is not None:
@@ -750,21 +847,66 @@ def call_next(session: Session, now: datetime, counter_id: int) -> Ticket:
     ticket.state = TicketState.called
     ticket.counter_id = counter.id
     ticket.called_at = now
+    ticket.called_by = _by(officer)
     record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter, links=links)  # type: ignore[arg-type]
     return ticket
 
 
-def recall(session: Session, now: datetime, ticket_id: int) -> Ticket:
+def call_ticket(session: Session, now: datetime, ticket_id: int, *, counter_id: int, officer: Officer | None = None) -> Ticket:
+    """The counter calls one ticket by its number, out of the call order: a waiting ticket
+    of today, or one of today marked no-show whose citizen came back (it keeps its
+    `no_show_at`: the record that it was once missed). Another day's ticket is not called."""
+    ticket = get_ticket(session, ticket_id)
+    counter = get_counter(session, counter_id)
+    if counter.center_id != ticket.center_id:
+        raise NotFound("ticket_not_found")
+    _hold(session, now, counter, officer)
+    _require_open(counter)
+    current = in_hand(session, counter)
+    if current is not None:
+        raise Conflict("counter_busy", number=counter.number, label=current.label)
+    _require(ticket, "call", TicketState.waiting, TicketState.no_show)
+    center = _reference(session, Center, counter.center_id)
+    assert center is not None
+    if ticket.service_day != service_day(center, now):
+        raise Conflict("ticket_not_today", label=ticket.label)
+    counter.ordinary_calls_before_priority = _after_call(center, counter.ordinary_calls_before_priority, ticket)
+    ticket.state = TicketState.called
+    ticket.counter_id = counter.id
+    ticket.called_at = now
+    ticket.called_by = _by(officer)
+    record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter)
+    return ticket
+
+
+def find_today(session: Session, center_id: int, label: str, now: datetime) -> Ticket:
+    """Today's ticket with this label as the citizen holds it (its newest leg)."""
+    day = service_day(get_center(session, center_id), now)
+    ticket = session.execute(
+        select(Ticket)
+        .where(Ticket.center_id == center_id, Ticket.service_day == day, Ticket.label == label)
+        .order_by(col(Ticket.hop).desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if ticket is None:
+        raise NotFound("ticket_label_not_found", label=label)
+    return ticket
+
+
+def recall(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
     """Call the same ticket again (the citizen did not come yet)."""
     ticket = get_ticket(session, ticket_id)
+    _hold_ticket(session, now, ticket, officer)
     _require(ticket, "recall", TicketState.called)
     ticket.recalls += 1
+    ticket.called_by = _by(officer) or ticket.called_by
     record(session, ticket.center_id, "ticket.recalled", now, ticket=ticket)
     return ticket
 
 
-def start_serving(session: Session, now: datetime, ticket_id: int) -> Ticket:
+def start_serving(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
     ticket = get_ticket(session, ticket_id)
+    _hold_ticket(session, now, ticket, officer)
     _require(ticket, "start", TicketState.called)
     ticket.state = TicketState.serving
     ticket.serving_at = now
@@ -772,31 +914,38 @@ def start_serving(session: Session, now: datetime, ticket_id: int) -> Ticket:
     return ticket
 
 
-def complete(session: Session, now: datetime, ticket_id: int) -> Ticket:
+def complete(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
     ticket = get_ticket(session, ticket_id)
+    _hold_ticket(session, now, ticket, officer)
     _require(ticket, "complete", TicketState.called, TicketState.serving)
     if ticket.serving_at is None:
         ticket.serving_at = ticket.called_at  # staff skipped "start": service began at the call
     ticket.state = TicketState.done
     ticket.done_at = now
+    ticket.ended_by = _by(officer)
     record(session, ticket.center_id, "ticket.done", now, ticket=ticket)
     return ticket
 
 
-def no_show(session: Session, now: datetime, ticket_id: int) -> Ticket:
+def no_show(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
     ticket = get_ticket(session, ticket_id)
+    _hold_ticket(session, now, ticket, officer)
     _require(ticket, "no_show", TicketState.called)
     ticket.state = TicketState.no_show
     ticket.no_show_at = now
+    ticket.ended_by = _by(officer)
     record(session, ticket.center_id, "ticket.no_show", now, ticket=ticket)
     return ticket
 
 
-def cancel(session: Session, now: datetime, ticket_id: int) -> Ticket:
+def cancel(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
+    """Cancel a waiting ticket (the citizen left, or it was issued by mistake). A waiting
+    ticket is in no counter's hand: any officer of the center may."""
     ticket = get_ticket(session, ticket_id)
     _require(ticket, "cancel", TicketState.waiting)
     ticket.state = TicketState.cancelled
     ticket.cancelled_at = now
+    ticket.ended_by = _by(officer)
     record(session, ticket.center_id, "ticket.cancelled", now, ticket=ticket)
     return ticket
 
@@ -809,6 +958,7 @@ def transfer(
     category_id: int | None = None,
     counter_id: int | None = None,
     note: str = "",
+    officer: Officer | None = None,
 ) -> Ticket:
     """Send an active ticket to another category or a named counter.
 
@@ -816,6 +966,7 @@ def transfer(
     time (queued_at), so the citizen keeps the paper they hold and does not lose their turn.
     """
     ticket = get_ticket(session, ticket_id)
+    _hold_ticket(session, now, ticket, officer)
     _require(ticket, "transfer", TicketState.waiting, TicketState.called, TicketState.serving)
     target_category = get_category(session, category_id) if category_id is not None else None
     target_counter = get_counter(session, counter_id) if counter_id is not None else None
@@ -828,6 +979,7 @@ def transfer(
         raise Conflict("transfer_same_place", label=ticket.label)
     ticket.state = TicketState.transferred
     ticket.transferred_at = now
+    ticket.ended_by = _by(officer)
     leg = Ticket(
         center_id=ticket.center_id,
         service_day=ticket.service_day,
@@ -851,11 +1003,24 @@ def transfer(
     return leg
 
 
-def set_counter_state(session: Session, now: datetime, counter_id: int, state: CounterState) -> Counter:
-    """Pause or resume a counter. A paused counter keeps the ticket in hand but calls no one."""
+def set_counter_state(
+    session: Session,
+    now: datetime,
+    counter_id: int,
+    state: CounterState,
+    *,
+    officer: Officer | None = None,
+    reason: PauseReason | None = None,
+) -> Counter:
+    """Pause (with its reason, if given) or resume a counter. A paused counter keeps the
+    ticket in hand but calls no one. Pausing a paused counter with another reason changes
+    the reason."""
     counter = get_counter(session, counter_id)
-    if counter.state != state:
+    _hold(session, now, counter, officer)
+    reason = reason if state == CounterState.paused else None
+    if counter.state != state or counter.pause_reason != reason:
         counter.state = state
+        counter.pause_reason = reason
         kind = {CounterState.paused: "counter.paused", CounterState.open: "counter.resumed"}.get(
             state, "counter.closed"
         )

@@ -5,7 +5,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from server.models import PriorityGroup, TicketSource
+from server.models import PauseReason, PriorityGroup, TicketSource
 
 
 class Body(BaseModel):
@@ -31,6 +31,35 @@ class TransferRequest(Body):
         if self.category_id is None and self.counter_id is None:
             raise ValueError("give category_id or counter_id (or both) / chọn lĩnh vực hoặc quầy")
         return self
+
+
+class ClaimRequest(Body):
+    # A counter another officer holds is only taken when asked for: their console is told.
+    take_over: bool = False
+
+
+class PauseRequest(Body):
+    reason: PauseReason | None = None
+
+
+class CallRequest(Body):
+    """Call one ticket by its number at this counter."""
+
+    counter_id: int = Field(gt=0, le=2**63 - 1)
+
+
+class OfficerFigures(BaseModel):
+    """One officer's work on a service day: the tickets they called, and how the tickets they
+    ended ended."""
+
+    officer_id: int
+    username: str
+    full_name: str
+    called: int
+    done: int
+    no_show: int
+    transferred: int
+    cancelled: int
 
 
 class TicketStatus(BaseModel):

@@ -18,6 +18,7 @@ class SignIn(Body):
 
 
 class Me(BaseModel):
+    id: int  # a console compares it with its counter's officer
     username: str
     role: str
     center_id: int | None
@@ -74,6 +75,7 @@ async def me(request: Request) -> Me:
 
 def _me(principal: auth.Principal) -> Me:
     return Me(
+        id=principal.id,
         username=principal.name,
         role=principal.role,
         center_id=principal.center_id,

@@ -1,13 +1,14 @@
 from datetime import datetime
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from server import auth, protocol, queue
 from server.api.deps import ApiId, DbDep, NowDep, TicketToken, json_answer, read_answer
-from server.api.models import IssueRequest, TicketStatus, TransferRequest
+from server.api.counters import officer_of
+from server.api.models import CallRequest, IssueRequest, TicketStatus, TransferRequest
 from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed, guard_center
 from server.auth import Permission, Principal
 from server.db import Database
@@ -88,7 +89,7 @@ async def _change(db: Database, now: datetime, principal: Principal, ticket_id: 
 
     def job(session: Session) -> protocol.TicketOut:
         guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
-        ticket = change(session, now, ticket_id, **kw)
+        ticket = change(session, now, ticket_id, officer=officer_of(principal), **kw)
         auth.audit(session, now, principal, f"ticket.{action}", ticket.center_id, ticket.label, **kw)
         return queue.ticket_out(ticket)
 
@@ -118,6 +119,34 @@ for _name, _change_fn in {
 async def transfer(ticket_id: ApiId, body: TransferRequest, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Send the ticket to another category or a named counter; returns the new waiting leg."""
     return await _change(db, now, principal, ticket_id, "transfer", queue.transfer, **body.model_dump())
+
+
+@router.post("/tickets/{ticket_id}/call", response_model=protocol.TicketOut)
+async def call(ticket_id: ApiId, body: CallRequest, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
+    """Call this ticket at the counter, out of the call order: a waiting ticket of today, or a
+    no-show of today whose citizen came back. The counter must be free of a ticket, open,
+    and the caller's (or nobody's)."""
+    return await _change(db, now, principal, ticket_id, "call", queue.call_ticket, **body.model_dump())
+
+
+# A label as typed at a counter: the category's letters and the number ("A5", "a005").
+_LABEL = r"^\s*[A-Za-z]{1,2}\s*0*\d{1,5}\s*$"
+
+
+@router.get("/centers/{center_id}/tickets/by-label", response_model=protocol.TicketOut)
+async def ticket_by_label(
+    center_id: ApiId,
+    db: DbDep,
+    now: NowDep,
+    principal: OperateCounter,
+    label: str = Query(min_length=2, max_length=12, pattern=_LABEL, description="as printed, e.g. A005 (A5 will do)"),
+) -> Response:
+    """Today's ticket with that number, as the citizen holds it (its newest leg): what a
+    console calls or cancels by number."""
+    guard_center(principal, center_id)
+    letters = "".join(c for c in label if c.isalpha()).upper()
+    number = int("".join(c for c in label if c.isdigit()))
+    return await read_answer(db, lambda session: queue.ticket_out(queue.find_today(session, center_id, f"{letters}{number:03d}", now)))
 
 
 @router.get("/status/{token}", response_model=TicketStatus)

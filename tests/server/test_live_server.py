@@ -115,10 +115,13 @@ async def receive(ws) -> Snapshot | EventOut:
 
 def test_event_stream_snapshot_events_and_reconnect(server):
     # A kiosk's token: a display's comings and goings are events themselves (tested below).
-    staff, reader = server.token("staff"), server.token("kiosk")
+    staff, other, reader = server.token("staff"), server.token("staff"), server.token("kiosk")
 
     async def scenario() -> None:
         async with httpx.AsyncClient(base_url=server.url, headers=bearer(staff)) as http:
+            # Each counter's officer signs in to it first (one officer, one counter).
+            assert (await http.post("/api/v1/counters/1/claim")).status_code == 200
+            assert (await http.post("/api/v1/counters/2/claim", headers=bearer(other))).status_code == 200
             async with connect(f"{server.ws_url}/ws/events?center_id=1&token={reader}") as ws:
                 snap = await receive(ws)
                 assert isinstance(snap, Snapshot) and snap.center.code == "DEMO"
@@ -133,14 +136,14 @@ def test_event_stream_snapshot_events_and_reconnect(server):
             # While disconnected: three tickets and a call.
             for _ in range(3):
                 await http.post("/api/v1/tickets", json={"category_id": 2})
-            await http.post("/api/v1/counters/2/call-next")
+            await http.post("/api/v1/counters/2/call-next", headers=bearer(other))
             async with connect(f"{server.ws_url}/ws/events?center_id=1&since={last}&token={reader}") as ws:
                 missed = [await receive(ws) for _ in range(4)]
                 assert [m.seq for m in missed] == [last + 1, last + 2, last + 3, last + 4]
                 assert [m.kind for m in missed] == ["ticket.issued"] * 3 + ["ticket.called"]
                 assert missed[-1].ticket.label == "B001" and missed[-1].counter.number == 2
                 # Exactly what was missed: the next message is the next new event.
-                await http.post("/api/v1/tickets/%d/complete" % missed[-1].ticket.id)
+                await http.post("/api/v1/tickets/%d/complete" % missed[-1].ticket.id, headers=bearer(other))
                 nxt = await receive(ws)
                 assert (nxt.seq, nxt.kind) == (last + 5, "ticket.done")
             # A sequence from the future cannot be replayed: a fresh snapshot instead.
