@@ -148,11 +148,16 @@ def test_transfer_with_a_note_and_pause_resume(server, console):
     leg = [t for t in server.client("staff").get("/api/v1/centers/1/queue").json()["tickets"] if t["label"] == label]
     assert [(t["category_id"], t["note"], t["state"]) for t in leg] == [(B, "cần chứng thực bản sao", "waiting")]
 
-    press(page, "p")
-    expect(page.locator("#counter-paused")).to_be_visible()
+    press(page, "p")  # pausing asks why
+    pause = page.locator("#pause-dialog")
+    pause.get_by_label("Họp").check()
+    pause.get_by_role("button", name="Tạm dừng").click()
+    expect(pause).to_be_hidden()
+    expect(page.locator("#counter-paused")).to_have_text("Quầy đang tạm dừng (Họp): không gọi số mới.")
     expect(page.locator("#btn-call")).to_be_disabled()
     expect(page.locator("#pause-text")).to_have_text("Tiếp tục")
-    assert server.client("staff").get("/api/v1/counters/1").json()["state"] == "paused"
+    counter = server.client("staff").get("/api/v1/counters/1").json()
+    assert (counter["state"], counter["pause_reason"]) == ("paused", "meeting")
     press(page, "p")
     expect(page.locator("#counter-paused")).to_be_hidden()
     expect(page.locator("#btn-call")).to_be_enabled()

@@ -18,6 +18,12 @@ export function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in values ? String(values[name]) : `{${name}}`));
 }
 
+/** A catalog entry as a server message ({vi, en}), to be shown in whichever language. */
+function bothLanguages(key) {
+  const entry = state.catalog[key] || {};
+  return { vi: entry.vi || key, en: entry.en || entry.vi || key };
+}
+
 /** A server message ({vi, en}) in the chosen language. */
 export function said(message) {
   if (!message) return "";
@@ -56,12 +62,19 @@ export async function api(method, path, body) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
-  const response = await fetch(`/api/v1${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch (_) {
+    // The server or the network is down: the browser's own words ("Failed to fetch") mean
+    // nothing to staff; say it in theirs.
+    throw new ApiError(0, { code: "network_error", message: bothLanguages("common.network_error") });
+  }
   let data = null;
   try {
     data = await response.json();

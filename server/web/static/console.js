@@ -1,8 +1,11 @@
 /**
- * The counter console: sign in, pick a counter, call / recall / start / done / no-show /
- * transfer / pause with big buttons or one key each; the ticket in hand with its elapsed time,
- * the waiting list of the counter's categories in the order call-next takes them, device
- * faults. The entrance-desk mode issues a ticket for a citizen (source "desk").
+ * The counter console: sign in, pick a counter (which claims it: one officer per counter;
+ * one worked by someone else is taken over only when asked, and that officer's console is
+ * told by the counter's event and stops acting), call / call a number / recall / start / done /
+ * no-show / transfer / pause with a reason, with big buttons or one key each; the ticket in
+ * hand with its elapsed time and recalls, the waiting list of the counter's categories in the
+ * order call-next takes them (priority, transfers and notes marked), device faults. The
+ * entrance-desk mode issues a ticket for a citizen (source "desk").
  *
  * It reads what it shows, not the whole center: the center's categories and counters once,
  * then its counter's view (GET /counters/{id}/view: ticket in hand, the first waiting tickets
@@ -16,9 +19,16 @@ import {
 } from "/web/static/common.js";
 import { callOrder, countKey, micros, queueOf } from "/web/static/call_order.js";
 import { mountPrintPanel, onPrintEvent, renderPrintPanel } from "/web/static/console_print.js";
+import { openNumberDialog, wireNumberDialog } from "/web/static/console_number.js";
 
 const $ = (id) => document.getElementById(id);
 const PRIORITY_GROUPS = ["elderly", "disabled", "pregnant", "small_child", "meritorious"];
+const PAUSE_REASONS = {
+  lunch: "console.pause_lunch",
+  meeting: "console.pause_meeting",
+  system_fault: "console.pause_system_fault",
+  other: "console.pause_other",
+};
 const queue = new Queue();
 const WAITING_SHOWN = 20; // the waiting list's length; the count above it says how many in all
 const WAITING_KNOWN = 100; // how many of the call order a view brings, so few re-reads are needed
@@ -36,6 +46,8 @@ const view = {
   refresh: { timer: null, running: false, again: false, last: 0 },
   faults: new Map(), // printer or device name -> {label, error}
   busy: false,
+  claiming: null, // the counter a claim dialog asks about
+  replaced: null, // the counter as it was when another officer took it: this console stops acting
 };
 
 // ---- sign-in ---------------------------------------------------------------------------------
@@ -49,6 +61,12 @@ async function start() {
   $("signin").addEventListener("submit", onSignIn);
   $("sign-out").addEventListener("click", onSignOut);
   $("change-counter").addEventListener("click", () => showPicker());
+  $("replaced-pick").addEventListener("click", () => showPicker());
+  $("claim-other").addEventListener("click", () => {
+    $("claim-dialog").close();
+    showPicker();
+  });
+  $("claim-take-over").addEventListener("click", () => claimCounter(view.claiming, true));
   $("mode-counter").addEventListener("click", () => setMode("counter"));
   $("mode-desk").addEventListener("click", () => setMode("desk"));
   wireActions();
@@ -62,6 +80,7 @@ async function start() {
 
 function showSignIn() {
   for (const id of ["picker", "counter-view", "desk-view", "modes", "change-counter", "sign-out", "online"]) $(id).hidden = true;
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   $("who").textContent = "";
   $("signin").hidden = false;
   $("username").focus();
@@ -80,9 +99,13 @@ async function onSignIn(event) {
   }
 }
 
+/** Signing out releases the counter this console holds: free for the next officer. */
 async function onSignOut() {
+  const held = holding() ? view.counterId : null;
   stopStream();
+  if (held) await api("POST", `/counters/${held}/release`).catch(() => {});
   await signOut().catch(() => {});
+  Object.assign(view, { me: null, replaced: null });
   showSignIn();
 }
 
@@ -105,7 +128,7 @@ async function enter(me) {
   view.centerId = queue.center.id;
   mountPrintPanel(view.centerId);
   await loadCenter();
-  if (view.counterId && queue.counters.has(view.counterId)) await follow(view.counterId);
+  if (view.counterId && queue.counters.has(view.counterId)) await claimCounter(view.counterId);
   else showPicker();
 }
 
@@ -150,6 +173,7 @@ function showView(here) {
   if (here.counter.id !== view.counterId) return; // an answer for a counter left since
   if (view.here && here.seq < view.here.seq) return; // older than what is shown
   view.here = here;
+  checkOfficer(here.counter);
   view.known = new Map([...here.waiting, ...here.next_in_queues].map((ticket) => [ticket.id, ticket]));
   view.counts = new Map(here.queues.map((count) => [countKey(count), count.waiting]));
   view.recent = view.recent.filter((event) => event.seq > here.seq);
@@ -179,6 +203,7 @@ function applyToView(event) {
     const links = (c) => JSON.stringify(c.categories);
     if (links(counter) !== links(here.counter)) refreshSoon(); // other queues: read them
     here.counter = counter;
+    checkOfficer(counter);
   }
   if (event.ticket) takeTicket(event.ticket, event.kind);
 }
@@ -210,7 +235,9 @@ function takeTicket(ticket, kind = "") {
 
 /** Whether this news is of a ticket that was waiting until now. */
 function leftWaiting(ticket, kind) {
-  if (kind === "ticket.called" || kind === "ticket.cancelled") return true;
+  // A no-show called back by number was not waiting (it keeps its no_show_at; a waiting ticket has none).
+  if (kind === "ticket.called") return !ticket.no_show_at;
+  if (kind === "ticket.cancelled") return true;
   return kind === "ticket.transferred" && !ticket.called_at;
 }
 
@@ -259,11 +286,25 @@ async function refreshNow() {
 
 function showPicker() {
   view.mode = "picker";
+  clearMessages();
   $("counter-view").hidden = true;
   $("desk-view").hidden = true;
   $("picker").hidden = false;
   drawPicker();
   loadCenter().then(() => view.mode === "picker" && drawPicker(), () => {}); // changed since
+}
+
+/** "HH:MM" in the center's time. */
+function clock(at) {
+  return new Date(at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" });
+}
+
+/** Who works a counter, as the picker says it. */
+function officerLine(counter) {
+  if (!counter.officer_id) return t("console.counter_free");
+  const since = clock(counter.officer_since);
+  if (view.me && counter.officer_id === view.me.id) return t("console.counter_mine", { since });
+  return t("console.counter_taken", { name: counter.officer_name, since });
 }
 
 function drawPicker() {
@@ -272,26 +313,80 @@ function drawPicker() {
     ...[...queue.counters.values()].map((counter) =>
       el(
         "button",
-        { type: "button", dataset: { counterId: counter.id }, onclick: () => pickCounter(counter.id) },
+        {
+          type: "button",
+          class: counter.officer_id && counter.officer_id !== view.me?.id ? "taken" : "",
+          dataset: { counterId: counter.id },
+          onclick: () => claimCounter(counter.id),
+        },
         t("console.counter_n", { number: counter.number }),
         el("small", {}, counterCategories(counter).map((c) => c.prefix).join(" · ")),
+        el("small", { class: "officer" }, officerLine(counter)),
       ),
     ),
   );
   render();
 }
 
-function pickCounter(counterId) {
-  view.counterId = counterId;
-  localStorage.setItem("motcua.counter", String(counterId));
-  follow(counterId).catch((error) => {
-    $("message").textContent = error.message;
-    $("message").hidden = false;
+/**
+ * Sign in to a counter: claim it, then follow it. One someone else works asks first: take it
+ * over (their console is told) or pick another.
+ */
+async function claimCounter(counterId, takeOver = false) {
+  clearMessages();
+  try {
+    const counter = await api("POST", `/counters/${counterId}/claim`, { take_over: takeOver });
+    queue.counters.set(counter.id, counter);
+    $("claim-dialog").close();
+    view.counterId = counterId;
+    view.replaced = null;
+    localStorage.setItem("motcua.counter", String(counterId));
+    await follow(counterId);
+  } catch (error) {
+    if (error.body?.code === "counter_held" && !takeOver) {
+      await loadCenter().catch(() => {});
+      askTakeOver(queue.counters.get(counterId));
+    } else {
+      const box = $("claim-dialog").open ? $("claim-error") : $("picker-error");
+      box.textContent = error.message;
+      box.hidden = false;
+      if (view.mode !== "picker") showPicker();
+    }
+  }
+}
+
+function askTakeOver(counter) {
+  if (view.mode !== "picker") showPicker();
+  else drawPicker();
+  view.claiming = counter.id;
+  $("claim-text").textContent = t("console.claim_text", {
+    number: counter.number,
+    name: counter.officer_name,
+    since: clock(counter.officer_since),
   });
+  $("claim-error").hidden = true;
+  if (!$("claim-dialog").open) $("claim-dialog").showModal();
+  $("claim-other").focus();
+}
+
+/** Whether this console's officer holds its counter (as far as its events say). */
+function holding() {
+  const c = counter();
+  return Boolean(c && view.me && c.officer_id === view.me.id && !view.replaced);
+}
+
+/** A counter's news: someone else took it over (or it was released elsewhere): stop acting. */
+function checkOfficer(c) {
+  if (!view.me || c.officer_id === view.me.id || view.replaced) return;
+  view.replaced = c;
+  localStorage.removeItem("motcua.counter");
+  for (const dialog of ["transfer-dialog", "pause-dialog", "number-dialog"]) $(dialog).close();
+  clearMessages();
 }
 
 function setMode(mode) {
   if (mode === "counter" && !view.here) return showPicker();
+  if (mode !== view.mode) clearMessages();
   if (mode === "desk") loadCenter().then(render, () => {}); // categories open or closed now
   view.mode = mode;
   $("picker").hidden = true;
@@ -363,44 +458,72 @@ function renderCounter(c) {
   } else {
     $("in-hand-info").append(el("span", { class: "muted" }, t("console.nobody_in_hand")));
   }
+  $("in-hand-recalls").hidden = !ticket?.recalls;
+  $("in-hand-recalls").textContent = ticket?.recalls ? t("console.recalls", { n: ticket.recalls }) : "";
   tick();
   const paused = c.state === "paused";
   $("counter-paused").hidden = !paused;
+  $("counter-paused").textContent = c.pause_reason
+    ? t("console.paused_reason_banner", { reason: t(PAUSE_REASONS[c.pause_reason]) })
+    : t("console.paused_banner");
   $("pause-text").textContent = t(paused ? "console.resume" : "console.pause");
+  const replaced = view.replaced;
+  $("replaced").hidden = !replaced;
+  if (replaced) {
+    const values = { number: replaced.number, name: replaced.officer_name, since: replaced.officer_since ? clock(replaced.officer_since) : "" };
+    $("replaced-text").textContent = t(replaced.officer_id ? "console.replaced" : "console.released_elsewhere", values);
+  }
+  const off = view.busy || Boolean(replaced); // another officer's counter now: nothing to do here
   const called = ticket?.state === "called";
-  $("btn-call").disabled = view.busy || paused || c.state === "closed" || Boolean(ticket);
-  $("btn-recall").disabled = view.busy || !called;
-  $("btn-start").disabled = view.busy || !called;
-  $("btn-done").disabled = view.busy || !ticket;
-  $("btn-noshow").disabled = view.busy || !called;
-  $("btn-transfer").disabled = view.busy || !ticket;
-  $("btn-pause").disabled = view.busy;
+  $("btn-call").disabled = off || paused || c.state === "closed" || Boolean(ticket);
+  $("btn-number").disabled = off;
+  $("btn-recall").disabled = off || !called;
+  $("btn-start").disabled = off || !called;
+  $("btn-done").disabled = off || !ticket;
+  $("btn-noshow").disabled = off || !called;
+  $("btn-transfer").disabled = off || !ticket;
+  $("btn-pause").disabled = off;
 
   const waiting = waitingHere();
   $("waiting-count").textContent = waitingTotal();
   $("waiting-empty").hidden = waiting.length > 0;
-  $("waiting-list").replaceChildren(
-    ...waiting.map((w) => {
-      const category = queue.categories.get(w.category_id);
-      return el(
-        "li",
-        { dataset: { ticketId: w.id, label: w.label, queuedAt: w.queued_at } },
-        el("span", { class: "ticket-label" }, w.label),
-        el(
-          "span",
-          { class: "what" },
-          el("span", { class: "chip", style: `background:${category?.color || "#555"}` }, category?.prefix || "?"),
-          " ",
-          queue.categoryName(w.category_id, state.language),
-          w.priority_group ? el("span", { class: "priority" }, ` · ${t(`priority.${w.priority_group}`)}`) : "",
-          w.target_counter_id ? el("span", { class: "muted" }, ` · ${t("console.sent_here")}`) : "",
-        ),
-        el("span", { class: "waited" }, since(w.queued_at)),
-      );
-    }),
-  );
+  $("waiting-list").replaceChildren(...waiting.map((w) => el("li", { dataset: { ticketId: w.id, label: w.label, queuedAt: w.queued_at } }, waitingRow(w))));
+  $("waiting-labels").replaceChildren(...waiting.map((w) => el("option", { value: w.label })));
   renderFaults();
   renderPrintPanel();
+}
+
+/** One waiting ticket: its number, category, priority group, whether it was transferred
+ * (or sent to this counter by name), its note; a button that opens "call a number" with it. */
+function waitingRow(w) {
+  const category = queue.categories.get(w.category_id);
+  const badges = [];
+  if (w.priority_group) badges.push(el("span", { class: "badge priority" }, t(`priority.${w.priority_group}`)));
+  if (w.target_counter_id === view.counterId) badges.push(el("span", { class: "badge transfer" }, t("console.sent_here")));
+  else if (w.hop > 0) badges.push(el("span", { class: "badge transfer" }, t("console.transferred_in")));
+  return el(
+    "button",
+    { type: "button", class: "row", disabled: Boolean(view.replaced), onclick: () => openNumberDialog(w) },
+    el("span", { class: "ticket-label" }, w.label),
+    el(
+      "span",
+      { class: "what" },
+      el("span", { class: "line" }, el("span", { class: "chip", style: `background:${category?.color || "#555"}` }, category?.prefix || "?"), " ", queue.categoryName(w.category_id, state.language)),
+      badges.length ? el("span", { class: "badges" }, ...badges) : "",
+      w.note ? el("span", { class: "ticket-note" }, `${t("console.note")}: ${w.note}`) : "",
+    ),
+    el("span", { class: "waited" }, since(w.queued_at)),
+  );
+}
+
+/** Messages belong to the action they answer: the next action, or another counter, clears them. */
+function clearMessages() {
+  for (const id of ["message", "done-message", "picker-error"]) $(id).hidden = true;
+}
+
+function say(text) {
+  $("done-message").textContent = text;
+  $("done-message").hidden = false;
 }
 
 /** Once a second: the elapsed time of the ticket in hand and each wait. */
@@ -447,13 +570,26 @@ function renderFaults() {
 
 function wireActions() {
   $("btn-call").addEventListener("click", () => act(() => api("POST", `/counters/${view.counterId}/call-next`)));
+  $("btn-number").addEventListener("click", () => {
+    clearMessages();
+    openNumberDialog();
+  });
+  wireNumberDialog({
+    centerId: () => view.centerId,
+    counterId: () => view.counterId,
+    canCall: () => !inHand() && counter()?.state === "open" && !view.replaced,
+    describe: (ticket) => [...waitingRow(ticket).querySelector(".what").childNodes],
+    act: (change, doneKey) => act(change, { doneKey, inDialog: true }),
+  });
   $("btn-recall").addEventListener("click", () => ticketAction("recall"));
   $("btn-start").addEventListener("click", () => ticketAction("start"));
   $("btn-done").addEventListener("click", () => ticketAction("complete"));
   $("btn-noshow").addEventListener("click", () => ticketAction("no-show"));
   $("btn-pause").addEventListener("click", () =>
-    act(() => api("POST", `/counters/${view.counterId}/${counter()?.state === "paused" ? "resume" : "pause"}`)),
+    counter()?.state === "paused" ? act(() => api("POST", `/counters/${view.counterId}/resume`)) : openPause(),
   );
+  $("pause-cancel").addEventListener("click", () => $("pause-dialog").close());
+  $("pause-form").addEventListener("submit", onPause);
   $("btn-transfer").addEventListener("click", openTransfer);
   $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
   $("transfer-form").addEventListener("submit", onTransfer);
@@ -464,32 +600,66 @@ function ticketAction(action) {
   if (ticket) act(() => api("POST", `/tickets/${ticket.id}/${action}`));
 }
 
-/** Run one change; its answer updates the screen at once (the event confirms it). */
-async function act(change) {
-  if (view.busy) return;
+/**
+ * Run one change; its answer updates the screen at once (the event confirms it). `doneKey`:
+ * the catalog's words for its success ({label}); `inDialog`: a dialog shows the error itself.
+ * Returns the error's message, or null.
+ */
+async function act(change, { doneKey = null, inDialog = false } = {}) {
+  if (view.busy) return null;
   view.busy = true;
-  $("message").hidden = true;
+  clearMessages();
   render();
+  let failed = null;
   try {
     const result = await change();
     if (result && result.label !== undefined && view.here) {
       // At once on screen; its event, before or after this answer, moves the queues.
       const mine = result.counter_id === view.counterId && ["called", "serving"].includes(result.state);
-      view.here.in_hand = mine ? result : null;
+      if (mine) view.here.in_hand = result;
+      else if (view.here.in_hand?.id === result.id) view.here.in_hand = null;
       view.known.delete(result.id);
+      if (doneKey) say(t(doneKey, { label: result.label }));
     } else if (result && result.number !== undefined && view.here) view.here.counter = result;
   } catch (error) {
-    $("message").textContent = error.message;
-    $("message").hidden = false;
+    failed = error.message;
+    if (!inDialog) {
+      $("message").textContent = failed;
+      $("message").hidden = false;
+    }
   } finally {
     view.busy = false;
     render();
   }
+  return failed;
+}
+
+function openPause() {
+  clearMessages();
+  $("pause-reasons").replaceChildren(
+    ...Object.entries(PAUSE_REASONS).map(([reason, key], i) =>
+      el("label", {}, el("input", { type: "radio", name: "pause-reason", value: reason, checked: i === 0 }), t(key)),
+    ),
+  );
+  $("pause-error").hidden = true;
+  $("pause-dialog").showModal();
+  $("pause-form").querySelector("input:checked").focus();
+}
+
+async function onPause(event) {
+  event.preventDefault();
+  const reason = $("pause-form").elements["pause-reason"].value;
+  const failed = await act(() => api("POST", `/counters/${view.counterId}/pause`, { reason }), { inDialog: true });
+  if (failed) {
+    $("pause-error").textContent = failed;
+    $("pause-error").hidden = false;
+  } else $("pause-dialog").close();
 }
 
 function openTransfer() {
   const ticket = inHand();
   if (!ticket) return;
+  clearMessages();
   const none = (key) => el("option", { value: "" }, t(key));
   $("transfer-category").replaceChildren(
     none("console.transfer_same_category"),
@@ -525,8 +695,7 @@ async function onTransfer(event) {
     const leg = await api("POST", `/tickets/${ticket.id}/transfer`, body);
     view.here.in_hand = null; // the leg joins its queue with its event
     $("transfer-dialog").close();
-    $("done-message").textContent = t("console.transferred", { label: leg.label });
-    $("done-message").hidden = false;
+    say(t("console.transferred", { label: leg.label }));
     render();
   } catch (error) {
     $("transfer-error").textContent = error.message;
@@ -534,7 +703,7 @@ async function onTransfer(event) {
   }
 }
 
-const KEYS = { n: "btn-call", r: "btn-recall", s: "btn-start", d: "btn-done", v: "btn-noshow", t: "btn-transfer", p: "btn-pause" };
+const KEYS = { n: "btn-call", g: "btn-number", r: "btn-recall", s: "btn-start", d: "btn-done", v: "btn-noshow", t: "btn-transfer", p: "btn-pause" };
 
 function onKey(event) {
   if (view.mode !== "counter" || event.ctrlKey || event.altKey || event.metaKey) return;
