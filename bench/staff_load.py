@@ -72,7 +72,7 @@ from issue_tickets import cpu_seconds  # noqa: E402
 from server import auth, demo, directory, queue  # noqa: E402
 from server.api.security import COOKIE, CSRF_HEADER  # noqa: E402
 from server.db import Database, make_engine, migrate  # noqa: E402
-from server.models import Category, Role  # noqa: E402
+from server.models import Category, Role, User  # noqa: E402
 from server.queue import system_clock  # noqa: E402
 
 KINDS = ("view", "call-next", "start", "complete", "issue")
@@ -116,9 +116,9 @@ def prepare(database: Path, sessions: int) -> tuple[list[Staff], Staff, list[int
             session.execute(select(Category).where(Category.center_id == center.id).order_by(Category.position)).scalars()
         )
         count = len(categories)
-        user = auth.create_user(session, now, "bench-staff", "correct horse battery", Role.staff, center.id)
+        desk_user = auth.create_user(session, now, "bench-staff", "correct horse battery", Role.staff, center.id)
 
-        def signed_in(counter_id: int) -> Staff:
+        def signed_in(counter_id: int, user: User) -> Staff:
             token, web = auth.start_session(session, now, user)
             return Staff(counter_id, token, web.csrf_token)
 
@@ -128,10 +128,17 @@ def prepare(database: Path, sessions: int) -> tuple[list[Staff], Staff, list[int
             # second for another tenth, in varied pairs.
             first, second = i % count, (i + 1 + (i // count) % (count - 1)) % count
             counter = directory.add_counter(session, center, 101 + i, [categories[first], categories[second]])
-            staff.append(signed_in(counter.id))  # type: ignore[arg-type]
+            # One officer per counter, signed in to it (as the console's claim leaves it); the
+            # password hash is shared: argon2 for each of 400 accounts would take a while.
+            officer = User(username=f"bench-staff-{i}", password_hash=desk_user.password_hash, role=Role.staff,
+                           center_id=center.id, created_at=now)
+            session.add(officer)
+            session.flush()
+            counter.officer_id, counter.officer_name, counter.officer_since = officer.id, officer.username, now
+            staff.append(signed_in(counter.id, officer))  # type: ignore[arg-type]
         for n in range(PREFILL * sessions):
             queue.issue_ticket(session, now, category_id=categories[n % count].id)  # type: ignore[arg-type]
-        desk = signed_in(0)
+        desk = signed_in(0, desk_user)
     engine.dispose()
     return staff, desk, [c.id for c in categories]  # type: ignore[misc]
 

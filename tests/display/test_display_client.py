@@ -93,13 +93,17 @@ class Harness:
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path / "center.db").start()
     live.display_token = live.token("display")  # type: ignore[attr-defined]
-    live.staff_token = live.token("staff")  # type: ignore[attr-defined]
+    # Counters 1 and 2 each have their officer (one officer per counter), signed in to it first.
+    live.officers = {n: live.token("staff") for n in (1, 2)}  # type: ignore[attr-defined]
+    for number, token in live.officers.items():  # type: ignore[attr-defined]
+        claimed = httpx.post(f"{live.url}/api/v1/counters/{number}/claim", headers={"Authorization": f"Bearer {token}"}, timeout=WAIT)
+        assert claimed.status_code == 200, claimed.text
     yield live
     live.stop()
 
 
 def issue_and_call(server: LiveServer, counter_id: int = 1) -> str:
-    headers = {"Authorization": f"Bearer {server.staff_token}"}  # type: ignore[attr-defined]
+    headers = {"Authorization": f"Bearer {server.officers[counter_id]}"}  # type: ignore[attr-defined]
     with httpx.Client(base_url=server.url, timeout=WAIT, headers=headers) as http:
         assert http.post("/api/v1/tickets", json={"category_id": 1}).status_code == 201
         response = http.post(f"/api/v1/counters/{counter_id}/call-next")
