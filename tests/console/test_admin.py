@@ -259,7 +259,7 @@ def test_bad_opening_hours_say_which_field_and_why(server, new_page):
     editor.get_by_label("Chữ cái").fill("A")  # taken: a conflict, said under the field too
     editor.get_by_label("Giờ tiếp nhận").fill("07:30-11:30, 13:30-17:00")
     editor.get_by_role("button", name="Thêm").click()
-    expect(page.locator("#error-prefix")).to_have_text("Chữ A đã dùng cho lĩnh vực khác.".replace("Chữ A", "Chữ cái A"))
+    expect(page.locator("#error-prefix")).to_have_text("Chữ cái A đã dùng cho lĩnh vực khác.")
     expect(page.locator("#error-sessions")).to_have_count(0)
     assert page.errors == []
 
