@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from server import auth, demo, kiosk_pages, queue, ws
+from server import auth, demo, invalid, kiosk_pages, queue, ws
 from server.api import audit, centers, counters, officers, printing, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
@@ -43,11 +43,19 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Each error names its field and says why, in Vietnamese and English (server.invalid).
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+                "field": invalid.field_of(list(e.get("loc", ()))),
+                "message": invalid.explain(dict(e)),
+            }
             for e in exc.errors()
         ]
-        return _error(422, "invalid_input", render("invalid_input"), errors=jsonable_encoder(errors))
+        message = invalid.summary([e["message"] for e in errors])
+        return _error(422, "invalid_input", message, errors=jsonable_encoder(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

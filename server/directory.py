@@ -7,12 +7,13 @@ admin's changes (below) record an event, so kiosks and displays follow them live
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import func, or_, select
+from sqlmodel import Session, col
 
 from server import queue
+from server.collation import vi_key
 from server.errors import Conflict, NotFound
-from server.models import Category, Center, Counter, CounterCategory, Notice, Procedure
+from server.models import ACTIVE_STATES, Category, Center, Counter, CounterCategory, Notice, Procedure, Ticket
 
 
 def create_center(session: Session, code: str, name_vi: str, name_en: str, **fields: object) -> Center:
@@ -87,21 +88,23 @@ def ward(code: int) -> tuple[str, int, str]:
 
 
 def provinces() -> list[tuple[int, str]]:
-    """Every province and centrally-run city (34 since July 2025): (code, name)."""
+    """Every province and centrally-run city (34 since July 2025): (code, name), in Vietnamese
+    alphabetical order."""
     from vietnam_provinces import Province
 
-    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda p: p[0])
+    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda p: vi_key(p[1]))
 
 
 def wards_of(province_code: int) -> list[tuple[int, str]]:
-    """The communes, wards and special zones of a province: (code, name), by name."""
+    """The communes, wards and special zones of a province: (code, name), in Vietnamese
+    alphabetical order (Đống Đa after Dịch Vọng, not after Yên Hoà)."""
     from vietnam_provinces import Province, Ward
 
     try:
         province = Province.from_code(province_code)  # type: ignore[arg-type]
     except ValueError:
         raise NotFound("ward_not_found") from None
-    return sorted(((int(w.code), w.name) for w in Ward.iter_by_province(province.code)), key=lambda w: w[1])
+    return sorted(((int(w.code), w.name) for w in Ward.iter_by_province(province.code)), key=lambda w: vi_key(w[1]))
 
 
 def update_center(session: Session, now: datetime, center_id: int, **fields: object) -> Center:
@@ -142,6 +145,8 @@ def create_category(session: Session, now: datetime, center_id: int, **fields: o
 
 def update_category(session: Session, now: datetime, category_id: int, **fields: object) -> Category:
     category = queue.get_category(session, category_id)
+    if fields.get("active") is False:
+        _may_retire_category(session, now, category)
     if "prefix" in fields:
         _prefix_free(session, category.center_id, fields["prefix"], category.id)  # type: ignore[arg-type]
     for name, value in fields.items():
@@ -149,6 +154,62 @@ def update_category(session: Session, now: datetime, category_id: int, **fields:
     session.flush()
     _category_changed(session, now, category)
     return category
+
+
+# --- retiring: hidden from kiosks, displays and consoles, kept for the tickets that name it ------
+#
+# Tickets still waiting or being served today keep a category or counter from being retired:
+# the admin is told how many, to serve or transfer them first. Allowing it instead would leave
+# citizens holding numbers of a queue nobody shows (a retired counter's named tickets could not
+# even be called), and the day's figures would name a place nobody can see.
+
+
+def _unfinished(session: Session, now: datetime, center_id: int, *where: object) -> int:
+    """Today's tickets of a center still waiting, called or being served, matching `where`."""
+    day = queue.service_day(queue.get_center(session, center_id), now)
+    return session.execute(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.center_id == center_id, Ticket.service_day == day, col(Ticket.state).in_(ACTIVE_STATES), *where)
+    ).scalar_one()
+
+
+def _may_retire_category(session: Session, now: datetime, category: Category) -> None:
+    count = _unfinished(session, now, category.center_id, Ticket.category_id == category.id)
+    if category.active and count:
+        raise Conflict("category_has_tickets", name_vi=category.name_vi, name_en=category.name_en, count=count)
+
+
+def set_category_active(session: Session, now: datetime, category_id: int, active: bool) -> Category:
+    """Retire a category (off every kiosk at once, issuing refused) or bring it back."""
+    category = queue.get_category(session, category_id)
+    if not active:
+        _may_retire_category(session, now, category)
+    category.active = active
+    session.flush()
+    _category_changed(session, now, category)
+    return category
+
+
+def set_counter_active(session: Session, now: datetime, counter_id: int, active: bool) -> Counter:
+    """Retire a counter (off the wall display and the consoles' pickers) or bring it back."""
+    counter = queue.get_counter(session, counter_id)
+    if counter.active and not active:
+        mine = or_(Ticket.counter_id == counter.id, Ticket.target_counter_id == counter.id)
+        count = _unfinished(session, now, counter.center_id, mine)
+        if count:
+            raise Conflict("counter_has_tickets", number=counter.number, count=count)
+    counter.active = active
+    session.flush()
+    queue.record(session, counter.center_id, "counter.updated", now, counter=counter)
+    return counter
+
+
+def set_procedure_active(session: Session, procedure_id: int, active: bool) -> Procedure:
+    procedure = get_procedure(session, procedure_id)
+    procedure.active = active
+    session.flush()
+    return procedure
 
 
 def _link_categories(session: Session, counter: Counter, categories: Sequence[tuple[int, int]]) -> None:

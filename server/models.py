@@ -111,6 +111,7 @@ class Procedure(SQLModel, table=True):
     name_vi: str
     name_en: str
     processing_days: int = 0  # legal processing time in working days; 0: the same day
+    active: bool = True  # retired from the admin: kept for history, offered to nobody
 
 
 class Counter(SQLModel, table=True):
@@ -131,6 +132,9 @@ class Counter(SQLModel, table=True):
     # Ratio rule: ordinary calls this counter still makes before a waiting priority ticket is
     # due again. 0 means due: a fresh counter serves a waiting priority ticket first.
     ordinary_calls_before_priority: int = 0
+    # Retired from the admin: off the kiosk, the wall display and the consoles' pickers, but
+    # kept, so the tickets it served still name it.
+    active: bool = True
 
 
 class CounterCategory(SQLModel, table=True):

@@ -38,6 +38,8 @@ class CategoryOut(BaseModel):
     # Whether a ticket can be issued now, and if not, why (outside_hours, daily_cap_reached).
     open: bool = True
     closed_reason: str | None = None
+    # False: retired from the admin; a client drops it (no grey tile), its history stays.
+    active: bool = True
 
 
 class CounterCategoryOut(BaseModel):
@@ -61,6 +63,8 @@ class CounterOut(BaseModel):
     officer_id: int | None = None
     officer_name: str | None = None
     officer_since: UtcDatetime | None = None
+    # False: retired from the admin; a client drops it from what it shows.
+    active: bool = True
 
 
 class TicketOut(BaseModel):
@@ -268,9 +272,15 @@ class QueueState(BaseModel):
             else:
                 self.tickets.pop(ticket.id, None)
         if event.counter is not None:
-            self.counters[event.counter.id] = event.counter
+            if event.counter.active:
+                self.counters[event.counter.id] = event.counter
+            else:
+                self.counters.pop(event.counter.id, None)  # retired: off the wall display
         for category in event.categories or []:
-            self.categories[category.id] = category
+            if category.active:
+                self.categories[category.id] = category
+            else:
+                self.categories.pop(category.id, None)
         if event.center is not None:
             self.center = event.center
         if event.notices is not None:

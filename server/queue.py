@@ -210,6 +210,7 @@ _OPEN_COUNTERS = (
     .join(Counter, col(Counter.id) == CounterCategory.counter_id)
     .where(CounterCategory.category_id == bindparam("category_id"))
     .where(Counter.state == CounterState.open)
+    .where(Counter.active == True)  # noqa: E712
 )
 _SERVICE_MINUTES = select(Category.service_minutes).where(Category.id == bindparam("category_id"))
 # (people ahead, open counters, minutes per citizen) in one query, by priority or not.
@@ -354,6 +355,7 @@ def counter_out(session: Session, counter: Counter, links: list[CounterCategory]
         officer_id=counter.officer_id,
         officer_name=counter.officer_name,
         officer_since=counter.officer_since,
+        active=counter.active,
         categories=[
             protocol.CounterCategoryOut(category_id=l.category_id, position=l.position, weight=l.weight)
             for l in links
@@ -370,16 +372,26 @@ def category_out(
 
 
 def categories_of(session: Session, center_id: int, now: datetime) -> list[protocol.CategoryOut]:
-    """A center's categories in order, each open or why closed."""
+    """A center's categories in order, each open or why closed; retired ones are not offered."""
     center = get_center(session, center_id)
-    rows = session.execute(select(Category).where(Category.center_id == center_id).order_by(col(Category.position)))
+    rows = session.execute(
+        select(Category)
+        .where(Category.center_id == center_id)
+        .where(Category.active == True)  # noqa: E712
+        .order_by(col(Category.position))
+    )
     return [category_out(session, center, c, now) for c in rows.scalars()]
 
 
 def counters_of(session: Session, center_id: int) -> list[protocol.CounterOut]:
-    """A center's counters by number, with their categories."""
+    """A center's counters by number, with their categories; retired ones are left out."""
     get_center(session, center_id)  # NotFound for an unknown center
-    counters = session.execute(select(Counter).where(Counter.center_id == center_id).order_by(col(Counter.number)))
+    counters = session.execute(
+        select(Counter)
+        .where(Counter.center_id == center_id)
+        .where(Counter.active == True)  # noqa: E712
+        .order_by(col(Counter.number))
+    )
     return [counter_out(session, c) for c in counters.scalars()]
 
 
@@ -703,6 +715,8 @@ def _by(officer: Officer | None) -> int | None:
 
 
 def _require_open(counter: Counter) -> None:
+    if not counter.active:
+        raise Conflict("counter_inactive", number=counter.number)
     if counter.state == CounterState.paused:
         raise Conflict("counter_paused", number=counter.number)
     if counter.state == CounterState.closed:
@@ -973,6 +987,10 @@ def transfer(
     for target in (target_category, target_counter):
         if target is not None and target.center_id != ticket.center_id:
             raise NotFound("category_not_found" if target is target_category else "counter_not_found")
+    if target_category is not None and not target_category.active:  # retired: nobody would call it
+        raise _closed_error(get_center(session, ticket.center_id), target_category, "category_inactive", now)
+    if target_counter is not None and not target_counter.active:
+        raise Conflict("counter_inactive", number=target_counter.number)
     new_category = target_category.id if target_category else ticket.category_id
     new_counter = target_counter.id if target_counter else None
     if new_category == ticket.category_id and new_counter == ticket.target_counter_id and ticket.state == TicketState.waiting:

@@ -344,7 +344,8 @@ function onEvent(event) {
     else state.tickets.delete(ticket.id);
   }
   for (const category of event.categories || []) {
-    state.categories.set(category.id, category);
+    if (category.active === false) state.categories.delete(category.id); // retired: no tile at all
+    else state.categories.set(category.id, category);
     if (state.attempt && state.attempt.category.id === category.id) state.attempt.category = category;
   }
   if (event.kind === "print.updated" && event.print_job) {

@@ -3,10 +3,11 @@ devices, notices. Every change is audited; those kiosks and displays show go out
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Request
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -16,6 +17,8 @@ from server.api.models import Body
 from server.api.security import AdminCenter, guard_center
 from server.auth import Principal
 from server.errors import Conflict, NotFound
+from server.invalid import Refused
+from server.kiosk_pages import STATIC as KIOSK_STATIC
 from server.models import Category, Counter, Device, DeviceKind, Notice, PriorityRule, Procedure, Role, User
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -27,9 +30,27 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 def _sessions(value: list[list[str]]) -> list[list[str]]:
     for pair in value:
-        if len(pair) != 2 or not all(_HHMM.match(t) for t in pair) or pair[0] >= pair[1]:
-            raise ValueError('each session is ["HH:MM", "HH:MM"], start before end / mỗi ca: giờ bắt đầu trước giờ kết thúc')
-    return sorted(value)
+        if len(pair) != 2 or not all(_HHMM.match(t) for t in pair):
+            raise Refused("session_form", session="-".join(pair))
+        if pair[0] >= pair[1]:
+            raise Refused("session_order", session="-".join(pair))
+    value = sorted(value)
+    for first, second in zip(value, value[1:]):
+        if second[0] < first[1]:
+            raise Refused("session_overlap", first="-".join(first), second="-".join(second))
+    return value
+
+
+@cache
+def pictograms() -> tuple[str, ...]:
+    """The pictograms a kiosk can show: the SVG files it serves, by name."""
+    return tuple(sorted(path.stem for path in (KIOSK_STATIC / "pictograms").glob("*.svg")))
+
+
+def _pictogram(name: str) -> str:
+    if name and name not in pictograms():
+        raise Refused("pictogram_unknown", name=name, names=", ".join(pictograms()))
+    return name
 
 
 Name = Annotated[str, Field(min_length=1, max_length=120)]
@@ -52,7 +73,8 @@ class CategoryIn(Body):
     prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
     name_vi: Name
     name_en: Name
-    pictogram: str = Field(default="", pattern=r"^[a-z0-9_-]{0,40}$")
+    # One of `pictograms()`; "" for none (the kiosk shows its "info" sign).
+    pictogram: Annotated[str, AfterValidator(_pictogram)] = Field(default="", max_length=40)
     color: str = Field(default="#1565c0", pattern=r"^#[0-9a-fA-F]{6}$")
     # Opening sessions, local time: [["07:30", "11:30"], ["13:30", "17:00"]].
     sessions: Annotated[list[list[str]], AfterValidator(_sessions)] = Field(default_factory=list, max_length=6)
@@ -70,6 +92,12 @@ class ProcedureIn(Body):
     processing_days: int = Field(default=0, ge=0, le=365)
 
 
+class Activity(Body):
+    """Retire (False) or bring back (True) a category, counter or procedure."""
+
+    active: bool
+
+
 class CounterLinkIn(Body):
     category_id: int = Field(gt=0)
     weight: int = Field(default=1, ge=1, le=10)
@@ -81,12 +109,17 @@ class CounterIn(Body):
     name_en: str = Field(default="", max_length=120)
     categories: list[CounterLinkIn] = Field(default_factory=list, max_length=50)  # in order of preference
 
+    @field_validator("categories")
+    @classmethod
+    def _once_each(cls, value: list[CounterLinkIn]) -> list[CounterLinkIn]:
+        if len({c.category_id for c in value}) != len(value):
+            raise Refused("category_twice")
+        return value
+
     @model_validator(mode="after")
     def _names(self) -> Self:
         self.name_vi = self.name_vi or f"Quầy {self.number}"
         self.name_en = self.name_en or f"Counter {self.number}"
-        if len({c.category_id for c in self.categories}) != len(self.categories):
-            raise ValueError("a category appears twice / một lĩnh vực bị lặp")
         return self
 
 
@@ -108,7 +141,15 @@ class UserUpdate(Body):
 
 class DeviceIn(Body):
     kind: DeviceKind
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # also the name of its printer
+    # Any text ("Kiosk sảnh chính"); also the name its printer is configured by (MOTCUA_PRINTERS).
+    name: str = Field(min_length=1, max_length=64)
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+            raise Refused("control_characters")
+        return value
 
 
 class NoticeIn(Body):
@@ -132,7 +173,7 @@ class CenterProfile(protocol.CenterOut):
 
 
 class CategoryAdminOut(protocol.CategoryOut):
-    active: bool
+    """A category as the admin sees it, retired ones too (`active` False)."""
 
 
 class ProcedureOut(BaseModel):
@@ -142,6 +183,7 @@ class ProcedureOut(BaseModel):
     name_vi: str
     name_en: str
     processing_days: int
+    active: bool
 
 
 class UserOut(BaseModel):
@@ -179,6 +221,7 @@ class Setup(BaseModel):
     users: list[UserOut]
     devices: list[DeviceOut]
     notices: list[NoticeAdminOut]
+    pictograms: list[str]  # the names a category's pictogram may take
 
 
 def _out(model: type[BaseModel], row: object) -> BaseModel:
@@ -196,7 +239,7 @@ def _profile(session: Session, center_id: int) -> CenterProfile:
 def _category(session: Session, category: Category, now: datetime) -> CategoryAdminOut:
     center = queue.get_center(session, category.center_id)
     out = queue.category_out(session, center, category, now)
-    return CategoryAdminOut(**out.model_dump(), active=category.active)
+    return CategoryAdminOut(**out.model_dump())
 
 
 def _rows(session: Session, model, center_id: int, *order):  # type: ignore[no-untyped-def]
@@ -234,6 +277,7 @@ def _setup(session: Session, center_id: int, now: datetime) -> Setup:
         users=[_out(UserOut, u) for u in _rows(session, User, center_id, col(User.username))],  # type: ignore[misc]
         devices=[_out(DeviceOut, d) for d in _rows(session, Device, center_id, col(Device.id))],  # type: ignore[misc]
         notices=[_out(NoticeAdminOut, n) for n in _rows(session, Notice, center_id, col(Notice.position), col(Notice.id))],  # type: ignore[misc]
+        pictograms=list(pictograms()),
     )
 
 
@@ -268,6 +312,18 @@ def update_category(category_id: int, body: CategoryIn, db: DbDep, now: NowDep, 
         guard_center(principal, queue.get_category(session, category_id).center_id)
         category = directory.update_category(session, now, category_id, **body.model_dump())
         auth.audit(session, now, principal, "admin.category.update", category.center_id, body.prefix, **body.model_dump(mode="json"))
+        return _category(session, category, now)
+
+
+@router.put("/categories/{category_id}/active")
+def set_category_active(category_id: int, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
+    """Retire a category (it leaves kiosks at once; its tickets and figures stay) or bring it
+    back. Refused while tickets of it wait or are being served today."""
+    with db.write() as session:
+        guard_center(principal, queue.get_category(session, category_id).center_id)
+        category = directory.set_category_active(session, now, category_id, body.active)
+        action = "admin.category.restore" if body.active else "admin.category.retire"
+        auth.audit(session, now, principal, action, category.center_id, category.prefix)
         return _category(session, category, now)
 
 
@@ -307,6 +363,16 @@ def delete_procedure(procedure_id: int, db: DbDep, now: NowDep, principal: Admin
         return _out(ProcedureOut, procedure)  # type: ignore[return-value]
 
 
+@router.put("/procedures/{procedure_id}/active")
+def set_procedure_active(procedure_id: int, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+    with db.write() as session:
+        _procedure(session, principal, procedure_id)
+        procedure = directory.set_procedure_active(session, procedure_id, body.active)
+        action = "admin.procedure.restore" if body.active else "admin.procedure.retire"
+        auth.audit(session, now, principal, action, procedure.center_id, procedure.name_vi)
+        return _out(ProcedureOut, procedure)  # type: ignore[return-value]
+
+
 # --- counters ---------------------------------------------------------------------------------------
 
 
@@ -333,6 +399,19 @@ def update_counter(counter_id: int, body: CounterIn, db: DbDep, now: NowDep, pri
             session, now, counter_id, _links(body), number=body.number, name_vi=body.name_vi, name_en=body.name_en
         )
         auth.audit(session, now, principal, "admin.counter.update", counter.center_id, f"counter {body.number}", **body.model_dump())
+        return queue.counter_out(session, counter)
+
+
+@router.put("/counters/{counter_id}/active")
+def set_counter_active(counter_id: int, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
+    """Retire a counter (it leaves the wall display and the consoles' pickers; the tickets it
+    served keep naming it) or bring it back. Refused while it has tickets waiting for it by
+    name or in hand."""
+    with db.write() as session:
+        guard_center(principal, queue.get_counter(session, counter_id).center_id)
+        counter = directory.set_counter_active(session, now, counter_id, body.active)
+        action = "admin.counter.restore" if body.active else "admin.counter.retire"
+        auth.audit(session, now, principal, action, counter.center_id, f"counter {counter.number}")
         return queue.counter_out(session, counter)
 
 

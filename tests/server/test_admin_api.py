@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from queue_world import build_world, register_device, sign_in
-from server import directory
+from server import directory, protocol, queue
+from server.collation import vi_key
 from server.app import create_app
 from server.models import AuditEntry
 from server.settings import Settings
@@ -26,8 +27,10 @@ def admin(tmp_path, clock) -> Iterator[TestClient]:
             center_id = client.world.center.id  # type: ignore[attr-defined]
             client.headers["Authorization"] = f"Bearer {sign_in(session, clock(), center_id, 'admin', 'boss')}"
             client.kiosk = register_device(session, clock(), center_id, "kiosk")  # type: ignore[attr-defined]
+            client.staff = sign_in(session, clock(), center_id, "staff", "lan")  # type: ignore[attr-defined]
             client.other = directory.create_center(session, "OTHER", "Xã Khác", "Other Commune").id  # type: ignore[attr-defined]
         client.center_id = center_id  # type: ignore[attr-defined]
+        client.clock = clock  # type: ignore[attr-defined]
         yield client
 
 
@@ -62,27 +65,175 @@ def test_a_new_category_reaches_a_kiosk_live_and_is_audited(admin):
     assert audited(admin)[-1] == "admin.category.create"
 
 
-def test_category_input_is_checked(admin):
+def refusal(response) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(field, Vietnamese reason) of a 422 that has one error."""
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    return error["field"], error["message"]["vi"]
+
+
+def test_category_input_is_refused_naming_the_field_and_why_in_vietnamese(admin):
     url = f"/api/v1/admin/centers/{admin.center_id}/categories"
     assert admin.post(url, json=category(prefix="A")).json()["code"] == "category_prefix_taken"
-    for bad in (category(prefix="a1"), category(color="red"), category(sessions=[["11:00", "08:00"]]),
-                category(sessions=[["7:30", "11:30"]]), category(daily_cap=0), {**category(), "secret": 1}):
-        r = admin.post(url, json=bad)
-        assert r.status_code == 422, bad
-        assert r.json()["message"]["vi"] == "Dữ liệu gửi lên không hợp lệ."
+    cases = [
+        (category(prefix="a1"), "prefix", "Chữ cái: phải là một hoặc hai chữ cái in hoa từ A đến Z (vd. A, HT)"),
+        (category(color="red"), "color", "Màu: phải là mã màu dạng #RRGGBB (vd. #1565c0)"),
+        (category(sessions=[["11:00", "08:00"]]), "sessions", "Giờ tiếp nhận: ca 11:00-08:00 phải bắt đầu trước giờ kết thúc"),
+        (category(sessions=[["7:30", "11:30"]]), "sessions",
+         "Giờ tiếp nhận: mỗi ca ghi dạng GG:PP-GG:PP, từ 00:00 đến 24:00 (vd. 07:30-11:30); “7:30-11:30” không đúng dạng đó"),
+        (category(sessions=[["13:30", "17:00"], ["07:30", "14:00"]]), "sessions",
+         "Giờ tiếp nhận: ca 07:30-14:00 và ca 13:30-17:00 trùng giờ nhau"),
+        (category(daily_cap=0), "daily_cap", "Số phiếu tối đa mỗi ngày: phải từ 1 trở lên"),
+        (category(service_minutes=481), "service_minutes", "Phút phục vụ thường mất: không được quá 480"),
+        (category(name_vi=""), "name_vi", "Tên tiếng Việt: không được để trống"),
+        (category(name_en="x" * 121), "name_en", "Tên tiếng Anh: dài quá 120 ký tự"),
+        ({**category(), "secret": 1}, "secret", "secret: không có trường này"),
+    ]  # fmt: skip
+    for body, field, reason in cases:
+        r = admin.post(url, json=body)
+        assert refusal(r) == (field, reason), body
+        # The answer's own message says it too, after the general words.
+        assert r.json()["message"]["vi"] == f"Dữ liệu gửi lên không hợp lệ. {reason}."
+        assert r.json()["errors"][0]["message"]["en"]
 
 
-def test_deactivating_a_category_closes_it_on_kiosks(admin):
+def test_a_pictogram_is_one_the_kiosk_has(admin):
+    url = f"/api/v1/admin/centers/{admin.center_id}/categories"
+    names = admin.get(f"/api/v1/admin/centers/{admin.center_id}").json()["pictograms"]
+    assert "land" in names and "elderly" in names and "info" in names
+    assert all(admin.get(f"/kiosk/static/pictograms/{name}.svg").status_code == 200 for name in names)
+    field, reason = refusal(admin.post(url, json=category(pictogram="unicorn")))
+    assert field == "pictogram" and reason.startswith("Biểu tượng: không có biểu tượng “unicorn”; hãy chọn một trong: ")
+    assert "land" in reason
+    assert admin.post(url, json=category(pictogram="house")).json()["pictogram"] == "house"
+    assert admin.post(url, json=category(prefix="P", pictogram="")).status_code == 201  # none: the kiosk's "info"
+
+
+def issue(client: TestClient, category_id: int):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/tickets", json={"category_id": category_id}, headers={"Authorization": f"Bearer {client.kiosk}"})  # type: ignore[attr-defined]
+
+
+def finish(client: TestClient, ticket_id: int) -> None:
+    """Take a ticket out of the queue (as a counter officer would, cancelling it)."""
+    with client.app.state.db.write() as session:  # type: ignore[attr-defined]
+        queue.cancel(session, client.clock(), ticket_id)  # type: ignore[attr-defined]
+
+
+def test_retiring_a_category_takes_it_off_kiosks_and_keeps_its_history(admin):
     a = admin.world.categories["A"]
+    url = f"/api/v1/admin/categories/{a.id}/active"
+    ticket = issue(admin, a.id).json()
+    # A citizen waits in it: refused, saying how many and what to do.
+    refused = admin.put(url, json={"active": False})
+    assert refused.status_code == 409 and refused.json()["code"] == "category_has_tickets"
+    assert refused.json()["message"]["vi"].startswith("Lĩnh vực Hộ tịch còn 1 số đang chờ hoặc đang phục vụ hôm nay")
+    finish(admin, ticket["id"])
+
     with events(admin) as ws:
         ws.receive_json()
-        r = admin.put(f"/api/v1/admin/categories/{a.id}", json=category(prefix="A", name_vi="Hộ tịch", active=False))
-        assert r.status_code == 200, r.text
+        retired = admin.put(url, json={"active": False})
+        assert retired.status_code == 200, retired.text
         event = ws.receive_json()
-    assert event["categories"][0]["open"] is False
-    assert event["categories"][0]["closed_reason"] == "category_inactive"
-    refused = admin.post("/api/v1/tickets", json={"category_id": a.id}, headers={"Authorization": f"Bearer {admin.kiosk}"})
-    assert refused.status_code == 409 and refused.json()["code"] == "category_inactive"
+        assert event["kind"] == "category.updated" and event["categories"][0]["active"] is False
+        # Not in what a kiosk starts from: no grey tile, no tile at all.
+        assert "A" not in [c["prefix"] for c in admin.get(f"/api/v1/centers/{admin.center_id}/categories").json()]
+        assert "A" not in [c["prefix"] for c in admin.get(f"/api/v1/centers/{admin.center_id}/queue").json()["categories"]]
+        refused = issue(admin, a.id)
+        assert refused.status_code == 409 and refused.json()["code"] == "category_inactive"
+        assert refused.json()["message"]["vi"] == "Lĩnh vực Hộ tịch tạm ngừng tiếp nhận."
+        # Its history stays: the admin lists it, the ticket it issued still names it.
+        listed = {c["prefix"]: c for c in admin.get(f"/api/v1/admin/centers/{admin.center_id}").json()["categories"]}
+        assert listed["A"]["active"] is False
+        assert admin.get(f"/api/v1/status/{ticket['token']}").json()["category_vi"] == "Hộ tịch"
+        assert admin.put(url, json={"active": True}).json()["active"] is True
+        assert ws.receive_json()["categories"][0]["active"] is True
+    assert "A" in [c["prefix"] for c in admin.get(f"/api/v1/centers/{admin.center_id}/categories").json()]
+    assert issue(admin, a.id).status_code == 201
+    assert audited(admin)[-2:] == ["admin.category.retire", "admin.category.restore"]
+
+
+def test_a_category_saved_inactive_from_its_form_is_checked_the_same_way(admin):
+    a = admin.world.categories["A"]
+    issue(admin, a.id)
+    r = admin.put(f"/api/v1/admin/categories/{a.id}", json=category(prefix="A", name_vi="Hộ tịch", active=False))
+    assert r.status_code == 409 and r.json()["code"] == "category_has_tickets"
+
+
+def test_a_retired_category_takes_no_transfers(admin):
+    a, b = admin.world.categories["A"], admin.world.categories["B"]
+    ticket = issue(admin, a.id).json()
+    assert admin.put(f"/api/v1/admin/categories/{b.id}/active", json={"active": False}).status_code == 200
+    staff = {"Authorization": f"Bearer {admin.staff}"}
+    moved = admin.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"category_id": b.id}, headers=staff)
+    assert moved.status_code == 409 and moved.json()["code"] == "category_inactive"
+
+
+def test_retiring_a_counter_takes_it_off_displays_and_consoles(admin):
+    one = admin.world.counters[1]
+    url = f"/api/v1/admin/counters/{one.id}/active"
+    staff = {"Authorization": f"Bearer {admin.staff}"}
+    issued = issue(admin, admin.world.categories["A"].id).json()
+    called = admin.post(f"/api/v1/counters/{one.id}/call-next", headers=staff).json()
+    assert called["id"] == issued["id"]
+    refused = admin.put(url, json={"active": False})
+    assert refused.status_code == 409 and refused.json()["code"] == "counter_has_tickets"
+    assert refused.json()["message"]["vi"].startswith("Quầy 1 còn 1 số đang chờ riêng quầy này hoặc đang phục vụ")
+    assert admin.post(f"/api/v1/tickets/{called['id']}/complete", headers=staff).status_code == 200
+
+    with events(admin) as ws:
+        snapshot = ws.receive_json()
+        state = protocol.QueueState.from_snapshot(protocol.Snapshot.model_validate(snapshot))
+        assert one.id in state.counters
+        retired = admin.put(url, json={"active": False})
+        assert retired.status_code == 200 and retired.json()["active"] is False
+        event = protocol.parse_message(ws.receive_text())
+    assert state.apply(event) and one.id not in state.counters  # the wall display drops it
+    assert one.id not in [c["id"] for c in admin.get(f"/api/v1/centers/{admin.center_id}/counters").json()]
+    assert one.id not in [c["id"] for c in admin.get(f"/api/v1/centers/{admin.center_id}/queue").json()["counters"]]
+    assert [c["active"] for c in admin.get(f"/api/v1/admin/centers/{admin.center_id}").json()["counters"]] == [False, True, True]
+    # Nobody calls at it, nobody is sent to it; the ticket it served still names it.
+    calling = admin.post(f"/api/v1/counters/{one.id}/call-next", headers=staff)
+    assert calling.status_code == 409 and calling.json()["message"]["vi"] == "Quầy 1 đã ngừng sử dụng."
+    waiting = issue(admin, admin.world.categories["B"].id).json()
+    sent = admin.post(f"/api/v1/tickets/{waiting['id']}/transfer", json={"counter_id": one.id}, headers=staff)
+    assert sent.status_code == 409 and sent.json()["code"] == "counter_inactive"
+    assert admin.get(f"/api/v1/status/{issued['token']}").json()["counter_number"] == 1
+    assert admin.put(url, json={"active": True}).json()["active"] is True
+    assert one.id in [c["id"] for c in admin.get(f"/api/v1/centers/{admin.center_id}/counters").json()]
+
+
+def test_a_counter_waited_for_by_name_cannot_be_retired(admin):
+    a, two = admin.world.categories["A"], admin.world.counters[2]
+    staff = {"Authorization": f"Bearer {admin.staff}"}
+    ticket = issue(admin, a.id).json()
+    assert admin.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"counter_id": two.id}, headers=staff).status_code == 200
+    refused = admin.put(f"/api/v1/admin/counters/{two.id}/active", json={"active": False})
+    assert refused.status_code == 409 and refused.json()["code"] == "counter_has_tickets"
+
+
+def test_counter_weights_are_bounded_and_said_in_vietnamese(admin):
+    a, b = admin.world.categories["A"], admin.world.categories["B"]
+    url = f"/api/v1/admin/counters/{admin.world.counters[1].id}"
+    links = [{"category_id": a.id, "weight": 3}, {"category_id": b.id, "weight": 1}]
+    saved = admin.put(url, json={"number": 1, "categories": links})
+    assert [(x["category_id"], x["weight"]) for x in saved.json()["categories"]] == [(a.id, 3), (b.id, 1)]
+    too_heavy = admin.put(url, json={"number": 1, "categories": [{"category_id": a.id, "weight": 11}]})
+    assert refusal(too_heavy) == ("categories", "Trọng số (mục 1): không được quá 10")
+    twice = admin.put(url, json={"number": 1, "categories": [{"category_id": a.id}, {"category_id": a.id}]})
+    assert refusal(twice) == ("categories", "Lĩnh vực phục vụ: một lĩnh vực được chọn hai lần")
+
+
+def test_procedures_can_be_retired_and_brought_back(admin):
+    a = admin.world.categories["A"]
+    made = admin.post(f"/api/v1/admin/centers/{admin.center_id}/procedures", json={"category_id": a.id, "name_vi": "Đăng ký khai sinh"}).json()
+    assert made["active"] is True
+    off = admin.put(f"/api/v1/admin/procedures/{made['id']}/active", json={"active": False})
+    assert off.status_code == 200 and off.json()["active"] is False
+    assert admin.get(f"/api/v1/admin/centers/{admin.center_id}").json()["procedures"][0]["active"] is False
+    assert admin.put(f"/api/v1/admin/procedures/{made['id']}/active", json={"active": True}).json()["active"] is True
+    assert audited(admin)[-2:] == ["admin.procedure.retire", "admin.procedure.restore"]
+    assert refusal(admin.put(f"/api/v1/admin/procedures/{made['id']}/active", json={"active": "maybe"})) == (
+        "active", "Đang sử dụng: phải là có hoặc không")
 
 
 def test_counters_and_their_categories_in_order(admin):
@@ -143,6 +294,51 @@ def test_staff_accounts_create_reset_disable(admin):
     assert audited(admin)[-5:] == [
         "admin.user.password", "auth.login_failed", "auth.login", "admin.user.update", "auth.login_failed",
     ]  # fmt: skip
+
+
+def test_device_names_may_be_any_vietnamese_text(admin):
+    url = f"/api/v1/admin/centers/{admin.center_id}/devices"
+    made = admin.post(url, json={"kind": "kiosk", "name": "Kiosk sảnh chính"})
+    assert made.status_code == 201, made.text
+    assert made.json()["name"] == "Kiosk sảnh chính"
+    assert admin.post(url, json={"kind": "print_agent", "name": "Máy in tầng 2 (cửa Đông)"}).status_code == 201
+    assert refusal(admin.post(url, json={"kind": "kiosk", "name": "đ" * 65})) == ("name", "Tên thiết bị: dài quá 64 ký tự")
+    assert refusal(admin.post(url, json={"kind": "kiosk", "name": "   "})) == ("name", "Tên thiết bị: không được để trống")
+    assert refusal(admin.post(url, json={"kind": "kiosk", "name": "Kiosk\n2"})) == (
+        "name", "Tên thiết bị: không được chứa ký tự điều khiển (xuống dòng, tab...)")
+    assert refusal(admin.post(url, json={"kind": "tv", "name": "TV"})) == (
+        "kind", "Loại thiết bị: phải là một trong: 'kiosk', 'display' hoặc 'print_agent'")
+
+
+def test_opening_hours_and_every_other_refusal_is_said_per_field(admin):
+    url = f"/api/v1/admin/centers/{admin.center_id}"
+    r = admin.put(url, json={"name_vi": "", "name_en": "Ward", "priority_ratio": 0})
+    assert r.status_code == 422
+    said = {e["field"]: e["message"]["vi"] for e in r.json()["errors"]}
+    assert said == {"name_vi": "Tên tiếng Việt: không được để trống", "priority_ratio": "Số thường sau mỗi số ưu tiên: phải từ 1 trở lên"}
+    assert r.json()["message"]["en"] == (
+        "The request is not valid. Vietnamese name: must not be empty. Ordinary tickets per priority one: must be at least 1.")
+    user = admin.post(f"{url}/users", json={"username": "Lan", "password": "mat-khau-dai-1"})
+    assert refusal(user)[0] == "username" and refusal(user)[1].startswith("Tên đăng nhập: chỉ gồm chữ thường không dấu")
+    assert refusal(admin.post(f"{url}/users", json={"username": "lan", "password": "ngan"})) == ("password", "Mật khẩu: cần ít nhất 10 ký tự")
+
+
+def test_wards_and_provinces_are_in_vietnamese_alphabetical_order(admin):
+    names = [w["name"] for w in admin.get("/api/v1/admin/divisions/1").json()]  # Hà Nội
+    assert names == sorted(names, key=vi_key) and names != sorted(names)
+    wards = [n.removeprefix("Phường ") for n in names if n.startswith("Phường ")]
+    # Đ right after D (not after Y, as by character code), Ô right after O.
+    first = [w[0] for w in wards]
+    assert first.index("Đ") > max(i for i, c in enumerate(first) if c == "D")
+    assert first.index("Đ") < first.index("G")
+    provinces = [p["name"] for p in admin.get("/api/v1/admin/divisions").json()]
+    assert provinces == sorted(provinces, key=vi_key)
+
+
+def test_vietnamese_order_letters_then_tones():
+    words = ["bạ", "Ban", "ba", "bá", "bà", "bả", "bã", "Đa", "Da", "Ea", "ơ", "ô", "o", "ư", "u", "â", "ă", "a", "bb"]
+    assert sorted(words, key=vi_key) == ["a", "ă", "â", "ba", "bà", "bả", "bã", "bá", "bạ", "Ban", "bb",
+                                         "Da", "Đa", "Ea", "o", "ô", "ơ", "u", "ư"]  # fmt: skip
 
 
 def test_devices_register_with_a_token_shown_once_and_revoke(admin):

@@ -4,9 +4,17 @@
  * is a table of what exists and a form that adds one or changes the one picked.
  */
 import { api, el, loadCatalog, setLanguage, signIn, signOut, state, t, whoAmI } from "/web/static/common.js";
+import {
+  checkField, clearFieldError, collator, field, linksField, matches, numberField, pictogramField, pictogramImage,
+  pictogramName, selectField, showFieldErrors, textField,
+} from "/web/static/admin_fields.js";
 
 const $ = (id) => document.getElementById(id);
-const view = { me: null, centerId: null, data: null, tab: "center", editing: null, provinces: null, wards: new Map() };
+const view = { me: null, centerId: null, data: null, tab: "center", editing: null, provinces: null, wards: new Map(), search: "" };
+// "Đã lưu." says the last change landed; it goes on the next edit, or after this long.
+const SAVED_SHOWN_MS = 5000;
+// A refusal about a field the server names by its code rather than a 422.
+const CONFLICT_FIELDS = { category_prefix_taken: "prefix", counter_number_taken: "number", user_exists: "username" };
 
 // ---- start, sign-in ----------------------------------------------------------------------------
 
@@ -22,6 +30,10 @@ async function start() {
     location.reload();
   });
   for (const tab of document.querySelectorAll("[data-tab]")) tab.addEventListener("click", () => show(tab.dataset.tab));
+  $("panel").addEventListener("input", (event) => {
+    if (event.target.id !== "table-search" && event.target.id !== "center-ward-search") $("status").hidden = true; // an edit: "Đã lưu." is old news
+    clearFieldError(event.target);
+  });
   const me = await whoAmI();
   if (me) await enter(me);
   else $("signin").hidden = false;
@@ -64,6 +76,9 @@ async function reload() {
 function show(tab) {
   view.tab = tab;
   view.editing = null;
+  view.search = "";
+  $("error").hidden = true;
+  $("status").hidden = true;
   render();
 }
 
@@ -72,10 +87,16 @@ function flash(message, isError = false) {
   $(isError ? "status" : "error").hidden = true;
   box.textContent = message;
   box.hidden = false;
+  clearTimeout(view.savedTimer);
+  if (!isError) view.savedTimer = setTimeout(() => { box.hidden = true; }, SAVED_SHOWN_MS);
 }
 
-/** Run a change, reload everything, redraw; errors stay on screen with the server's words. */
-async function change(run, done = t("common.saved")) {
+/**
+ * Run a change, reload everything, redraw. A refusal stays on screen in the server's words,
+ * and each field it names (a 422's errors, or a taken prefix or number) says why under it.
+ */
+async function change(run, { done = t("common.saved"), form = null } = {}) {
+  $("error").hidden = true;
   try {
     const result = await run();
     await reload();
@@ -84,9 +105,22 @@ async function change(run, done = t("common.saved")) {
     flash(done);
     return result;
   } catch (error) {
-    flash(error.body && error.body.errors ? `${error.message} (${error.body.errors.map((e) => e.loc.slice(1).join(".")).join(", ")})` : error.message, true);
+    flash(error.message, true);
+    const body = error.body || {};
+    const errors = body.errors || (CONFLICT_FIELDS[body.code] ? [{ field: CONFLICT_FIELDS[body.code], message: body.message }] : []);
+    if (form) showFieldErrors(form, errors);
     return null;
   }
+}
+
+/** "Ngừng sử dụng" / "Dùng lại": retire a category, counter or procedure, or bring it back. */
+function retireButton(row, path, name) {
+  return el("button", {
+    type: "button",
+    class: row.active ? "retire" : "restore",
+    onclick: () => change(() => api("PUT", `${path}/${row.id}/active`, { active: !row.active }),
+      { done: t(row.active ? "admin.retired" : "admin.restored", { name }) }),
+  }, t(row.active ? "admin.retire" : "admin.restore"));
 }
 
 // ---- drawing ------------------------------------------------------------------------------------
@@ -108,34 +142,46 @@ function categoryLabel(id) {
 
 // ---- the center's profile -----------------------------------------------------------------------
 
+const byName = (a, b) => collator.compare(a.name, b.name);
+
 async function renderCenter(panel) {
   const c = view.data.center;
   view.provinces = view.provinces || (await api("GET", "/admin/divisions"));
-  const form = el("form", { class: "editor", id: "center-form" });
+  const form = el("form", { class: "editor", id: "center-form", novalidate: true });
   const province = el("select", { id: "center-province" }, el("option", { value: "" }, "—"),
-    ...view.provinces.map((p) => el("option", { value: p.code, selected: p.code === c.province_code }, p.name)));
+    ...[...view.provinces].sort(byName).map((p) => el("option", { value: p.code, selected: p.code === c.province_code }, p.name)));
   const ward = el("select", { id: "center-ward", name: "ward_code" });
+  const search = el("input", { id: "center-ward-search", type: "search", autocomplete: "off", placeholder: t("admin.ward_search_hint") });
+  /** The province's communes and wards in Vietnamese order, those matching the search. */
   async function fillWards() {
     const code = Number(province.value);
+    const chosen = Number(ward.value) || (code === c.province_code ? c.ward_code : null);
     ward.replaceChildren(el("option", { value: "" }, "—"));
     if (!code) return;
     if (!view.wards.has(code)) view.wards.set(code, await api("GET", `/admin/divisions/${code}`));
-    ward.append(...view.wards.get(code).map((w) => el("option", { value: w.code, selected: w.code === c.ward_code }, w.name)));
+    const all = [...view.wards.get(code)].sort(byName);
+    const found = all.filter((w) => matches(w.name, search.value));
+    // The ward chosen stays a choice whatever the search, so a search never unsets it; one
+    // match alone is taken as the choice.
+    const shown = all.filter((w) => found.includes(w) || w.code === chosen);
+    const pick = found.length === 1 && search.value.trim() ? found[0].code : chosen;
+    ward.append(...shown.map((w) => el("option", { value: w.code, selected: w.code === pick }, w.name)));
   }
   province.addEventListener("change", fillWards);
+  search.addEventListener("input", fillWards);
   await fillWards();
   form.append(
     el("h3", {}, t("admin.center_profile")),
-    textField("name_vi", "admin.name_vi", c.name_vi, { required: true }),
-    textField("name_en", "admin.name_en", c.name_en, { required: true }),
+    textField("name_vi", "admin.name_vi", c.name_vi),
+    textField("name_en", "admin.name_en", c.name_en),
+    field("province", "admin.province", province),
     el("div", { class: "row" },
-      el("label", {}, el("span", {}, t("admin.province")), province),
-      el("label", {}, el("span", {}, t("admin.ward")), ward)),
+      field("ward_search", "admin.ward_search", search),
+      field("ward_code", "admin.ward", ward)),
     textField("address", "admin.address", c.address),
     textField("hotline", "admin.hotline", c.hotline),
     el("div", { class: "row" },
-      el("label", {}, el("span", {}, t("admin.priority_rule")),
-        el("select", { name: "priority_rule" }, ...["ratio", "strict", "ageing"].map((r) => el("option", { value: r, selected: r === c.priority_rule }, t(`admin.rule_${r}`))))),
+      selectField("priority_rule", "admin.priority_rule", ["ratio", "strict", "ageing"].map((r) => el("option", { value: r, selected: r === c.priority_rule }, t(`admin.rule_${r}`)))),
       numberField("priority_ratio", "admin.priority_ratio", c.priority_ratio)),
     numberField("ageing_minutes", "admin.ageing_minutes", c.ageing_minutes),
     checkField("observe_public_holidays", "admin.observe_public_holidays", c.observe_public_holidays ?? true),
@@ -149,7 +195,7 @@ async function renderCenter(panel) {
       ward_code: f.ward_code.value ? Number(f.ward_code.value) : null, priority_rule: f.priority_rule.value,
       priority_ratio: Number(f.priority_ratio.value), ageing_minutes: Number(f.ageing_minutes.value),
       observe_public_holidays: f.observe_public_holidays.checked,
-    }));
+    }), { form });
   });
   const where = c.ward_name ? `${c.ward_name}, ${c.province_name}` : t("admin.no_ward");
   panel.append(
@@ -161,19 +207,9 @@ async function renderCenter(panel) {
 
 // ---- a resource: table + editor -----------------------------------------------------------------
 
-function textField(name, key, value = "", extra = {}) {
-  return el("label", {}, el("span", {}, t(key)), el("input", { name, value: value ?? "", ...extra }));
-}
-
-function numberField(name, key, value, extra = {}) {
-  return el("label", {}, el("span", {}, t(key)), el("input", { name, type: "number", value: value ?? "", ...extra }));
-}
-
-function checkField(name, key, checked) {
-  return el("label", { class: "check" }, el("input", { name, type: "checkbox", checked }), t(key));
-}
-
 const yes = (v) => t(v ? "common.yes" : "common.no");
+const inUse = (active) => t(active ? "admin.in_use_yes" : "admin.in_use_no");
+const categoryOrder = (id) => view.data.categories.findIndex((c) => c.id === id);
 const sessionsText = (sessions) => sessions.map(([a, b]) => `${a}-${b}`).join(", ");
 function parseSessions(text) {
   return text.split(",").map((s) => s.trim()).filter(Boolean).map((s) => s.split("-").map((x) => x.trim()));
@@ -186,49 +222,55 @@ const RESOURCES = {
     off: (c) => !c.active,
     columns: [
       ["admin.prefix", (c) => el("span", { class: "chip", style: `background:${c.color}` }, c.prefix)],
+      ["admin.pictogram", (c) => el("span", { class: "picto-cell" }, pictogramImage(c.pictogram, c.color), pictogramName(c.pictogram))],
       ["admin.name", (c) => `${c.name_vi} / ${c.name_en}`],
       ["admin.sessions", (c) => sessionsText(c.sessions)],
       ["admin.daily_cap", (c) => c.daily_cap ?? "—"],
       ["admin.service_minutes", (c) => c.service_minutes],
-      ["admin.active", (c) => yes(c.active)],
+      ["admin.in_use", (c) => inUse(c.active)],
     ],
-    fields: (c = {}) => [
-      el("div", { class: "row" },
-        textField("prefix", "admin.prefix", c.prefix, { required: true, maxlength: 2, pattern: "[A-Z]{1,2}" }),
-        el("label", {}, el("span", {}, t("admin.color")), el("input", { name: "color", type: "color", value: c.color || "#1565c0" }))),
-      textField("name_vi", "admin.name_vi", c.name_vi, { required: true }),
-      textField("name_en", "admin.name_en", c.name_en, { required: true }),
-      textField("pictogram", "admin.pictogram", c.pictogram),
-      textField("sessions", "admin.sessions_hint", c.sessions ? sessionsText(c.sessions) : "07:30-11:30, 13:30-17:00"),
-      el("div", { class: "row" },
-        numberField("daily_cap", "admin.daily_cap", c.daily_cap, { min: 1 }),
-        numberField("service_minutes", "admin.service_minutes", c.service_minutes ?? 10, { min: 1, required: true })),
-      numberField("position", "admin.position", c.position ?? view.data.categories.length, { min: 0 }),
-      checkField("active", "admin.active", c.active ?? true),
-    ],
-    body: (f) => ({
+    fields: (c = {}) => {
+      const color = el("input", { type: "color", value: c.color || "#1565c0" });
+      return [
+        el("div", { class: "row" },
+          textField("prefix", "admin.prefix", c.prefix, { maxlength: 2 }),
+          field("color", "admin.color", color)),
+        textField("name_vi", "admin.name_vi", c.name_vi),
+        textField("name_en", "admin.name_en", c.name_en),
+        pictogramField(view.data.pictograms, c.pictogram, color),
+        textField("sessions", "admin.sessions_hint", c.sessions ? sessionsText(c.sessions) : "07:30-11:30, 13:30-17:00"),
+        el("div", { class: "row" },
+          numberField("daily_cap", "admin.daily_cap", c.daily_cap, { min: 1 }),
+          numberField("service_minutes", "admin.service_minutes", c.service_minutes ?? 10, { min: 1 })),
+        numberField("position", "admin.position", c.position ?? view.data.categories.length, { min: 0 }),
+      ];
+    },
+    body: (f, _, c = {}) => ({
       prefix: f.prefix.value.trim().toUpperCase(), name_vi: f.name_vi.value.trim(), name_en: f.name_en.value.trim(),
-      pictogram: f.pictogram.value.trim(), color: f.color.value, sessions: parseSessions(f.sessions.value),
+      pictogram: f.pictogram.value, color: f.color.value, sessions: parseSessions(f.sessions.value),
       daily_cap: f.daily_cap.value ? Number(f.daily_cap.value) : null, service_minutes: Number(f.service_minutes.value),
-      position: Number(f.position.value || 0), active: f.active.checked,
+      position: Number(f.position.value || 0), active: c.active ?? true,
     }),
     create: (body) => api("POST", `/admin/centers/${view.centerId}/categories`, body),
     update: (c, body) => api("PUT", `/admin/categories/${c.id}`, body),
+    actions: (c) => [retireButton(c, "/admin/categories", `${c.prefix} · ${c.name_vi}`)],
   },
   procedures: {
     title: "admin.tab_procedures",
-    rows: () => view.data.procedures,
+    // By category (in the kiosk's order), then by name in Vietnamese order.
+    rows: () => [...view.data.procedures].sort((a, b) => categoryOrder(a.category_id) - categoryOrder(b.category_id) || collator.compare(a.name_vi, b.name_vi)),
+    off: (p) => !p.active,
     columns: [
       ["admin.category", (p) => categoryLabel(p.category_id)],
       ["admin.code", (p) => p.code],
       ["admin.name", (p) => `${p.name_vi}${p.name_en ? ` / ${p.name_en}` : ""}`],
       ["admin.processing_days", (p) => p.processing_days],
+      ["admin.in_use", (p) => inUse(p.active)],
     ],
     fields: (p = {}) => [
-      el("label", {}, el("span", {}, t("admin.category")),
-        el("select", { name: "category_id", required: true }, ...view.data.categories.map((c) => el("option", { value: c.id, selected: c.id === p.category_id }, categoryLabel(c.id))))),
+      selectField("category_id", "admin.category", view.data.categories.map((c) => el("option", { value: c.id, selected: c.id === p.category_id }, categoryLabel(c.id)))),
       textField("code", "admin.code", p.code),
-      textField("name_vi", "admin.name_vi", p.name_vi, { required: true }),
+      textField("name_vi", "admin.name_vi", p.name_vi),
       textField("name_en", "admin.name_en", p.name_en),
       numberField("processing_days", "admin.processing_days", p.processing_days ?? 0, { min: 0 }),
     ],
@@ -236,26 +278,31 @@ const RESOURCES = {
     create: (body) => api("POST", `/admin/centers/${view.centerId}/procedures`, body),
     update: (p, body) => api("PUT", `/admin/procedures/${p.id}`, body),
     remove: (p) => api("DELETE", `/admin/procedures/${p.id}`),
+    actions: (p) => [retireButton(p, "/admin/procedures", p.name_vi)],
   },
   counters: {
     title: "admin.tab_counters",
     rows: () => view.data.counters,
+    off: (c) => !c.active,
     columns: [
       ["admin.number", (c) => c.number],
       ["admin.name", (c) => `${c.name_vi} / ${c.name_en}`],
       ["admin.counter_categories", (c) => [...c.categories].sort((a, b) => a.position - b.position).map((l) => categoryLabel(l.category_id) + (l.weight > 1 ? ` ×${l.weight}` : "")).join(", ")],
-      ["admin.state", (c) => c.state],
+      ["admin.state", (c) => t(`admin.counter_state_${c.state}`)],
+      ["admin.in_use", (c) => inUse(c.active)],
     ],
     fields: (c = {}) => [
       el("div", { class: "row" },
-        numberField("number", "admin.number", c.number ?? (Math.max(0, ...view.data.counters.map((x) => x.number)) + 1), { min: 1, required: true }),
+        numberField("number", "admin.number", c.number ?? (Math.max(0, ...view.data.counters.map((x) => x.number)) + 1), { min: 1 }),
         textField("name_vi", "admin.name_vi", c.name_vi)),
       textField("name_en", "admin.name_en", c.name_en),
-      linksField([...(c.categories || [])].sort((a, b) => a.position - b.position).map((l) => ({ category_id: l.category_id, weight: l.weight }))),
+      linksField([...(c.categories || [])].sort((a, b) => a.position - b.position).map((l) => ({ category_id: l.category_id, weight: l.weight })),
+        view.data.categories.filter((x) => x.active), categoryLabel),
     ],
     body: (f, form) => ({ number: Number(f.number.value), name_vi: f.name_vi.value.trim(), name_en: f.name_en.value.trim(), categories: form.links }),
     create: (body) => api("POST", `/admin/centers/${view.centerId}/counters`, body),
     update: (c, body) => api("PUT", `/admin/counters/${c.id}`, body),
+    actions: (c) => [retireButton(c, "/admin/counters", t("admin.counter_n", { number: c.number }))],
   },
   users: {
     title: "admin.tab_users",
@@ -273,13 +320,13 @@ const RESOURCES = {
           textField("full_name", "admin.full_name", u.full_name),
           roleField(u.role),
           checkField("active", "admin.active", u.active),
-          el("label", {}, el("span", {}, t("admin.new_password")), el("input", { name: "password", type: "password", minlength: 10, autocomplete: "new-password" })),
+          field("password", "admin.new_password", el("input", { type: "password", autocomplete: "new-password" })),
         ]
       : [
-          textField("username", "common.username", "", { required: true, pattern: "[a-z0-9][a-z0-9._\\-]{1,63}" }),
+          textField("username", "common.username", "", { autocomplete: "off" }),
           textField("full_name", "admin.full_name", ""),
           roleField("staff"),
-          el("label", {}, el("span", {}, t("admin.password_min")), el("input", { name: "password", type: "password", minlength: 10, required: true, autocomplete: "new-password" })),
+          field("password", "admin.password_min", el("input", { type: "password", autocomplete: "new-password" })),
         ],
     body: (f) => ({ username: f.username?.value.trim(), full_name: f.full_name.value.trim(), role: f.role.value, active: f.active?.checked, password: f.password.value }),
     create: (b) => api("POST", `/admin/centers/${view.centerId}/users`, { username: b.username, full_name: b.full_name, role: b.role, password: b.password }),
@@ -290,7 +337,7 @@ const RESOURCES = {
   },
   devices: {
     title: "admin.tab_devices",
-    rows: () => view.data.devices,
+    rows: () => [...view.data.devices].sort((a, b) => b.active - a.active || collator.compare(a.name, b.name)),
     off: (d) => !d.active,
     columns: [
       ["admin.device_name", (d) => d.name],
@@ -298,9 +345,8 @@ const RESOURCES = {
       ["admin.active", (d) => yes(d.active)],
     ],
     fields: () => [
-      el("label", {}, el("span", {}, t("admin.device_kind")),
-        el("select", { name: "kind" }, ...["kiosk", "display", "print_agent"].map((k) => el("option", { value: k }, t(`admin.kind_${k}`))))),
-      textField("name", "admin.device_name", "", { required: true, pattern: "[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}" }),
+      selectField("kind", "admin.device_kind", ["kiosk", "display", "print_agent"].map((k) => el("option", { value: k }, t(`admin.kind_${k}`)))),
+      textField("name", "admin.device_name", "", { maxlength: 64, placeholder: t("admin.device_name_hint") }),
     ],
     body: (f) => ({ kind: f.kind.value, name: f.name.value.trim() }),
     create: (body) => api("POST", `/admin/centers/${view.centerId}/devices`, body),
@@ -323,8 +369,8 @@ const RESOURCES = {
       ["admin.active", (n) => yes(n.active)],
     ],
     fields: (n = {}) => [
-      el("label", {}, el("span", {}, t("admin.text_vi")), el("textarea", { name: "text_vi", required: true, maxlength: 500, rows: 2 }, n.text_vi || "")),
-      el("label", {}, el("span", {}, t("admin.text_en")), el("textarea", { name: "text_en", maxlength: 500, rows: 2 }, n.text_en || "")),
+      field("text_vi", "admin.text_vi", el("textarea", { maxlength: 500, rows: 2 }, n.text_vi || "")),
+      field("text_en", "admin.text_en", el("textarea", { maxlength: 500, rows: 2 }, n.text_en || "")),
       numberField("position", "admin.position", n.position ?? 0, { min: 0 }),
       checkField("active", "admin.active", n.active ?? true),
     ],
@@ -336,48 +382,36 @@ const RESOURCES = {
 };
 
 function roleField(role) {
-  return el("label", {}, el("span", {}, t("admin.role")),
-    el("select", { name: "role" }, ...["staff", "leader", "admin"].map((r) => el("option", { value: r, selected: r === role }, t(`admin.role_${r}`)))));
-}
-
-/** A counter's categories in order of preference: add, move up, remove. */
-function linksField(links) {
-  const list = el("ol", { class: "links", id: "counter-links" });
-  const add = el("select", { id: "counter-add-category", "aria-label": t("admin.add_category") }, el("option", { value: "" }, t("admin.add_category")),
-    ...view.data.categories.map((c) => el("option", { value: c.id }, categoryLabel(c.id))));
-  function draw() {
-    list.replaceChildren(...links.map((link, i) => el("li", { dataset: { categoryId: link.category_id } },
-      el("span", { class: "name" }, categoryLabel(link.category_id)),
-      el("button", { type: "button", "aria-label": t("admin.move_up"), disabled: i === 0, onclick: () => { links.splice(i - 1, 0, links.splice(i, 1)[0]); draw(); } }, "↑"),
-      el("button", { type: "button", "aria-label": t("common.delete"), onclick: () => { links.splice(i, 1); draw(); } }, "✕"))));
-  }
-  add.addEventListener("change", () => {
-    const id = Number(add.value);
-    if (id && !links.some((l) => l.category_id === id)) links.push({ category_id: id, weight: 1 });
-    add.value = "";
-    draw();
-  });
-  draw();
-  const field = el("div", {}, el("span", {}, t("admin.counter_categories")), list, add);
-  field.links = links;
-  return field;
+  return selectField("role", "admin.role", ["staff", "leader", "admin"].map((r) => el("option", { value: r, selected: r === role }, t(`admin.role_${r}`))));
 }
 
 function renderResource(panel, resource) {
   const rows = resource.rows();
-  const table = el("table", {},
-    el("thead", {}, el("tr", {}, ...resource.columns.map(([key]) => el("th", {}, t(key))), el("th", {}, ""))),
-    el("tbody", {}, ...rows.map((row) => el("tr", { class: resource.off && resource.off(row) ? "off" : "", dataset: { id: row.id } },
-      ...resource.columns.map(([, cell]) => el("td", {}, cell(row))),
-      el("td", {},
-        resource.noEdit ? null : el("button", { type: "button", onclick: () => { view.editing = row; render(); } }, t("common.edit")),
-        resource.remove ? el("button", { type: "button", onclick: () => change(() => resource.remove(row)) }, t("common.delete")) : null,
-        ...(resource.actions ? resource.actions(row) : [])),
-    ))),
-  );
+  const body = el("tbody", {}, ...rows.map((row) => el("tr", { class: resource.off && resource.off(row) ? "off" : "", dataset: { id: row.id } },
+    ...resource.columns.map(([, cell]) => el("td", {}, cell(row))),
+    el("td", {},
+      resource.noEdit ? null : el("button", { type: "button", onclick: () => { view.editing = row; render(); } }, t("common.edit")),
+      resource.remove ? el("button", { type: "button", onclick: () => change(() => resource.remove(row)) }, t("common.delete")) : null,
+      ...(resource.actions ? resource.actions(row) : [])),
+  )));
+  const table = el("table", {}, el("thead", {}, el("tr", {}, ...resource.columns.map(([key]) => el("th", {}, t(key))), el("th", {}, ""))), body);
+  // A search over the rows' text, with or without diacritics ("dat dai" finds "Đất đai").
+  const search = el("input", { id: "table-search", type: "search", autocomplete: "off", value: view.search, placeholder: t("admin.search_hint") });
+  const none = el("p", { class: "muted", id: "table-none", hidden: true }, t("admin.search_none"));
+  function filter() {
+    view.search = search.value;
+    let shown = 0;
+    for (const tr of body.rows) {
+      tr.hidden = !matches(tr.textContent, search.value);
+      shown += tr.hidden ? 0 : 1;
+    }
+    none.hidden = shown > 0 || !rows.length;
+  }
+  search.addEventListener("input", filter);
+  filter();
   const editing = view.editing;
   const fields = resource.fields(editing || undefined);
-  const form = el("form", { class: "editor", id: "editor" },
+  const form = el("form", { class: "editor", id: "editor", novalidate: true },
     el("h3", {}, editing ? t("common.edit") : t("common.add")),
     ...fields,
     el("div", { class: "buttons" },
@@ -387,11 +421,15 @@ function renderResource(panel, resource) {
   const links = fields.find((f) => f.links);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = resource.body(form.elements, { links: links ? links.links : undefined });
-    const result = await change(() => (editing ? resource.update(editing, body) : resource.create(body)));
+    for (const note of form.querySelectorAll(".field-error")) clearFieldError(note);
+    const sent = resource.body(form.elements, { links: links ? links.links : undefined }, editing || undefined);
+    const result = await change(() => (editing ? resource.update(editing, sent) : resource.create(sent)), { form });
     if (result && resource.created && !editing) resource.created(result);
   });
-  panel.append(el("div", {}, el("h2", {}, t(resource.title)), table), form);
+  panel.append(
+    el("div", {}, el("h2", {}, t(resource.title)),
+      el("div", { class: "field search" }, el("label", { for: "table-search" }, t("admin.search")), search), table, none),
+    form);
 }
 
 start();

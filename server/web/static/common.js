@@ -208,10 +208,16 @@ export class Queue {
 
   apply(event) {
     if (event.ticket) this.applyTicket(event.ticket);
-    if (event.counter) this.counters.set(event.counter.id, event.counter);
-    for (const category of event.categories || []) this.categories.set(category.id, category);
+    // A retired counter or category leaves the lists (no ticket of today is left in it).
+    if (event.counter) this.keep(this.counters, event.counter);
+    for (const category of event.categories || []) this.keep(this.categories, category);
     if (event.center) this.center = event.center;
     if (event.notices) this.notices = event.notices;
+  }
+
+  keep(map, item) {
+    if (item.active === false) map.delete(item.id);
+    else map.set(item.id, item);
   }
 
   applyTicket(ticket) {
