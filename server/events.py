@@ -2,7 +2,8 @@
 
 Events are published after their transaction commits, in sequence order (the database's write
 lock is held while publishing). Each client has a bounded queue; a client too slow to keep up
-is dropped and resyncs from its last sequence when it reconnects.
+is dropped and resyncs from its last sequence when it reconnects. A client whose device is
+revoked is told so at once (`Hub.revoke`), not at its next request.
 """
 
 import asyncio
@@ -14,11 +15,13 @@ from server.protocol import EventOut
 
 
 class Subscription:
-    def __init__(self, center_id: int, maxsize: int) -> None:
+    def __init__(self, center_id: int, maxsize: int, owner: tuple[str, int] | None = None) -> None:
         self.center_id = center_id
+        self.owner = owner  # (principal kind, id) of the client, if it signed in
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[EventOut] = asyncio.Queue(maxsize)
         self.overflowed = asyncio.Event()
+        self.revoked = asyncio.Event()
 
     def _offer(self, event: EventOut) -> None:  # runs on the subscriber's loop
         if self.overflowed.is_set():
@@ -43,9 +46,9 @@ class Hub:
         self._lock = threading.Lock()
 
     @contextmanager
-    def subscribe(self, center_id: int) -> Iterator[Subscription]:
+    def subscribe(self, center_id: int, owner: tuple[str, int] | None = None) -> Iterator[Subscription]:
         """Call from the event loop; events published while inside arrive on the queue."""
-        sub = Subscription(center_id, self.queue_size)
+        sub = Subscription(center_id, self.queue_size, owner)
         with self._lock:
             self._subscriptions.add(sub)
         try:
@@ -70,6 +73,16 @@ class Hub:
                 loop.call_soon_threadsafe(_deliver, events, listeners)
             except RuntimeError:
                 pass  # that loop is closed; its clients are going away
+
+    def revoke(self, owner: tuple[str, int]) -> None:
+        """Thread-safe: the clients of `owner` (e.g. ("device", 7)) may no longer listen."""
+        with self._lock:
+            subs = [sub for sub in self._subscriptions if sub.owner == owner]
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(sub.revoked.set)
+            except RuntimeError:
+                pass  # that loop is closed; its clients are gone
 
     @property
     def subscribers(self) -> int:

@@ -103,6 +103,7 @@ CATALOG: dict[str, Message] = {
     "user_not_found": {"vi": "Không có tài khoản {username}.", "en": "No account named {username}."},
     "user_exists": {"vi": "Tài khoản {username} đã tồn tại.", "en": "An account named {username} already exists."},
     "device_not_found": {"vi": "Không tìm thấy thiết bị.", "en": "Device not found."},
+    "device_revoked": {"vi": "Thiết bị này đã bị thu hồi.", "en": "This device was revoked."},
     "display_offline": {
         "vi": "Màn hình {name} mất kết nối với máy chủ.",
         "en": "Display {name} lost its connection to the server.",

@@ -122,7 +122,7 @@ async def events(
         await run_in_threadpool(_display_health, app, principal, center_id, True)
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
-    with app.state.hub.subscribe(center_id) as sub:
+    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id)) as sub:
         limit = app.state.settings.event_replay_limit
         try:
             first = await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id))
@@ -188,8 +188,12 @@ async def _stream(
     # The client sends nothing we need, but reading is how a disconnect is noticed.
     receiver = asyncio.create_task(_drain(websocket))
     overflow = asyncio.create_task(sub.overflowed.wait())
+    revoked = asyncio.create_task(sub.revoked.wait())
     try:
         while True:
+            if revoked.done():  # the same close as a refused token, so clients treat it alike
+                await websocket.close(POLICY_VIOLATION, render("device_revoked")["en"])
+                return
             if overflow.done():
                 await websocket.close(TRY_AGAIN_LATER, "too slow; reconnect with since")
                 return
@@ -199,7 +203,7 @@ async def _stream(
                 event = sub.queue.get_nowait()
             else:
                 getter = asyncio.create_task(sub.queue.get())
-                done, _ = await asyncio.wait({getter, receiver, overflow}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({getter, receiver, overflow, revoked}, return_when=asyncio.FIRST_COMPLETED)
                 if getter not in done:
                     getter.cancel()
                     continue
@@ -220,6 +224,7 @@ async def _stream(
     finally:
         receiver.cancel()
         overflow.cancel()
+        revoked.cancel()
 
 
 @router.websocket("/ws/status/{token}")

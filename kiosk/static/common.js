@@ -3,6 +3,11 @@
 // No words live here: every text comes from messages.json.
 
 export const LANGUAGES = ["vi", "en"];
+// The server closes a stream with this code when it will not serve the token (wrong, revoked,
+// or no such center): trying again at once cannot help.
+export const POLICY_VIOLATION = 1008;
+const REFUSED_RETRY_MS = 60_000; // then doubling, up to REFUSED_RETRY_MAX_MS
+const REFUSED_RETRY_MAX_MS = 600_000;
 
 export async function loadCatalog(base = "/kiosk/static/messages.json") {
   for (let attempt = 0; ; attempt++) {
@@ -21,10 +26,14 @@ export function translate(catalog, language, key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
-/** Fill every [data-i18n] element's text and [data-i18n-label] element's aria-label. */
+/** Fill every [data-i18n] element's text and [data-i18n-label] element's aria-label; inside a
+ * [data-fixed-lang] element, in that language whatever the page's. */
 export function applyCatalog(root, catalog, language) {
   root.documentElement.lang = language;
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = translate(catalog, language, el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n]")) {
+    const fixed = el.closest("[data-fixed-lang]");
+    el.textContent = translate(catalog, fixed ? fixed.dataset.fixedLang : language, el.dataset.i18n);
+  }
   for (const el of root.querySelectorAll("[data-i18n-label]")) {
     el.setAttribute("aria-label", translate(catalog, language, el.dataset.i18nLabel));
   }
@@ -72,6 +81,7 @@ export class EventStream {
     this.onOnline = onOnline || (() => {});
     this.seq = null;
     this.failures = 0;
+    this.refusals = 0; // closes with POLICY_VIOLATION in a row: each waits longer
     this.socket = null;
     this.stopped = false;
   }
@@ -91,6 +101,11 @@ export class EventStream {
 
   stop() {
     this.stopped = true;
+    if (this.socket) this.socket.close();
+  }
+
+  /** Close and connect again: the server says anew whether it serves this token. */
+  reconnect() {
     if (this.socket) this.socket.close();
   }
 
@@ -116,6 +131,7 @@ export class EventStream {
       }
       if (data.type === "snapshot") {
         this.seq = data.seq;
+        this.refusals = 0;
         if (data.center && !this.centerId) this.centerId = data.center.id;
         this.onSnapshot(data);
         this.onOnline(true);
@@ -134,13 +150,21 @@ export class EventStream {
       if (this.socket !== socket) return;
       this.socket = null;
       this.onOnline(false, close.code, close.reason);
-      if (!this.stopped) this.retry();
+      if (!this.stopped) this.retry(close.code === POLICY_VIOLATION);
     };
   }
 
-  retry() {
-    this.failures += 1;
-    setTimeout(() => this.connect(), Math.min(5000, 300 * 2 ** this.failures));
+  retry(refused = false) {
+    let wait;
+    if (refused) {
+      // Refused: only a new token or a restored database helps, so look again rarely.
+      this.refusals += 1;
+      wait = Math.min(REFUSED_RETRY_MAX_MS, REFUSED_RETRY_MS * 2 ** (this.refusals - 1));
+    } else {
+      this.failures += 1;
+      wait = Math.min(5000, 300 * 2 ** this.failures);
+    }
+    setTimeout(() => this.connect(), wait);
   }
 }
 

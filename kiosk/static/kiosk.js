@@ -4,8 +4,8 @@
 // The token is remembered (localStorage), so the launcher may drop it after the first start.
 
 import {
-  EventStream, LANGUAGES, Voice, applyCatalog, authHeaders, delay, deviceToken, labelClips, loadCatalog, tapKey,
-  translate,
+  EventStream, LANGUAGES, POLICY_VIOLATION, Voice, applyCatalog, authHeaders, delay, deviceToken, labelClips, loadCatalog,
+  tapKey, translate,
 } from "./common.js";
 
 const params = new URLSearchParams(location.search);
@@ -20,6 +20,7 @@ const CONFIG = {
   offlineGraceMs: 1500, // a blip shorter than this does not flash the unavailable screen
   guardMs: 400, // buttons of a new screen ignore the tail of the tap that opened it
 };
+const REFUSED_STATUSES = new Set([401, 403]); // the server does not serve this kiosk's token
 const PRIORITY_GROUPS = ["elderly", "disabled", "pregnant", "small_child", "meritorious"];
 const ACTIVE = new Set(["waiting", "called", "serving"]);
 
@@ -28,6 +29,7 @@ const state = {
   language: "vi",
   token: deviceToken(),
   center: null,
+  notices: [],
   serviceDay: null,
   categories: new Map(),
   tickets: new Map(),
@@ -40,6 +42,9 @@ const state = {
   countdown: null,
   online: false,
   offlineTimer: null,
+  refused: false, // the server refused the token: no tiles, a message, rare retries
+  guardUntil: 0,
+  stream: null,
 };
 const voice = new Voice();
 const $ = (id) => document.getElementById(id);
@@ -50,12 +55,14 @@ window.motcuaKiosk = {
   get screen() { return state.screen; },
   get spoken() { return voice.played.slice(); },
   get online() { return state.online; },
+  get refused() { return state.refused; },
   handleMessage: (message) => (message.type === "snapshot" ? onSnapshot(message) : onEvent(message)),
 };
 
 // ---- screens ---------------------------------------------------------------------------
 
 function show(screen) {
+  const from = state.screen;
   state.screen = screen;
   document.body.dataset.screen = screen;
   for (const section of document.querySelectorAll("main > .screen")) {
@@ -63,15 +70,23 @@ function show(screen) {
   }
   clearTimeout(state.screenTimer);
   clearInterval(state.countdown);
-  // Buttons of the new screen wake up a moment later, so a double tap on a tile does not
-  // also press whatever appears under the finger.
+  // Buttons of the new screen wake up a moment later, so a double tap on a tile, on "Done"
+  // or on "Back" does not also press whatever appears under the finger. Tiles are made anew
+  // after this, so their handler checks the time too.
+  state.guardUntil = from === "loading" ? 0 : performance.now() + CONFIG.guardMs;
   const section = $(`screen-${screen}`);
-  if (section) {
-    const buttons = [...section.querySelectorAll("button")];
-    buttons.forEach((b) => (b.disabled = true));
-    setTimeout(() => buttons.forEach((b) => (b.disabled = false)), CONFIG.guardMs);
+  if (section && state.guardUntil) {
+    section.querySelectorAll("button").forEach((b) => (b.disabled = true));
+    // Those there by then: tiles drawn meanwhile are disabled too (renderTiles).
+    setTimeout(() => section.querySelectorAll("button").forEach((b) => (b.disabled = false)), CONFIG.guardMs);
   }
-  if (screen === "priority" || screen === "notice") armIdle();
+  armIdleIfNeeded();
+}
+
+/** Screens left alone go home; so does a home screen left in another language. */
+function armIdleIfNeeded() {
+  const screen = state.screen;
+  if (screen === "priority" || screen === "notice" || (screen === "home" && state.language !== "vi")) armIdle();
 }
 
 function armIdle() {
@@ -93,6 +108,8 @@ function setLanguage(language) {
   applyCatalog(document, state.catalog, language);
   const other = LANGUAGES.find((l) => l !== language);
   $("language").lang = other;
+  renderCenter();
+  renderNotices();
   renderTiles();
   renderPriority();
   if (state.ticket) renderTicket();
@@ -129,6 +146,7 @@ function renderTiles() {
       const closed = !category.open;
       tile.classList.toggle("closed", closed);
       tile.setAttribute("aria-disabled", String(closed));
+      tile.disabled = performance.now() < state.guardUntil;
       const picto = document.createElement("img");
       picto.className = "picto";
       picto.alt = "";
@@ -151,27 +169,35 @@ function renderTiles() {
   layoutTiles();
 }
 
-/** Columns and rows that give the squarest tiles in the space there is, so nothing scrolls. */
+/** Columns and rows that give the squarest tiles in the space there is, so nothing scrolls;
+ * of those, the squarest in which every name fits whole (names wrap, they never shrink). */
 function layoutTiles() {
   const box = $("tiles");
   const n = box.children.length;
   if (!n || box.clientWidth === 0) return;
   const width = box.clientWidth;
   const height = box.clientHeight;
-  let best = { score: -1, cols: 1, rows: n };
+  const layouts = [];
   for (let cols = 1; cols <= n; cols++) {
     const rows = Math.ceil(n / cols);
-    const w = width / cols;
-    const h = height / rows;
-    const score = Math.min(w, h * 1.25) - (rows * cols - n) * 2; // squarish, few empty cells
-    if (score > best.score) best = { score, cols, rows };
+    const score = Math.min(width / cols, (height / rows) * 1.25) - (rows * cols - n) * 2; // squarish, few empty cells
+    layouts.push({ score, cols, rows });
   }
-  box.style.gridTemplateColumns = `repeat(${best.cols}, minmax(0, 1fr))`;
-  box.style.gridTemplateRows = `repeat(${best.rows}, minmax(0, 1fr))`;
+  layouts.sort((a, b) => b.score - a.score);
+  const apply = ({ cols, rows }) => {
+    box.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+    box.style.gridTemplateRows = `repeat(${rows}, minmax(0, 1fr))`;
+  };
+  const fits = () => [...box.children].every((tile) => tile.scrollHeight <= tile.clientHeight + 1 && tile.scrollWidth <= tile.clientWidth + 1);
+  for (const layout of layouts.slice(0, 4)) {
+    apply(layout);
+    if (fits()) return;
+  }
+  apply(layouts[0]); // nothing fits whole: the squarest, as before
 }
 
 function chooseCategory(categoryId) {
-  if (state.screen !== "home") return;
+  if (state.screen !== "home" || state.refused || performance.now() < state.guardUntil) return;
   const category = state.categories.get(categoryId);
   if (!category || !category.open) return; // greyed: a tap does nothing
   state.attempt = { category, key: tapKey("kiosk"), busy: false };
@@ -249,6 +275,9 @@ async function issue(priorityGroup) {
   }
   if (response.ok && data && data.label) {
     showTicket(data, attempt.category);
+  } else if (REFUSED_STATUSES.has(response.status)) {
+    refuse();
+    if (state.stream) state.stream.reconnect(); // the stream may still be open: ask afresh
   } else {
     const message = data && data.message ? data.message[state.language] || data.message.vi : "";
     $("notice-message").textContent = message;
@@ -324,16 +353,31 @@ function renderPrint() {
 // ---- the event stream ---------------------------------------------------------------------
 
 function onSnapshot(snapshot) {
+  if (state.refused) {
+    state.refused = false;
+    $("refused").hidden = true;
+  }
   state.center = snapshot.center;
   state.serviceDay = snapshot.service_day;
   state.categories = new Map(snapshot.categories.map((c) => [c.id, c]));
   state.tickets = new Map(snapshot.tickets.map((ticket) => [ticket.id, ticket]));
-  $("center-name").textContent = state.language === "vi" ? snapshot.center.name_vi : snapshot.center.name_en;
+  state.notices = snapshot.notices || [];
+  renderCenter();
+  renderNotices();
   if (state.screen === "loading") goHome();
   else renderTiles();
 }
 
 function onEvent(event) {
+  if (state.refused) return;
+  if (event.center) {
+    state.center = event.center; // renamed: the header says so at once
+    renderCenter();
+  }
+  if (event.notices) {
+    state.notices = event.notices;
+    renderNotices();
+  }
   const ticket = event.ticket;
   if (ticket) {
     if (!state.serviceDay || ticket.service_day > state.serviceDay) {
@@ -358,6 +402,41 @@ function onEvent(event) {
   if (state.screen === "home") renderTiles();
 }
 
+function renderCenter() {
+  if (state.center) $("center-name").textContent = state.language === "vi" ? state.center.name_vi : state.center.name_en;
+}
+
+/** The center's active notices, in order, in a band above the tiles (the wall display's too). */
+function renderNotices() {
+  const band = $("notices");
+  const lines = state.notices.map((notice) => {
+    const line = document.createElement("p");
+    line.textContent = (state.language === "en" && notice.text_en) || notice.text_vi;
+    return line;
+  });
+  band.replaceChildren(...lines);
+  band.hidden = lines.length === 0;
+  layoutTiles();
+}
+
+/** The server will not serve this kiosk: drop what it showed, say so, retry rarely. */
+function refuse() {
+  state.refused = true;
+  state.categories.clear();
+  state.tickets.clear();
+  state.notices = [];
+  clearTimeout(state.printTimer);
+  state.attempt = null;
+  state.ticket = null;
+  if (state.language !== "vi") setLanguage("vi");
+  show("home");
+  renderNotices();
+  renderTiles();
+  clearTimeout(state.screenTimer);
+  setOnline(false, true);
+  $("refused").hidden = false;
+}
+
 function setOnline(online, now = false) {
   state.online = online;
   clearTimeout(state.offlineTimer);
@@ -366,6 +445,7 @@ function setOnline(online, now = false) {
     document.body.classList.remove("offline");
   } else {
     state.offlineTimer = setTimeout(() => {
+      if (state.refused) return; // "reconnecting" would promise what cannot come
       $("unavailable").hidden = false;
       document.body.classList.add("offline");
     }, now ? 0 : CONFIG.offlineGraceMs);
@@ -381,7 +461,7 @@ async function main() {
   $("language").addEventListener("click", () => {
     const next = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];
     setLanguage(next);
-    if (state.screen === "priority" || state.screen === "notice") armIdle();
+    armIdleIfNeeded();
   });
   $("speaker").addEventListener("click", () => {
     voice.say(state.language, [state.screen === "priority" ? "priority_question" : "guidance"]);
@@ -392,13 +472,14 @@ async function main() {
   $("notice-done").addEventListener("click", goHome);
   addEventListener("resize", layoutTiles);
   setOnline(false);
-  new EventStream({
+  state.stream = new EventStream({
     centerId: params.get("center"),
     token: state.token,
     onSnapshot,
     onEvent,
-    onOnline: (online) => setOnline(online),
-  }).start();
+    onOnline: (online, code) => (!online && code === POLICY_VIOLATION ? refuse() : setOnline(online)),
+  });
+  state.stream.start();
 }
 
 main();

@@ -1,12 +1,12 @@
 // The citizen's status page, /t/<token>: the ticket by its token (GET /api/v1/status/<token>),
 // refreshed when /ws/status/<token> says the queue moved, and polled slowly besides (and
-// quickly while that stream is down).
+// quickly while that stream is down). Losing the stream says "connection lost" at once: the
+// page must not claim to update itself while it cannot.
 
-import { EventStream, LANGUAGES, applyCatalog, loadCatalog, translate } from "./common.js";
+import { EventStream, LANGUAGES, POLICY_VIOLATION, applyCatalog, loadCatalog, translate } from "./common.js";
 
 const POLL_CONNECTED_MS = 30000;
 const POLL_DISCONNECTED_MS = 4000;
-const POLICY_VIOLATION = 1008;
 
 const token = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const state = {
@@ -16,6 +16,7 @@ const state = {
   found: true,
   reachable: true,
   streaming: false,
+  streamLost: false, // the stream was up and went down (not: has not connected yet)
   updatedAt: null,
   pollTimer: null,
   refreshTimer: null,
@@ -63,7 +64,15 @@ function startStream() {
     onEvent: () => refreshSoon(),
     onOnline: (online, code) => {
       state.streaming = online;
-      if (!online && code === POLICY_VIOLATION) state.stream.stop(); // no such ticket: poll
+      if (!online && code === POLICY_VIOLATION) {
+        state.stream.stop(); // no such ticket: poll
+      } else if (!online && !state.streamLost) {
+        state.streamLost = true;
+        clearTimeout(state.pollTimer); // poll quickly until the stream is back
+        state.pollTimer = setTimeout(refresh, POLL_DISCONNECTED_MS);
+      } else if (online) {
+        state.streamLost = false;
+      }
       render();
     },
   });
@@ -92,7 +101,7 @@ function render() {
   const time = state.updatedAt
     ? state.updatedAt.toLocaleTimeString(state.language === "vi" ? "vi-VN" : "en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" })
     : "";
-  $("connection").textContent = state.reachable
+  $("connection").textContent = state.reachable && !state.streamLost
     ? `${t("status_live")} · ${t("status_updated", { time })}`
     : t("status_offline");
 }

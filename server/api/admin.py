@@ -487,6 +487,7 @@ def revoke_device(device_id: int, request: Request, db: DbDep, now: NowDep, prin
         auth.audit(session, now, principal, "admin.device.revoke", device.center_id, device.name)
         out = _out(DeviceOut, device)
     request.app.state.principals.clear()  # revoked means now
+    request.app.state.hub.revoke(("device", device_id))  # and its open streams end now
     return out  # type: ignore[return-value]
 
 

@@ -43,6 +43,17 @@ class KioskServer(ServerProcess):
         assert r.status_code == 200, r.text
         return r.json()
 
+    def admin(self, method: str, path: str, body: dict | None = None) -> dict:
+        """The admin API (/api/v1/admin/...) as the center's admin."""
+        r = httpx.request(method, f"{self.url}/api/v1/admin{path}", json=body, headers=self.headers("admin"), timeout=30)
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
+    def kiosk_device_id(self) -> int:
+        """The id of the device whose token `kiosk_url` carries."""
+        self.token_for("kiosk")
+        return max(d["id"] for d in self.admin("GET", "/centers/1")["devices"] if d["name"] == "kiosk-1")
+
     def snapshot(self) -> dict:
         r = httpx.get(f"{self.url}/api/v1/centers/1/queue", headers=self.headers("staff"), timeout=30)
         assert r.status_code == 200, r.text

@@ -198,3 +198,56 @@ def test_print_events_show_printing_printed_and_fault(server, open_kiosk):
     print_event("printed")
     expect(state).to_have_text("Đã in phiếu — mời ông/bà nhận phiếu")
     expect(state).to_have_attribute("data-state", "printed")
+
+
+# Remembers what the page's last click landed on.
+LAST_CLICK = "addEventListener('click', (e) => (window.lastClick = e.target.id || e.target.className), true);"
+
+
+def double_tap(page, locator) -> None:
+    """Two touch taps on the middle of `locator`, as quick as a finger does them, and a third
+    on the center's name: once that one is handled, so are the two before it."""
+    box = locator.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.touchscreen.tap(x, y)
+    page.touchscreen.tap(x, y)
+    page.evaluate("window.lastClick = null")
+    name = page.locator("#center-name").bounding_box()
+    page.touchscreen.tap(name["x"] + 5, name["y"] + name["height"] / 2)
+    page.wait_for_function("window.lastClick === 'center-name'")
+    # Where the finger was, the home screen has a tile: the second tap could have opened it.
+    assert page.evaluate(f"!!document.elementFromPoint({x}, {y}).closest('.tile')")
+
+
+def test_a_double_tap_on_done_or_back_does_not_open_the_tile_under_the_finger(server, open_page):
+    page = open_page(server.kiosk_url(), 1366, 768, has_touch=True)
+    page.evaluate(LAST_CLICK)
+    expect(page.locator(".tile")).to_have_count(10)
+    tile(page, CIVIL_REGISTRATION).tap()
+    page.locator(".choice.none").tap()
+    expect(page.locator("#ticket-label")).to_have_text("A001")
+    expect(page.locator("#done")).to_be_enabled()
+    double_tap(page, page.locator("#done"))
+    expect(page.locator("#screen-home")).to_be_visible()
+    assert page.evaluate("window.motcuaKiosk.screen") == "home"
+
+    expect(tile(page, CIVIL_REGISTRATION)).to_be_enabled()  # past the guard of a new screen
+    tile(page, CIVIL_REGISTRATION).tap()
+    expect(page.locator("#screen-priority")).to_be_visible()
+    expect(page.locator("#back")).to_be_enabled()
+    double_tap(page, page.locator("#back"))
+    expect(page.locator("#screen-home")).to_be_visible()
+    assert page.evaluate("window.motcuaKiosk.screen") == "home"
+    assert [t["label"] for t in server.snapshot()["tickets"]] == ["A001"]
+
+
+def test_english_left_on_the_home_screen_goes_back_to_vietnamese(server, open_kiosk):
+    page = open_kiosk(idle=2)
+    page.locator("#language").click()
+    expect(page.locator("#home-title")).to_have_text("Please choose a service")
+    expect(page.locator("#center-name")).not_to_have_text(server.snapshot()["center"]["name_vi"])
+    # Nobody touches it: the next citizen finds it in Vietnamese.
+    expect(page.locator("html")).to_have_attribute("lang", "vi", timeout=10_000)
+    expect(page.locator("#home-title")).to_have_text("Mời ông/bà chọn lĩnh vực")
+    expect(tile(page, CIVIL_REGISTRATION).locator(".name")).to_have_text("Hộ tịch")
+    expect(page.locator("#center-name")).to_have_text(server.snapshot()["center"]["name_vi"])

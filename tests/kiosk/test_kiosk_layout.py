@@ -62,8 +62,22 @@ def test_screens_fit_without_scrolling_with_2cm_targets(size, server, open_kiosk
 
 def test_accessibility_of_every_screen(server, open_kiosk):
     page = open_kiosk(1920, 1080)
+    server.admin("POST", "/centers/1/notices", {"text_vi": "Chiều nay nghỉ từ 15 giờ", "text_en": "Closed from 3 pm"})
+    expect(page.locator("#notices")).to_be_visible()
     for screen in walk_screens(page):
         assert axe_violations(page) == [], screen
+    # A ticket refused: the category's day is full by the time the citizen answers.
+    page.locator("#done").click()
+    tile(page, 5).click()
+    expect(page.locator(".choice.none")).to_be_enabled()
+    category = next(c for c in server.admin("GET", "/centers/1")["categories"] if c["id"] == 5)
+    fields = ("prefix", "name_vi", "name_en", "pictogram", "color", "sessions", "service_minutes", "position", "active")
+    server.admin("PUT", "/categories/5", {**{k: category[k] for k in fields}, "daily_cap": 1})
+    page.locator(".choice.none").click()
+    expect(page.locator("#screen-notice")).to_be_visible()
+    expect(page.locator("#notice-done")).to_be_enabled()
+    screenshot(page, "kiosk", "notice-1920x1080")
+    assert axe_violations(page) == [], "notice"
     # Closed tiles and the unavailable screen too.
     server.stop()
     expect(page.locator("#unavailable")).to_be_visible(timeout=10_000)

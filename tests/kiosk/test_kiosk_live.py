@@ -113,3 +113,33 @@ def test_closed_categories_are_greyed_with_the_reason_and_cannot_be_tapped(closi
                   getComputedStyle(document.querySelector('.tile:not(.closed)')).backgroundColor]"""
     )
     assert grey == "rgb(220, 223, 227)" and open_colour != grey
+
+
+def test_a_center_rename_and_notices_reach_an_open_kiosk(server, open_kiosk):
+    page = open_kiosk()
+    band = page.locator("#notices")
+    expect(band).to_be_hidden()  # the demo has no notice
+    profile = server.admin("GET", "/centers/1")["center"]
+    fields = ("name_vi", "name_en", "address", "hotline", "priority_rule", "priority_ratio", "ageing_minutes")
+    renamed = {**{k: profile[k] for k in fields}, "name_vi": "Trung tâm Một cửa phường Đống Đa"}
+    server.admin("PUT", "/centers/1", renamed)
+    expect(page.locator("#center-name")).to_have_text("Trung tâm Một cửa phường Đống Đa")
+
+    first = server.admin("POST", "/centers/1/notices", {"text_vi": "Chiều nay nghỉ từ 15 giờ", "text_en": "Closed from 3 pm today"})
+    expect(band).to_be_visible()
+    expect(band.locator("p")).to_have_text(["Chiều nay nghỉ từ 15 giờ"])
+    server.admin("POST", "/centers/1/notices", {"text_vi": "Mang theo CCCD", "position": 1})
+    expect(band.locator("p")).to_have_text(["Chiều nay nghỉ từ 15 giờ", "Mang theo CCCD"])
+    # Readable from where a citizen stands: as big as the tiles' waiting counts at least.
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#notices p')).fontSize)")
+    assert size >= 0.025 * 768
+    page.locator("#language").click()
+    expect(band.locator("p")).to_have_text(["Closed from 3 pm today", "Mang theo CCCD"])  # no English: the Vietnamese
+    page.locator("#language").click()
+    server.admin("DELETE", f"/notices/{first['id']}")
+    expect(band.locator("p")).to_have_text(["Mang theo CCCD"])
+    # A kiosk opened now gets them from its first snapshot.
+    later = open_kiosk()
+    expect(later.locator("#center-name")).to_have_text("Trung tâm Một cửa phường Đống Đa")
+    expect(later.locator("#notices p")).to_have_text(["Mang theo CCCD"])
+    assert page.errors == [] and later.errors == []

@@ -1,10 +1,13 @@
 """/t/{token}, what the ticket's QR code opens on a citizen's phone: the ticket, live."""
 
+from datetime import datetime
+
 import httpx
 import qrcode
 import qrcode.image.svg
 from playwright.sync_api import expect
 
+import browser as real_browser
 from browser import axe_violations, overflow, screenshot
 
 PHONE = {"width": 360, "height": 640}  # a small phone
@@ -55,3 +58,36 @@ def test_qr_code_encodes_the_status_page_address(server):
     expected = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2).to_string()
     assert response.content == expected
     assert httpx.get(url).status_code == 200
+
+
+def test_status_page_says_at_once_when_it_is_no_longer_updating(server, chromium):
+    ticket = server.issue(1)
+    with real_browser.context(chromium, PHONE["width"], PHONE["height"], is_mobile=True, has_touch=True) as ctx:
+        page = ctx.new_page()
+        page.clock.install(time=datetime(2026, 3, 2, 8, 0))
+        page.goto(f"{server.url}/t/{ticket['token']}")
+        connection = page.locator("#connection")
+        expect(connection).to_contain_text("Tự động cập nhật")
+        expect(page.locator("#state")).to_have_text("Đang chờ")
+        # From here the page's timers stand still: what it says next comes from losing the
+        # server itself, not from a poll that happens to come round.
+        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+        server.stop()
+        expect(connection).to_have_text("Mất kết nối — đang thử lại…")
+        expect(page.locator("#label")).to_have_text(ticket["label"])  # what it knew stays
+        server.start()
+        page.clock.resume()
+        expect(connection).to_contain_text("Tự động cập nhật", timeout=20_000)
+        assert page.errors == []
+
+
+def test_status_page_states_have_no_serious_accessibility_violation(server, open_page):
+    page = open_status(open_page, server, "no-such-ticket")
+    expect(page.locator("#not-found")).to_be_visible()
+    assert axe_violations(page) == [], "not found"
+    ticket = server.issue(1)
+    page = open_status(open_page, server, ticket["token"])
+    expect(page.locator("#connection")).to_contain_text("Tự động cập nhật")
+    server.stop()
+    expect(page.locator("#connection")).to_have_text("Mất kết nối — đang thử lại…", timeout=20_000)
+    assert axe_violations(page) == [], "offline"
