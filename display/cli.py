@@ -21,7 +21,7 @@ def ensure_voice(voice_dir: Path, language: str) -> None:
     """Build missing default clips now if the install step did not (espeak-ng takes ~20 ms a
     clip); recordings already there are kept."""
     library = VoiceLibrary(voice_dir, language, lambda p: p)
-    if not library.missing(["chime", *all_clip_names()]):
+    if not library.missing(["chime", *all_clip_names(language)]):
         return
     if shutil.which("espeak-ng") is None:
         log.warning("voice clips missing in %s and espeak-ng not installed: announcements will be partial", voice_dir)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pygame
+from clip_log import heard
 from display_sample import NOW, called_event, snapshot
 from test_display_voice import FakeChannel, FakeClock, fake_library
 
@@ -53,7 +54,7 @@ def test_step_applies_messages_announces_calls_and_draws(tmp_path: Path, fonts: 
         app.announcer.channel.clock.now += 0.1  # type: ignore[attr-defined]
         app.step(later)
     spoken = [name for _, _, name in channel.played]
-    assert spoken == ["chime", "prefix", "letter_a", "digit_0", "digit_2", "digit_0", "to_counter", "digit_4"]
+    assert spoken == ["chime", "prefix", "letter_a", "digit_2", "num_tens", "to_counter", "digit_4"]
     assert app.frame_rate(later) == 4  # nothing moves: idle ticks
 
 
@@ -91,3 +92,35 @@ def test_the_admins_notices_scroll_instead_of_the_configured_line(tmp_path: Path
     frame = app.step(NOW + timedelta(seconds=1))
     assert app.view.notice == "Chiều thứ Sáu nghỉ họp — Closed Friday afternoon     •     Mang theo căn cước"
     assert frame.dirty  # the notice region was repainted
+
+
+def test_the_big_number_is_the_one_being_read(tmp_path: Path, fonts: Fonts, artefacts: Path) -> None:
+    """Three calls in a second: the voice reads them in turn, and the big number and its flash
+    follow the voice, not the newest call."""
+    app, surface, inbox, channel, _ = make_app(tmp_path, fonts)
+    clock = channel.clock
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    at = NOW + timedelta(minutes=3)  # the snapshot's calls are old by now: not read
+    for seq, (tid, number, counter) in enumerate([(101, 20, 4), (102, 21, 5), (103, 22, 2)], start=41):
+        inbox.put(called_event(seq, tid, 1, number, counter, at))
+    layout = compute_layout(surface.get_size())
+    corner = (layout.hero.x + 2, layout.hero.bottom - 3)
+    shown: list[tuple[str, str]] = []
+    now = at
+    while True:
+        frame = app.step(now)
+        if "call_number" in frame.placements:
+            shown.append((frame.placements["call_number"].text, frame.placements["call_counter"].text))
+            if len(shown) == 1:
+                assert app.follower.latest is not None and app.follower.latest.label == "A022"
+                assert tuple(surface.get_at(corner))[:3] == COLORS["highlight"]  # it flashes as it is read
+                pygame.image.save(surface, artefacts / "app_reading_first_of_three.png")
+        if not app.announcer.busy:
+            break
+        clock.now += 0.1
+        now += timedelta(seconds=0.1)
+    spoken = [(label, counter) for _, label, counter in heard(channel)]
+    assert spoken == [("A020", "4"), ("A021", "5"), ("A022", "2")]
+    assert [s for i, s in enumerate(shown) if i == 0 or s != shown[i - 1]] == spoken
+
