@@ -20,7 +20,7 @@ from display.board import COLORS
 from display.client import Connection, EventClient, Message, events_url
 from display.fonts import Fonts
 from display.layout import compute_layout
-from display.voice import Announcer, clip_sequence
+from display.voice import Announcer, VoiceLibrary, clip_sequence
 from server.protocol import EventOut, Snapshot
 
 WAIT = 30.0  # seconds; generous for a loaded CI machine, reached only on failure
@@ -54,7 +54,7 @@ class Harness:
     """A DisplayApp fed by a real EventClient; every message passes through `pump` so the test
     can wait on it (with a timeout) and then step the app, the way the frame loop would."""
 
-    def __init__(self, server: LiveServer, fonts: Fonts, tmp_path: Path) -> None:
+    def __init__(self, server: LiveServer, fonts: Fonts, tmp_path: Path, library: VoiceLibrary | None = None) -> None:
         self.gate = Gate()
         self.wire: queue.Queue[Message] = queue.Queue()
         self.inbox: queue.Queue[Message] = queue.Queue()
@@ -65,7 +65,7 @@ class Harness:
         self.surface = pygame.Surface((1920, 1080))
         self.clock = FakeClock()
         self.channel = FakeChannel(self.clock)
-        announcer = Announcer(fake_library(tmp_path), self.channel, repeat=1, clock=self.clock)
+        announcer = Announcer(library or fake_library(tmp_path), self.channel, repeat=1 if library is None else 2, clock=self.clock)
         self.app = DisplayApp(
             lambda: self.surface, self.inbox, fonts, announcer, DisplayConfig(notice="Ngắn"),
             on_resync=self.client.resync,
