@@ -26,6 +26,8 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Máy chủ từ chối màn hình này — kiểm tra mã thiết bị (token) và số trung tâm",
         "en": "The server refused this display — check its device token and center",
     },
+    "sound_none": {"vi": "Không có loa", "en": "No sound device"},
+    "sound_muted": {"vi": "Đã tắt tiếng", "en": "Sound off"},
     "default_notice": {
         "vi": "Xin vui lòng giữ phiếu số và chú ý màn hình, loa gọi số. Đường dây nóng: {hotline}",
         "en": "Please keep your ticket and watch the screen. Hotline: {hotline}",
