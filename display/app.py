@@ -139,10 +139,13 @@ class DisplayApp:
 
     def set_sound(self, *, muted: bool | None = None, volume: float | None = None, source: str = "") -> None:
         """Staff turn the sound down or off while the display runs (a key or the server)."""
+        before = (self.announcer.muted, self.announcer.volume)
         if volume is not None:
             self.announcer.set_volume(volume)
         if muted is not None:
             self.announcer.set_muted(muted)
+        if (self.announcer.muted, self.announcer.volume) == before:
+            return  # already so (a key held at the top of the range): nothing to log or redraw
         log.info(
             "sound %s, volume %d%% (%s)", "off" if self.announcer.muted else "on", round(self.announcer.volume * 100), source
         )

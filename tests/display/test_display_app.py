@@ -1,10 +1,12 @@
 """The frame loop's step: inbox -> state -> announcements -> dirty regions, on injected clocks."""
 
+import logging
 import queue
 from datetime import timedelta
 from pathlib import Path
 
 import pygame
+import pytest
 from clip_log import heard
 from display_sample import NOW, called_event, snapshot
 from test_display_voice import FakeChannel, FakeClock, fake_library
@@ -14,7 +16,8 @@ from display.board import COLORS
 from display.client import Connection, Message
 from display.fonts import Fonts
 from display.layout import compute_layout
-from display.voice import Announcer
+from display.messages import text
+from display.voice import Announcer, SilentChannel
 
 
 def make_app(tmp_path: Path, fonts: Fonts, size=(1366, 768), notice: str = "Ngắn"):  # type: ignore[no-untyped-def]
@@ -124,3 +127,53 @@ def test_the_big_number_is_the_one_being_read(tmp_path: Path, fonts: Fonts, arte
     assert spoken == [("A020", "4"), ("A021", "5"), ("A022", "2")]
     assert [s for i, s in enumerate(shown) if i == 0 or s != shown[i - 1]] == spoken
 
+
+
+def test_staff_mute_and_change_the_volume_from_the_keyboard(
+    tmp_path: Path, fonts: Fonts, headless: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, surface, inbox, channel, _ = make_app(tmp_path, fonts)
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    app.step(NOW)
+    pygame.event.clear()
+
+    def press(key: int) -> None:
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+        app.handle_events()
+
+    with caplog.at_level(logging.INFO, "display.app"):
+        press(pygame.K_m)
+        assert app.announcer.muted and channel.volume == 0.0
+        frame = app.step(NOW + timedelta(seconds=1))
+        assert frame.placements["sound.vi"].text == text("sound_muted", "vi")  # the board says so
+        press(pygame.K_m)
+        assert not app.announcer.muted and channel.volume == 1.0
+        press(pygame.K_MINUS)
+        press(pygame.K_KP_MINUS)
+        assert channel.volume == 0.8
+        press(pygame.K_PLUS)
+        assert channel.volume == 0.9
+        for _ in range(5):
+            press(pygame.K_EQUALS)  # the + key without shift
+        assert channel.volume == 1.0
+    assert app.running
+    frame = app.step(NOW + timedelta(seconds=2))
+    assert "sound.vi" not in frame.placements and [tuple(r) for r in frame.dirty] == [tuple(app_layout(surface).clock)]
+    assert len([r for r in caplog.records if r.getMessage().startswith("sound ")]) == 6  # one line per change, none at the top
+
+
+def app_layout(surface: pygame.Surface):  # type: ignore[no-untyped-def]
+    return compute_layout(surface.get_size())
+
+
+def test_without_a_sound_device_the_board_says_so(tmp_path: Path, fonts: Fonts) -> None:
+    surface = pygame.Surface((1920, 1080))
+    inbox: queue.Queue[Message] = queue.Queue()
+    announcer = Announcer(fake_library(tmp_path), SilentChannel())
+    app = DisplayApp(lambda: surface, inbox, fonts, announcer, DisplayConfig(notice="x"))
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    frame = app.step(NOW)
+    assert frame.placements["sound.vi"].text == "Không có loa"
+    assert frame.placements["sound.en"].text == "No sound device"

@@ -1,6 +1,8 @@
 """The display against a real `motcua serve` that dies and comes back on the same database and
 port, with a call made while the display was cut off."""
 
+import json
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -185,3 +187,100 @@ def test_a_refused_token_says_so_instead_of_connection_lost(server: LiveServer, 
     inbox.put(notes[1])
     frame = app.step()
     assert frame.placements["banner"].text.startswith("Máy chủ từ chối màn hình này")
+
+
+class Recorder:
+    """A connector that opens real websockets and notes each attempt, so a test can wait for
+    the n-th without sleeping."""
+
+    def __init__(self) -> None:
+        self.attempts = queue.Queue[float]()
+
+    def __call__(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
+        self.attempts.put(datetime.now(UTC).timestamp())
+        return connect(url, **kwargs)
+
+
+def test_a_refused_token_backs_off_to_a_limit_with_one_log_line(
+    server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    wire: queue.Queue[Message] = queue.Queue()
+    recorder = Recorder()
+    client = EventClient(
+        server.url, wire, token="forged", refused_backoff_start=0.02, refused_backoff_max=0.08, connector=recorder
+    )
+    waits: list[float] = []
+    original = client._stop.wait
+    client._stop.wait = lambda seconds: (waits.append(seconds), original(seconds))[1]  # type: ignore[method-assign]
+    with caplog.at_level(logging.INFO, "display.client"):
+        client.start()
+        try:
+            for _ in range(6):
+                recorder.attempts.get(timeout=WAIT)
+        finally:
+            client.stop()
+    assert waits[:5] == [0.02, 0.04, 0.08, 0.08, 0.08]  # doubling, then held at the limit (a minute by default)
+    refused = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 1 and refused[0].levelno == logging.ERROR  # not one per retry
+    assert EventClient(server.url, wire).refused_backoff_max == 60.0
+
+
+def test_a_handshake_turned_away_with_403_counts_as_refused(caplog: pytest.LogCaptureFixture) -> None:
+    from websockets.sync.server import serve
+
+    with serve(lambda ws: None, "127.0.0.1", 0, process_request=lambda conn, request: conn.respond(403, "no\n")) as ws_server:
+        threading.Thread(target=ws_server.serve_forever, daemon=True).start()
+        port = ws_server.socket.getsockname()[1]
+        wire: queue.Queue[Message] = queue.Queue()
+        client = EventClient(f"http://127.0.0.1:{port}", wire, token="old", refused_backoff_start=0.02)
+        with caplog.at_level(logging.INFO, "display.client"):
+            client.start()
+            try:
+                note = wire.get(timeout=WAIT)
+            finally:
+                client.stop()
+        ws_server.shutdown()
+    assert note == Connection(False, "HTTP 403", refused=True)
+    assert client.state == "refused"
+
+
+def test_staff_set_the_sound_through_the_event_stream(fonts: Fonts, tmp_path: Path) -> None:
+    """A "display.sound" event (the admin page's mute and volume) mutes and sets the volume.
+    Sent here by a plain websocket server in the server's wire format."""
+    from display_sample import NOW, snapshot
+    from websockets.sync.server import serve
+
+    from display.client import SoundSetting
+
+    def send(ws) -> None:  # type: ignore[no-untyped-def]
+        ws.send(snapshot(seq=40).model_dump_json())
+        event = EventOut(seq=41, center_id=1, kind="display.sound", at=NOW).model_dump(mode="json")
+        ws.send(json.dumps({**event, "data": {"muted": True, "volume": 0.3}}))
+        bad = EventOut(seq=42, center_id=1, kind="display.sound", at=NOW).model_dump(mode="json")
+        ws.send(json.dumps({**bad, "data": {"volume": 7}}))
+        ws.recv()  # hold the connection until the client leaves
+
+    with serve(send, "127.0.0.1", 0) as ws_server:
+        threading.Thread(target=ws_server.serve_forever, daemon=True).start()
+        wire: queue.Queue[Message] = queue.Queue()
+        client = EventClient(f"http://127.0.0.1:{ws_server.socket.getsockname()[1]}", wire)
+        client.start()
+        try:
+            notes = [wire.get(timeout=WAIT) for _ in range(6)]
+        finally:
+            client.stop()
+            ws_server.shutdown()
+    assert [type(n).__name__ for n in notes] == ["Connection", "Snapshot", "EventOut", "SoundSetting", "EventOut", "SoundSetting"]
+    assert notes[3] == SoundSetting(muted=True, volume=0.3)
+    assert notes[5] == SoundSetting(muted=None, volume=None)  # out of range: ignored
+
+    surface = pygame.Surface((1366, 768))
+    inbox: queue.Queue[Message] = queue.Queue()
+    channel = FakeChannel(FakeClock())
+    announcer = Announcer(fake_library(tmp_path), channel, volume=1.0, clock=channel.clock)
+    app = DisplayApp(lambda: surface, inbox, fonts, announcer, DisplayConfig(notice="x"))
+    for note in notes:
+        inbox.put(note)
+    frame = app.step(NOW)
+    assert (announcer.muted, announcer.volume, channel.volume) == (True, 0.3, 0.0)
+    assert frame.placements["sound.vi"].text == "Đã tắt tiếng"
