@@ -57,7 +57,7 @@ Message = Snapshot | EventOut | Connection | SoundSetting
 def sound_setting(raw: str | bytes) -> SoundSetting | None:
     """The sound setting a "display.sound" event carries, None for any other message. Read
     from the raw message: the wire model keeps only the fields the queue state needs."""
-    if SOUND_KIND.encode() not in (raw if isinstance(raw, bytes) else raw.encode()):
+    if (SOUND_KIND.encode() not in raw) if isinstance(raw, bytes) else (SOUND_KIND not in raw):
         return None  # the cheap test first: most messages are queue events
     try:
         message = json.loads(raw)
