@@ -130,7 +130,8 @@ class DisplayApp:
     def _follow_voice(self, now: datetime) -> bool:
         """Point the big number at the call being read; True if that changed."""
         speaking = self.announcer.speaking
-        speaking = speaking if isinstance(speaking, Call) else None
+        # Without a sound device nothing is read (the clips "play" at once): show the newest.
+        speaking = speaking if isinstance(speaking, Call) and self._sound() != "none" else None
         if speaking == self.spoken:
             return False
         # Between announcements the board shows the newest call again.

@@ -174,6 +174,10 @@ def test_without_a_sound_device_the_board_says_so(tmp_path: Path, fonts: Fonts) 
     app = DisplayApp(lambda: surface, inbox, fonts, announcer, DisplayConfig(notice="x"))
     inbox.put(Connection(True))
     inbox.put(snapshot(seq=40))
-    frame = app.step(NOW)
+    at = NOW + timedelta(minutes=3)
+    inbox.put(called_event(41, 101, 1, 20, 4, at))
+    inbox.put(called_event(42, 102, 1, 21, 5, at))
+    frame = app.step(at)
     assert frame.placements["sound.vi"].text == "Không có loa"
     assert frame.placements["sound.en"].text == "No sound device"
+    assert frame.placements["call_number"].text == "A021"  # nothing is read out: the newest call
