@@ -9,7 +9,7 @@ import logging
 import os
 import queue
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,10 +17,10 @@ import pygame
 
 from display import board, messages
 from display.board import Memory, Style
-from display.client import Connection, Message
+from display.client import Connection, Message, SoundSetting
 from display.fonts import Fonts
-from display.view import BoardView, Follower
-from display.voice import Announcer
+from display.view import BoardView, Call, Follower
+from display.voice import Announcer, SilentChannel
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ DEFAULT_VOICE_DIR = Path(__file__).resolve().parent.parent / "var" / "voice"
 
 
 NOTICE_SEPARATOR = "     •     "
+VOLUME_STEP = 0.1  # one press of + or -
 
 
 @dataclass
@@ -42,6 +43,7 @@ class DisplayConfig:
     language: str = "vi"  # the spoken language; the board is always Vietnamese + English
     volume: float = 1.0
     repeat: int = 2  # how many times the number is said after the chime
+    ticket_digits: bool = False  # read A015 "a không một năm" rather than "a mười lăm"
     voice_dir: Path = field(default_factory=lambda: DEFAULT_VOICE_DIR)
     notice: str | None = None  # None: the catalog's default with the center's hotline
     flash_seconds: float = 6.0
@@ -98,6 +100,10 @@ class DisplayApp:
         self.frames = 0  # frames that repainted something
         self.ticks = 0  # loop iterations
         self.running = True
+        # The call the voice is reading, shown in the big number while it is read (a burst
+        # queues calls; the board must not show the newest while the voice reads an older one).
+        self.spoken: Call | None = None
+        self.spoken_since: datetime | None = None
         self._refresh_view()
 
     def _notice(self) -> str:
@@ -110,9 +116,41 @@ class DisplayApp:
         center = state.center if state else None
         return messages.text("default_notice", "vi", hotline=center.hotline if center else "")
 
-    def _refresh_view(self) -> None:
-        self.view = self.follower.view(notice=self._notice(), connected=self.connected, refused=self.refused)
+    def _sound(self) -> str:
+        if isinstance(self.announcer.channel, SilentChannel):
+            return "none"
+        return "muted" if self.announcer.muted else "on"
 
+    def _refresh_view(self) -> None:
+        view = self.follower.view(notice=self._notice(), connected=self.connected, refused=self.refused)
+        if self.spoken is not None and view.synced:
+            view = replace(view, latest=self.spoken, flash_started=self.spoken_since)
+        self.view = replace(view, sound=self._sound())
+
+    def _follow_voice(self, now: datetime) -> bool:
+        """Point the big number at the call being read; True if that changed."""
+        speaking = self.announcer.speaking
+        # Without a sound device nothing is read (the clips "play" at once): show the newest.
+        speaking = speaking if isinstance(speaking, Call) and self._sound() != "none" else None
+        if speaking == self.spoken:
+            return False
+        # Between announcements the board shows the newest call again.
+        self.spoken, self.spoken_since = speaking, (now if speaking else None)
+        return True
+
+    def set_sound(self, *, muted: bool | None = None, volume: float | None = None, source: str = "") -> None:
+        """Staff turn the sound down or off while the display runs (a key or the server)."""
+        before = (self.announcer.muted, self.announcer.volume)
+        if volume is not None:
+            self.announcer.set_volume(volume)
+        if muted is not None:
+            self.announcer.set_muted(muted)
+        if (self.announcer.muted, self.announcer.volume) == before:
+            return  # already so (a key held at the top of the range): nothing to log or redraw
+        log.info(
+            "sound %s, volume %d%% (%s)", "off" if self.announcer.muted else "on", round(self.announcer.volume * 100), source
+        )
+        self._refresh_view()
     def drain(self, now: datetime) -> bool:
         """Apply everything waiting in the inbox, never blocking; True if the board changed."""
         changed = False
@@ -121,6 +159,10 @@ class DisplayApp:
                 message = self.inbox.get_nowait()
             except queue.Empty:
                 break
+            if isinstance(message, SoundSetting):
+                self.set_sound(muted=message.muted, volume=message.volume, source="server")
+                changed = True
+                continue
             if isinstance(message, Connection):
                 changed |= (self.connected, self.refused) != (message.connected, message.refused)
                 self.connected, self.refused = message.connected, message.refused
@@ -130,7 +172,7 @@ class DisplayApp:
                 log.warning("sequence gap at %s; asking for a fresh snapshot", getattr(message, "seq", "?"))
                 self.on_resync()
             for call in result.announce:
-                self.announcer.announce(call.label, call.counter_number)
+                self.announcer.announce(call.label, call.counter_number, key=call)
             changed |= result.changed
         if changed:
             self._refresh_view()
@@ -141,6 +183,8 @@ class DisplayApp:
         now = now or self.wall_clock()
         self.drain(now)
         self.announcer.update()
+        if self._follow_voice(now):
+            self._refresh_view()
         frame = board.draw(self.screen(), self.view, now, self.fonts, self.memory, self.style)
         self.ticks += 1
         if frame.dirty:
@@ -159,8 +203,19 @@ class DisplayApp:
                 self.running = False
             elif event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q):
                 self.running = False
+            elif event.type == pygame.KEYDOWN:
+                self.key(event.key)
             elif event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWSIZECHANGED, pygame.WINDOWRESTORED):
                 self.memory.keys.clear()  # the window was uncovered or resized: paint it all
+
+    def key(self, key: int) -> None:
+        """M mutes or unmutes, + and - change the volume: staff at the display PC's keyboard."""
+        if key == pygame.K_m:
+            self.set_sound(muted=not self.announcer.muted, source="key")
+        elif key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
+            self.set_sound(volume=self.announcer.volume + VOLUME_STEP, muted=False, source="key")
+        elif key in (pygame.K_MINUS, pygame.K_KP_MINUS):
+            self.set_sound(volume=self.announcer.volume - VOLUME_STEP, source="key")
 
     def run(self, until: Callable[[], bool] = lambda: False) -> None:
         clock = pygame.time.Clock()

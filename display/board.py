@@ -9,6 +9,7 @@ tests check where things are and that no text leaves its box.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,8 +17,8 @@ import pygame
 from pygame import Rect
 
 from display import messages
-from display.fonts import Color, Fonts
-from display.layout import Layout, compute_layout, inset, split, table_rows
+from display.fonts import Color, Fonts, wrap
+from display.layout import Layout, columns_for, compute_layout, inset, split, table_pages, table_unit
 from display.view import BoardView
 
 COLORS: dict[str, Color] = {
@@ -42,6 +43,7 @@ class Style:
     flash_seconds: float = 6.0
     flash_period: float = 1.0  # one on/off cycle
     scroll_speed: float = 0.08  # notice scrolling, in screen widths per second
+    page_seconds: float = 10.0  # a table too long for its region shows one page this long
     language: str = "vi"
 
 
@@ -131,6 +133,12 @@ class Canvas:
         rendered = self.fonts.fit(text, box.size, color, bold=bold, ink=ink, min_scale=min_scale)
         return self.put(rendered, box, align, name, text)
 
+    def block(self, text: str, box: Rect, color: Color, name: str, *, max_lines: int, bold: bool = True, align: str = "left") -> Rect:
+        """Text wrapped onto up to `max_lines` lines rather than cut."""
+        rendered = self.fonts.fit_block(text, box.size, color, bold=bold, max_lines=max_lines, align=align)
+        _, lines = self.fonts.block_lines(text, box.size, bold=bold, max_lines=max_lines)
+        return self.put(rendered, box, align, name, "\n".join(lines))  # as shown, line by line
+
     def put(self, rendered: pygame.Surface, box: Rect, align: str, name: str, text: str) -> Rect:
         rect = rendered.get_rect()
         rect.centery = box.centery
@@ -190,18 +198,31 @@ def _title_key(c: Canvas) -> object:
 
 def _paint_title(c: Canvas) -> None:
     c.surface.fill(COLORS["background"], c.layout.title)
-    c.text(c.view.center_name, c.layout.center_name, COLORS["text"], "center_name", min_scale=0.6)
+    c.block(c.view.center_name, c.layout.center_name, COLORS["text"], "center_name", max_lines=2)
 
 
 def _clock_key(c: Canvas) -> object:
-    return format_clock(c.now, c.view.timezone, c.style.language)
+    return (format_clock(c.now, c.view.timezone, c.style.language), c.view.sound)
 
 
 def _paint_clock(c: Canvas) -> None:
     c.surface.fill(COLORS["background"], c.layout.clock)
     align = "left" if c.layout.portrait else "right"
+    box = c.layout.clock_text
+    if c.view.sound != "on":
+        # Staff must see at a glance why the room hears nothing: no device, or muted.
+        if c.layout.portrait:
+            box, badge = split(box, [0.6, 0.4], False)
+        else:
+            badge, box = split(box, [0.4, 0.6], False)
+        badge = inset(badge, box.height // 10, 0)
+        c.surface.fill(COLORS["paused"], badge)
+        key = "sound_none" if c.view.sound == "none" else "sound_muted"
+        vi_box, en_box = split(inset(badge, max(2, badge.height // 12)), [0.6, 0.4], True)
+        c.text(messages.text(key, "vi"), vi_box, COLORS["on_highlight"], "sound.vi", align="center")
+        c.text(messages.text(key, "en"), en_box, COLORS["on_highlight"], "sound.en", align="center", bold=False)
     clock = format_clock(c.now, c.view.timezone, c.style.language)
-    c.text(clock, c.layout.clock_text, COLORS["muted"], "clock", align=align, bold=False)
+    c.text(clock, box, COLORS["muted"], "clock", align=align, bold=False)
 
 
 def _hero_key(c: Canvas) -> object:
@@ -228,17 +249,49 @@ def _paint_hero(c: Canvas) -> None:
     c.text(str(latest.counter_number), layout.call_counter, number_color, "call_counter", align="center", ink=True)
 
 
+def _page(c: Canvas, pages: int) -> int:
+    """Which page a table too long for its region shows now: turned by the frame clock."""
+    return int(c.now.timestamp() // c.style.page_seconds) % pages if pages > 1 else 0
+
+
+def _row_inset(row: Rect, unit: int) -> Rect:
+    return inset(row, max(1, unit // 20), max(1, unit // 12))
+
+
+def _counter_pages(c: Canvas) -> list[list[tuple[int, Rect]]]:
+    body, count = c.layout.counters_body, len(c.view.counters)
+    unit = table_unit(min(c.layout.size))
+    return table_pages(body, [1] * count, unit, columns=columns_for(body, count, unit))
+
+
 def _counters_key(c: Canvas) -> object:
-    return c.view.counters
+    pages = _counter_pages(c)
+    return (c.view.counters, _page(c, len(pages)), len(pages))
+
+
+def _title_with_page(c: Canvas, key: str, box: Rect, name: str, page: int, pages: int) -> None:
+    if pages > 1:
+        box, page_box = split(box, [0.84, 0.16], False)
+        c.text(f"{page + 1}/{pages}", inset(page_box, 0, page_box.height // 6), COLORS["muted"], f"{name}.page", align="right")
+    c.bilingual(key, box, COLORS["text"], name)
 
 
 def _paint_counters(c: Canvas) -> None:
     c.surface.fill(COLORS["panel"], c.layout.counters)
-    c.bilingual("counters_title", c.layout.counters_title, COLORS["text"], "counters_title")
+    pages = _counter_pages(c)
+    page = _page(c, len(pages))
+    _title_with_page(c, "counters_title", c.layout.counters_title, "counters_title", page, len(pages))
     language = c.style.language
-    for i, (row, counter) in enumerate(zip(table_rows(c.layout.counters_body, len(c.view.counters)), c.view.counters)):
-        row = inset(row, max(1, row.height // 20), max(1, row.height // 12))
-        name_box, label_box, previous_box = (inset(b, 2, 0) for b in split(row, [0.36, 0.30, 0.34], False))
+    unit = table_unit(min(c.layout.size))
+    for i, row in pages[page]:
+        counter = c.view.counters[i]
+        row = _row_inset(row, unit)
+        if row.width < c.layout.counters_body.width * 0.75:
+            # Columns: the room reads the counter and its number; earlier calls give way.
+            name_box, label_box = (inset(b, 2, 0) for b in split(row, [0.58, 0.42], False))
+            previous_box = None
+        else:
+            name_box, label_box, previous_box = (inset(b, 2, 0) for b in split(row, [0.43, 0.26, 0.31], False))
         c.text(f"{messages.text('counter', language)} {counter.number}", name_box, COLORS["text"], f"counter{i}.name")
         if counter.state in ("paused", "closed"):
             status = messages.text(f"counter_{counter.state}", language)
@@ -247,28 +300,72 @@ def _paint_counters(c: Canvas) -> None:
             c.text(counter.label, label_box, COLORS["highlight"], f"counter{i}.label")
         else:
             c.text(messages.text("counter_idle", language), label_box, COLORS["muted"], f"counter{i}.label")
-        if counter.previous:
+        if counter.previous and previous_box is not None:
             previous = inset(previous_box, 0, previous_box.height // 8)
             c.text("  ".join(counter.previous), previous, COLORS["muted"], f"counter{i}.previous", bold=False)
 
 
+# A category row: colour swatch with the prefix, the name (wrapped), the number waiting.
+MAX_NAME_LINES = 3
+CATEGORY_SPLIT = [0.13, 0.69, 0.18]
+
+
+def _category_pages(c: Canvas) -> list[list[tuple[int, Rect]]]:
+    names = tuple(category.name_vi for category in c.view.categories)
+    body = c.layout.waiting_body
+    return _lay_categories(names, (body.x, body.y, body.width, body.height), table_unit(min(c.layout.size)), c.fonts)
+
+
+@lru_cache(maxsize=8)
+def _lay_categories(
+    names: tuple[str, ...], body_box: tuple[int, int, int, int], unit: int, fonts: Fonts
+) -> list[list[tuple[int, Rect]]]:
+    """Rows for the categories: a name too long for one line takes two rows (wrapped at the
+    table's text size, never cut); two columns, then pages, when they do not fit."""
+    body = Rect(body_box)
+    size = fonts.line_size(_row_inset(Rect(0, 0, 100, unit), unit).height, bold=False)
+    font = fonts.font(size, bold=False)
+    columns = 1
+    while True:
+        width = body.width // columns
+        name_width = _name_box(_row_inset(Rect(0, 0, width, unit), unit), unit).width
+        heights = [min(MAX_NAME_LINES, len(wrap(font, name, name_width) or ["", ""])) for name in names]
+        if columns == 2 or sum(heights) <= max(1, body.height // unit):
+            return table_pages(body, heights, unit, columns=columns)
+        columns = 2
+
+
+def _name_box(row: Rect, unit: int) -> Rect:
+    name_box = split(row, CATEGORY_SPLIT, False)[1]
+    return inset(name_box, max(2, unit // 8), 0)
+
+
 def _waiting_key(c: Canvas) -> object:
-    return c.view.categories
+    pages = _category_pages(c)
+    return (c.view.categories, _page(c, len(pages)), len(pages))
 
 
 def _paint_waiting(c: Canvas) -> None:
     c.surface.fill(COLORS["background"], c.layout.waiting)
-    c.bilingual("waiting_title", c.layout.waiting_title, COLORS["text"], "waiting_title")
-    rows = table_rows(c.layout.waiting_body, len(c.view.categories))
-    for i, (row, category) in enumerate(zip(rows, c.view.categories)):
-        row = inset(row, max(1, row.height // 20), max(1, row.height // 12))
-        swatch_box, name_box, count_box = split(row, [0.16, 0.64, 0.20], False)
+    pages = _category_pages(c)
+    page = _page(c, len(pages))
+    _title_with_page(c, "waiting_title", c.layout.waiting_title, "waiting_title", page, len(pages))
+    unit = table_unit(min(c.layout.size))
+    for i, row in pages[page]:
+        category = c.view.categories[i]
+        row = _row_inset(row, unit)
+        # one row's height, centred: the prefix and count are as big as the name's letters
+        line = Rect(0, 0, 0, _row_inset(Rect(0, 0, 100, unit), unit).height)
+        swatch_box, _, count_box = split(row, CATEGORY_SPLIT, False)
         swatch = inset(swatch_box, max(1, swatch_box.width // 12), 0)
         c.surface.fill(_color(category.color), swatch)
-        c.text(category.prefix, inset(swatch, 2, 2), COLORS["text"], f"category{i}.prefix", align="center")
-        name_box = inset(name_box, max(2, row.height // 8), row.height // 10)
-        c.text(category.name_vi, name_box, COLORS["text"], f"category{i}.name", bold=False, min_scale=0.75)
-        c.text(str(category.waiting), inset(count_box, 2, 0), COLORS["highlight"], f"category{i}.count", align="right")
+        prefix_box = inset(Rect(swatch.x, 0, swatch.width, line.height), 2, 2)
+        prefix_box.centery = swatch.centery
+        c.text(category.prefix, prefix_box, COLORS["text"], f"category{i}.prefix", align="center")
+        c.block(category.name_vi, _name_box(row, unit), COLORS["text"], f"category{i}.name", max_lines=MAX_NAME_LINES, bold=False)
+        count = inset(Rect(count_box.x, 0, count_box.width, line.height), 2, 0)
+        count.centery = count_box.centery
+        c.text(str(category.waiting), count, COLORS["highlight"], f"category{i}.count", align="right")
 
 
 def _notice_key(c: Canvas) -> object:
@@ -294,7 +391,9 @@ def _paint_notice(c: Canvas) -> None:
     if not c.view.connected:
         c.surface.fill(COLORS["banner"], c.layout.notice)
         key = "refused" if c.view.refused else "disconnected" if c.view.synced else "connecting"
-        c.text(messages.text(key, "vi"), box, COLORS["text"], "banner", align="center")
+        vi_box, en_box = split(box, [0.6, 0.4], True)
+        c.text(messages.text(key, "vi"), vi_box, COLORS["text"], "banner", align="center")
+        c.text(messages.text(key, "en"), en_box, COLORS["text"], "banner.en", align="center", bold=False)
         return
     c.surface.fill(COLORS["notice"], c.layout.notice)
     if not c.view.notice:

@@ -2,11 +2,18 @@
 
 The typer command in server/cli.py only forwards its options here, so the display PC needs the
 display extra alone.
+
+The device token comes from the environment (`MOTCUA_DISPLAY_TOKEN`) or a file only its user can
+read (`MOTCUA_DISPLAY_TOKEN_FILE`): anything on a command line is visible to every user in `ps`.
+`--token` still works, with a warning. `MOTCUA_DISPLAY_TICKET_DIGITS=1` reads ticket numbers digit
+by digit ("a không một năm") for a center that prefers it to "a mười lăm".
 """
 
 import logging
+import os
 import queue
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from display.app import DEFAULT_VOICE_DIR, DisplayApp, DisplayConfig, sdl_defaults
@@ -21,7 +28,7 @@ def ensure_voice(voice_dir: Path, language: str) -> None:
     """Build missing default clips now if the install step did not (espeak-ng takes ~20 ms a
     clip); recordings already there are kept."""
     library = VoiceLibrary(voice_dir, language, lambda p: p)
-    if not library.missing(["chime", *all_clip_names()]):
+    if not library.missing(["chime", *all_clip_names(language)]):
         return
     if shutil.which("espeak-ng") is None:
         log.warning("voice clips missing in %s and espeak-ng not installed: announcements will be partial", voice_dir)
@@ -32,6 +39,44 @@ def ensure_voice(voice_dir: Path, language: str) -> None:
         voice_build.build(voice_dir, [language])
     except (voice_build.VoiceBuildError, OSError) as exc:
         log.warning("cannot build voice clips: %s", exc)
+
+
+TOKEN_ENV = "MOTCUA_DISPLAY_TOKEN"
+TOKEN_FILE_ENV = "MOTCUA_DISPLAY_TOKEN_FILE"
+TICKET_DIGITS_ENV = "MOTCUA_DISPLAY_TICKET_DIGITS"
+
+
+class TokenError(Exception):
+    pass
+
+
+def resolve_token(cli_token: str | None, environ: Mapping[str, str] = os.environ) -> str | None:
+    """The display's device token: --token (warned about), else the environment, else the file
+    the environment names."""
+    if cli_token:
+        log.warning(
+            "--token on the command line is visible to every user in ps; put it in %s or in a file "
+            "named by %s instead",
+            TOKEN_ENV,
+            TOKEN_FILE_ENV,
+        )
+        return cli_token
+    if environ.get(TOKEN_ENV, "").strip():
+        return environ[TOKEN_ENV].strip()
+    path = environ.get(TOKEN_FILE_ENV, "").strip()
+    if not path:
+        return None
+    try:
+        token = Path(path).expanduser().read_text("utf-8").strip()
+    except OSError as exc:
+        raise TokenError(f"cannot read the display token from {path} ({TOKEN_FILE_ENV}): {exc}") from exc
+    if not token:
+        raise TokenError(f"the display token file {path} ({TOKEN_FILE_ENV}) is empty")
+    return token
+
+
+def env_flag(name: str, environ: Mapping[str, str] = os.environ) -> bool:
+    return environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def run(
@@ -46,10 +91,15 @@ def run(
     voice_dir: Path | None = None,
     notice: str | None = None,
     window_size: tuple[int, int] = (1280, 720),
+    ticket_digits: bool | None = None,
 ) -> None:
     import pygame
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        token = resolve_token(token)
+    except TokenError as exc:
+        raise SystemExit(f"motcua display: {exc}") from None
     config = DisplayConfig(
         server=server,
         token=token,
@@ -59,6 +109,7 @@ def run(
         language=language,
         volume=volume,
         repeat=repeat,
+        ticket_digits=env_flag(TICKET_DIGITS_ENV) if ticket_digits is None else ticket_digits,
         voice_dir=voice_dir or DEFAULT_VOICE_DIR,
         notice=notice,
     )
@@ -91,6 +142,10 @@ def make_announcer(config: DisplayConfig) -> Announcer:
     import pygame
 
     if pygame.mixer.get_init():
-        return open_mixer_announcer(config.voice_dir, config.language, repeat=config.repeat, volume=config.volume)
-    log.warning("no audio device: the board runs without announcements")
-    return Announcer(VoiceLibrary(config.voice_dir, config.language, lambda p: None), SilentChannel())
+        return open_mixer_announcer(
+            config.voice_dir, config.language, repeat=config.repeat, volume=config.volume,
+            ticket_digits=config.ticket_digits,
+        )  # fmt: skip
+    log.warning("no audio device: the board runs without announcements (and says so on screen)")
+    library = VoiceLibrary(config.voice_dir, config.language, lambda p: None)
+    return Announcer(library, SilentChannel(), ticket_digits=config.ticket_digits)

@@ -4,9 +4,12 @@ pygame must stay on the main thread, so the websocket lives on its own thread
 (`websockets.sync.client`), decodes each message, and puts it on a `queue.Queue` the loop drains
 without blocking. Connection changes go on the same queue as `Connection` notes, in order with
 the messages. After a drop it reconnects with exponential backoff and `since=<last sequence>`,
-so the server replays exactly what was missed (or sends a fresh snapshot).
+so the server replays exactly what was missed (or sends a fresh snapshot). A server that refuses
+this display (a wrong or revoked token) is asked again less and less often, up to once a minute;
+each change of state is logged once, not each retry.
 """
 
+import json
 import logging
 import queue
 import threading
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketException
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from server.protocol import EventOut, Snapshot, parse_message
@@ -24,6 +27,8 @@ log = logging.getLogger(__name__)
 
 TRY_AGAIN_LATER = 1013
 POLICY_VIOLATION = 1008
+REFUSED_STATUS = (401, 403)  # the handshake itself turned away
+SOUND_KIND = "display.sound"
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,40 @@ class Connection:
     refused: bool = False
 
 
-Message = Snapshot | EventOut | Connection
+@dataclass(frozen=True)
+class SoundSetting:
+    """Staff changed this display's sound from the admin page: an event of kind
+    "display.sound" with data {"muted": bool, "volume": 0..1} (either may be left out)."""
+
+    muted: bool | None = None
+    volume: float | None = None
+
+
+Message = Snapshot | EventOut | Connection | SoundSetting
+
+
+def sound_setting(raw: str | bytes) -> SoundSetting | None:
+    """The sound setting a "display.sound" event carries, None for any other message. Read
+    from the raw message: the wire model keeps only the fields the queue state needs."""
+    if (SOUND_KIND.encode() not in raw) if isinstance(raw, bytes) else (SOUND_KIND not in raw):
+        return None  # the cheap test first: most messages are queue events
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(message, dict) or message.get("kind") != SOUND_KIND:
+        return None
+    data = message.get("data")
+    data = data if isinstance(data, dict) else {}
+    muted = data.get("muted")
+    volume = data.get("volume")
+    if not isinstance(muted, bool):
+        muted = None
+    if isinstance(volume, bool) or not isinstance(volume, int | float) or not 0 <= volume <= 1:
+        if volume is not None:
+            log.warning("ignoring a display.sound volume of %r: not a number from 0 to 1", volume)
+        volume = None
+    return SoundSetting(muted, None if volume is None else float(volume))
 
 
 def events_url(server: str, center_id: int | None, since: int | None, token: str | None) -> str:
@@ -70,6 +108,8 @@ class EventClient:
         token: str | None = None,
         backoff_start: float = 0.5,
         backoff_max: float = 15.0,
+        refused_backoff_start: float = 5.0,
+        refused_backoff_max: float = 60.0,
         open_timeout: float = 5.0,
         connector: Callable[..., ClientConnection] = connect,
     ) -> None:
@@ -79,6 +119,8 @@ class EventClient:
         self.token = token
         self.backoff_start = backoff_start
         self.backoff_max = backoff_max
+        self.refused_backoff_start = refused_backoff_start
+        self.refused_backoff_max = refused_backoff_max
         self.open_timeout = open_timeout
         self._connect = connector
         self._stop = threading.Event()
@@ -88,6 +130,8 @@ class EventClient:
         self._thread: threading.Thread | None = None
         self.last_seq: int | None = None  # written by the client thread only
         self.connections = 0  # successful connections, for tests and the soak bench
+        self.attempts = 0  # connection attempts, successful or not
+        self.state = "starting"  # connected, lost, refused: logged when it changes
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="motcua-events", daemon=True)
@@ -113,6 +157,7 @@ class EventClient:
 
     def _run(self) -> None:
         delay = self.backoff_start
+        refused_delay = self.refused_backoff_start
         while not self._stop.is_set():
             if self._resync.is_set():
                 self._resync.clear()
@@ -121,6 +166,7 @@ class EventClient:
             headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
             reason = ""
             refused = False
+            self.attempts += 1
             try:
                 with self._connect(url, additional_headers=headers, open_timeout=self.open_timeout) as ws:
                     with self._lock:
@@ -132,13 +178,21 @@ class EventClient:
                     delay = self.backoff_start  # a good connection resets the backoff
                     for raw in ws:
                         message = parse_message(raw)
+                        if self.state != "connected":  # a message came: the server took us
+                            self._set_state("connected", "")
                         self.last_seq = message.seq
                         self.inbox.put(message)
+                        setting = sound_setting(raw) if isinstance(message, EventOut) else None
+                        if setting is not None:
+                            self.inbox.put(setting)
                     reason = _close_reason(ws)
                     refused = ws.close_code == POLICY_VIOLATION
             except ConnectionClosed as exc:  # closed with an error code (1008, 1013, 1011...)
                 reason = f"{type(exc).__name__}: {exc}"
                 refused = exc.rcvd is not None and exc.rcvd.code == POLICY_VIOLATION
+            except InvalidStatus as exc:  # the handshake was answered with an HTTP error
+                reason = f"HTTP {exc.response.status_code}"
+                refused = exc.response.status_code in REFUSED_STATUS
             except (OSError, WebSocketException, TimeoutError) as exc:
                 if isinstance(exc, InvalidURI):
                     log.error("bad server URL %s: %s", url, exc)
@@ -154,13 +208,35 @@ class EventClient:
             if self._resync.is_set():
                 continue  # our own doing: reconnect at once for the snapshot, no banner
             if refused:
-                log.error("the server refused this display (%s): check --token and --center-id", reason)
+                # Retrying will not help until someone fixes the token: ask less and less often.
+                wait, refused_delay = refused_delay, min(self.refused_backoff_max, refused_delay * 2)
+                delay = self.backoff_start
             else:
-                log.warning("event stream lost (%s); retrying in %.1fs", reason or "closed", delay)
+                wait, delay = delay, min(self.backoff_max, delay * 2)
+                refused_delay = self.refused_backoff_start
+            self._set_state("refused" if refused else "lost", reason)
             self.inbox.put(Connection(False, reason, refused))
-            if self._stop.wait(delay):
+            if self._stop.wait(wait):
                 break
-            delay = min(self.backoff_max, delay * 2)
+
+    def _set_state(self, state: str, reason: str) -> None:
+        """One log line per change of state, not one per retry (a refused display retries for
+        days until someone fixes its token)."""
+        if state == self.state:
+            log.debug("still %s (%s)", state, reason)
+            return
+        self.state = state
+        if state == "refused":
+            log.error(
+                "the server refused this display (%s): check its token and --center-id; asking again "
+                "less and less often, up to every %.0fs",
+                reason,
+                self.refused_backoff_max,
+            )
+        elif state == "lost":
+            log.warning("event stream lost (%s); reconnecting, up to every %.0fs", reason or "closed", self.backoff_max)
+        else:
+            log.info("event stream connected to %s", self.server)
 
 
 def _close_reason(ws: ClientConnection) -> str:

@@ -102,6 +102,61 @@ class Fonts:
             self._cached_bytes -= _size_of(dropped)
         return surface
 
+    def line_size(self, height: int, bold: bool = True) -> int:
+        """The largest font size whose line fits `height` pixels."""
+        size = max(1, int(height / self._line_ratio[bold]))
+        while size > self.min_size and self.font(size, bold).get_height() > height:
+            size -= 1
+        return max(self.min_size, size)
+
+    def fit_block(
+        self, text: str, box: tuple[int, int], color: Color, *, bold: bool = True, max_lines: int = 2,
+        align: str = "left",
+    ) -> pygame.Surface:  # fmt: skip
+        """`text` as large as fits in `box` on up to `max_lines` lines, wrapped at spaces: a long
+        name is wrapped rather than cut. Only when even the smallest size cannot hold it is
+        the last line cut with an ellipsis."""
+        text = unicodedata.normalize("NFC", text)
+        key = ("block", text, box, color, bold, max_lines, align)
+        cached = self._texts.get(key)
+        if cached is not None:
+            self._texts.move_to_end(key)
+            return cached
+        font, lines = self.block_lines(text, box, bold=bold, max_lines=max_lines)
+        surface = self._render_lines(font, lines, color, align, box[1])
+        self._texts[key] = surface
+        self._cached_bytes += _size_of(surface)
+        return surface
+
+    def block_lines(self, text: str, box: tuple[int, int], *, bold: bool = True, max_lines: int = 2) -> tuple[pygame.font.Font, list[str]]:
+        """The font and the lines `fit_block` shows."""
+        text = unicodedata.normalize("NFC", text)
+        width, height = box
+        size = max(self.min_size, int(height / self._line_ratio[bold]))
+        while True:
+            font = self.font(size, bold)
+            lines = wrap(font, text, width)
+            if lines is not None and len(lines) <= max_lines and len(lines) * font.get_linesize() <= height:
+                return font, lines
+            if size <= self.min_size:
+                lines = wrap_cut(font, text, width)
+                fit = max(1, min(max_lines, height // font.get_linesize()))
+                if len(lines) > fit:
+                    lines = [*lines[: fit - 1], self._ellipsize(font, " ".join(lines[fit - 1 :]), width)]
+                return font, lines
+            size = max(self.min_size, size - max(1, size // 24))
+
+    @staticmethod
+    def _render_lines(font: pygame.font.Font, lines: list[str], color: Color, align: str, height: int) -> pygame.Surface:
+        rendered = [font.render(line, True, color) for line in lines]
+        step = font.get_linesize()
+        width = max((r.get_width() for r in rendered), default=0)
+        surface = pygame.Surface((width, min(height, step * len(rendered))), pygame.SRCALPHA)
+        for i, line in enumerate(rendered):
+            x = 0 if align == "left" else (width - line.get_width()) // (2 if align == "center" else 1)
+            surface.blit(line, (x, i * step + (step - line.get_height()) // 2))
+        return surface
+
     @property
     def cached_bytes(self) -> int:
         return self._cached_bytes
@@ -184,3 +239,33 @@ class Fonts:
 
 def _size_of(surface: pygame.Surface) -> int:
     return surface.get_width() * surface.get_height() * surface.get_bytesize()
+
+
+def wrap(font: pygame.font.Font, text: str, width: int) -> list[str] | None:
+    """Greedy word wrap; None if a single word is wider than `width`."""
+    lines: list[str] = []
+    for word in text.split():
+        if font.size(word)[0] > width:
+            return None
+        if lines and font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrap_cut(font: pygame.font.Font, text: str, width: int) -> list[str]:
+    """Word wrap that cuts a word too wide for a line (only at the smallest size)."""
+    lines: list[str] = []
+    for word in text.split():
+        while font.size(word)[0] > width and len(word) > 1:
+            cut = len(word)
+            while cut > 1 and font.size(word[:cut])[0] > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        if lines and font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines

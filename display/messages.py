@@ -26,6 +26,8 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Máy chủ từ chối màn hình này — kiểm tra mã thiết bị (token) và số trung tâm",
         "en": "The server refused this display — check its device token and center",
     },
+    "sound_none": {"vi": "Không có loa", "en": "No sound device"},
+    "sound_muted": {"vi": "Đã tắt tiếng", "en": "Sound off"},
     "default_notice": {
         "vi": "Xin vui lòng giữ phiếu số và chú ý màn hình, loa gọi số. Đường dây nóng: {hotline}",
         "en": "Please keep your ticket and watch the screen. Hotline: {hotline}",
@@ -49,19 +51,32 @@ _LETTERS_VI = {
 }  # fmt: skip
 _DIGITS_VI = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 _DIGITS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# The words Vietnamese numerals need beyond the digits (display.voice.number_clips says when).
+_NUMBERS_VI = {
+    "num_ten": "mười", "num_tens": "mươi", "num_hundred": "trăm", "num_linh": "linh",
+    "num_mot": "mốt", "num_tu": "tư", "num_lam": "lăm",
+}  # fmt: skip
+_TEENS_EN = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS_EN = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 VOICE: dict[str, dict[str, str]] = {
     "vi": {
         "prefix": "Mời công dân có số",
         "to_counter": "đến quầy số",
+        "counter": "quầy",
         **{f"letter_{k}": v for k, v in _LETTERS_VI.items()},
         **{f"digit_{i}": word for i, word in enumerate(_DIGITS_VI)},
+        **_NUMBERS_VI,
     },
     "en": {
         "prefix": "Ticket number",
         "to_counter": "please go to counter",
+        "counter": "counter",
         **{f"letter_{k}": k.upper() for k in _LETTERS_VI},
         **{f"digit_{i}": word for i, word in enumerate(_DIGITS_EN)},
+        **{f"num_{10 + i}": word for i, word in enumerate(_TEENS_EN)},
+        **{f"num_{20 + 10 * i}": word for i, word in enumerate(_TENS_EN)},
+        "num_hundred": "hundred",
     },
 }
 

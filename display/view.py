@@ -6,12 +6,14 @@ announced. `Follower.view()` turns it into a `BoardView`, the plain data `board.
 """
 
 from collections import deque
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from server.protocol import EventOut, QueueState, Snapshot, TicketOut
 
 CALL_KINDS = ("ticket.called", "ticket.recalled")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,13 @@ class Call:
     counter_number: int
     recalls: int
     called_at: datetime
+    # When it was (re)called: a recall's own time, since the ticket keeps its first call's
+    # time. What "recent" counts from.
+    at: datetime | None = None
+
+    @property
+    def when(self) -> datetime:
+        return self.at or self.called_at
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class BoardView:
     connected: bool = False
     refused: bool = False  # the server turned us away (token, center): say so, not "lost"
     synced: bool = False  # a snapshot has arrived at least once
+    sound: str = "on"  # on, muted (by staff), none (no audio device): the board says so
     timezone: str = "Asia/Ho_Chi_Minh"
 
 
@@ -124,6 +134,7 @@ class Follower:
         if event.kind in CALL_KINDS and event.ticket is not None:
             call = self._call(event.ticket)
             if call is not None:
+                call = replace(call, at=event.at)
                 self._remember(event.ticket.counter_id, event.ticket.label)  # type: ignore[arg-type]
                 self._set_latest(call, now)
                 self._maybe_announce(call, now, out)
@@ -144,7 +155,7 @@ class Follower:
             calls.appendleft(label)
 
     def _is_recent(self, call: Call, now: datetime) -> bool:
-        return now - call.called_at <= self.recent
+        return now - call.when <= self.recent
 
     def _set_latest(self, call: Call, now: datetime) -> None:
         self.latest = call
@@ -153,7 +164,11 @@ class Follower:
 
     def _maybe_announce(self, call: Call, now: datetime, out: Received) -> None:
         key = (call.ticket_id, call.recalls)
-        if key in self._announced or not self._is_recent(call, now):
+        if key in self._announced:
+            return
+        if not self._is_recent(call, now):
+            # Found long after (a snapshot after an outage): shown, but not worth saying now.
+            log.info("not announcing %s at counter %s: called %s, too long ago", call.label, call.counter_number, call.when)
             return
         self._announced.append(key)
         out.announce.append(call)

@@ -1,10 +1,13 @@
 """The frame loop's step: inbox -> state -> announcements -> dirty regions, on injected clocks."""
 
+import logging
 import queue
 from datetime import timedelta
 from pathlib import Path
 
 import pygame
+import pytest
+from clip_log import heard
 from display_sample import NOW, called_event, snapshot
 from test_display_voice import FakeChannel, FakeClock, fake_library
 
@@ -13,7 +16,8 @@ from display.board import COLORS
 from display.client import Connection, Message
 from display.fonts import Fonts
 from display.layout import compute_layout
-from display.voice import Announcer
+from display.messages import text
+from display.voice import Announcer, SilentChannel
 
 
 def make_app(tmp_path: Path, fonts: Fonts, size=(1366, 768), notice: str = "Ngắn"):  # type: ignore[no-untyped-def]
@@ -53,7 +57,7 @@ def test_step_applies_messages_announces_calls_and_draws(tmp_path: Path, fonts: 
         app.announcer.channel.clock.now += 0.1  # type: ignore[attr-defined]
         app.step(later)
     spoken = [name for _, _, name in channel.played]
-    assert spoken == ["chime", "prefix", "letter_a", "digit_0", "digit_2", "digit_0", "to_counter", "digit_4"]
+    assert spoken == ["chime", "prefix", "letter_a", "digit_2", "num_tens", "to_counter", "digit_4"]
     assert app.frame_rate(later) == 4  # nothing moves: idle ticks
 
 
@@ -91,3 +95,89 @@ def test_the_admins_notices_scroll_instead_of_the_configured_line(tmp_path: Path
     frame = app.step(NOW + timedelta(seconds=1))
     assert app.view.notice == "Chiều thứ Sáu nghỉ họp — Closed Friday afternoon     •     Mang theo căn cước"
     assert frame.dirty  # the notice region was repainted
+
+
+def test_the_big_number_is_the_one_being_read(tmp_path: Path, fonts: Fonts, artefacts: Path) -> None:
+    """Three calls in a second: the voice reads them in turn, and the big number and its flash
+    follow the voice, not the newest call."""
+    app, surface, inbox, channel, _ = make_app(tmp_path, fonts)
+    clock = channel.clock
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    at = NOW + timedelta(minutes=3)  # the snapshot's calls are old by now: not read
+    for seq, (tid, number, counter) in enumerate([(101, 20, 4), (102, 21, 5), (103, 22, 2)], start=41):
+        inbox.put(called_event(seq, tid, 1, number, counter, at))
+    layout = compute_layout(surface.get_size())
+    corner = (layout.hero.x + 2, layout.hero.bottom - 3)
+    shown: list[tuple[str, str]] = []
+    now = at
+    while True:
+        frame = app.step(now)
+        if "call_number" in frame.placements:
+            shown.append((frame.placements["call_number"].text, frame.placements["call_counter"].text))
+            if len(shown) == 1:
+                assert app.follower.latest is not None and app.follower.latest.label == "A022"
+                assert tuple(surface.get_at(corner))[:3] == COLORS["highlight"]  # it flashes as it is read
+                pygame.image.save(surface, artefacts / "app_reading_first_of_three.png")
+        if not app.announcer.busy:
+            break
+        clock.now += 0.1
+        now += timedelta(seconds=0.1)
+    spoken = [(label, counter) for _, label, counter in heard(channel)]
+    assert spoken == [("A020", "4"), ("A021", "5"), ("A022", "2")]
+    assert [s for i, s in enumerate(shown) if i == 0 or s != shown[i - 1]] == spoken
+
+
+
+def test_staff_mute_and_change_the_volume_from_the_keyboard(
+    tmp_path: Path, fonts: Fonts, headless: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, surface, inbox, channel, _ = make_app(tmp_path, fonts)
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    app.step(NOW)
+    pygame.event.clear()
+
+    def press(key: int) -> None:
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+        app.handle_events()
+
+    with caplog.at_level(logging.INFO, "display.app"):
+        press(pygame.K_m)
+        assert app.announcer.muted and channel.volume == 0.0
+        frame = app.step(NOW + timedelta(seconds=1))
+        assert frame.placements["sound.vi"].text == text("sound_muted", "vi")  # the board says so
+        press(pygame.K_m)
+        assert not app.announcer.muted and channel.volume == 1.0
+        press(pygame.K_MINUS)
+        press(pygame.K_KP_MINUS)
+        assert channel.volume == 0.8
+        press(pygame.K_PLUS)
+        assert channel.volume == 0.9
+        for _ in range(5):
+            press(pygame.K_EQUALS)  # the + key without shift
+        assert channel.volume == 1.0
+    assert app.running
+    frame = app.step(NOW + timedelta(seconds=2))
+    assert "sound.vi" not in frame.placements and [tuple(r) for r in frame.dirty] == [tuple(app_layout(surface).clock)]
+    assert len([r for r in caplog.records if r.getMessage().startswith("sound ")]) == 6  # one line per change, none at the top
+
+
+def app_layout(surface: pygame.Surface):  # type: ignore[no-untyped-def]
+    return compute_layout(surface.get_size())
+
+
+def test_without_a_sound_device_the_board_says_so(tmp_path: Path, fonts: Fonts) -> None:
+    surface = pygame.Surface((1920, 1080))
+    inbox: queue.Queue[Message] = queue.Queue()
+    announcer = Announcer(fake_library(tmp_path), SilentChannel())
+    app = DisplayApp(lambda: surface, inbox, fonts, announcer, DisplayConfig(notice="x"))
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    at = NOW + timedelta(minutes=3)
+    inbox.put(called_event(41, 101, 1, 20, 4, at))
+    inbox.put(called_event(42, 102, 1, 21, 5, at))
+    frame = app.step(at)
+    assert frame.placements["sound.vi"].text == "Không có loa"
+    assert frame.placements["sound.en"].text == "No sound device"
+    assert frame.placements["call_number"].text == "A021"  # nothing is read out: the newest call

@@ -1,6 +1,8 @@
 """The display against a real `motcua serve` that dies and comes back on the same database and
 port, with a call made while the display was cut off."""
 
+import json
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -20,7 +22,7 @@ from display.board import COLORS
 from display.client import Connection, EventClient, Message, events_url
 from display.fonts import Fonts
 from display.layout import compute_layout
-from display.voice import Announcer, clip_sequence
+from display.voice import Announcer, VoiceLibrary, clip_sequence
 from server.protocol import EventOut, Snapshot
 
 WAIT = 30.0  # seconds; generous for a loaded CI machine, reached only on failure
@@ -54,7 +56,7 @@ class Harness:
     """A DisplayApp fed by a real EventClient; every message passes through `pump` so the test
     can wait on it (with a timeout) and then step the app, the way the frame loop would."""
 
-    def __init__(self, server: LiveServer, fonts: Fonts, tmp_path: Path) -> None:
+    def __init__(self, server: LiveServer, fonts: Fonts, tmp_path: Path, library: VoiceLibrary | None = None) -> None:
         self.gate = Gate()
         self.wire: queue.Queue[Message] = queue.Queue()
         self.inbox: queue.Queue[Message] = queue.Queue()
@@ -65,7 +67,7 @@ class Harness:
         self.surface = pygame.Surface((1920, 1080))
         self.clock = FakeClock()
         self.channel = FakeChannel(self.clock)
-        announcer = Announcer(fake_library(tmp_path), self.channel, repeat=1, clock=self.clock)
+        announcer = Announcer(library or fake_library(tmp_path), self.channel, repeat=1 if library is None else 2, clock=self.clock)
         self.app = DisplayApp(
             lambda: self.surface, self.inbox, fonts, announcer, DisplayConfig(notice="Ngắn"),
             on_resync=self.client.resync,
@@ -86,7 +88,8 @@ class Harness:
             self.app.step()
 
     def latest(self) -> str | None:
-        return self.app.view.latest.label if self.app.view.latest else None
+        """The newest call the display knows (the big number may show an older one being read)."""
+        return self.app.follower.latest.label if self.app.follower.latest else None
 
 
 @pytest.fixture
@@ -149,6 +152,9 @@ def test_reconnects_after_a_restart_and_shows_the_call_it_missed(
         spoken_before = len(harness.channel.played)
         harness.gate.open.set()
         harness.pump(lambda: harness.latest() == missed and harness.app.connected)
+        # (played out here on the fake clock: the big number follows the voice)
+        assert spoken_before <= 1  # the first call's chime at most, while we were away
+        run_until_quiet(harness.app.announcer, harness.clock)
         harness.app.memory.keys.clear()
         frame = harness.app.step()
         pygame.image.save(harness.surface, artefacts / "reconnect_2_caught_up.png")
@@ -160,9 +166,7 @@ def test_reconnects_after_a_restart_and_shows_the_call_it_missed(
         assert not any(isinstance(m, Snapshot) for m in after)
         assert frame.placements["call_number"].text == missed
         assert "banner" not in frame.placements
-        # a recent call: announced as well as shown (played out here on the fake clock)
-        assert spoken_before <= 1  # the first call's chime at most, while we were away
-        run_until_quiet(harness.app.announcer, harness.clock)
+        # a recent call: announced as well as shown
         spoken = [name for _, _, name in harness.channel.played]
         assert spoken == clip_sequence(first, 1) + clip_sequence(missed, 2)
     finally:
@@ -187,3 +191,100 @@ def test_a_refused_token_says_so_instead_of_connection_lost(server: LiveServer, 
     inbox.put(notes[1])
     frame = app.step()
     assert frame.placements["banner"].text.startswith("Máy chủ từ chối màn hình này")
+
+
+class Recorder:
+    """A connector that opens real websockets and notes each attempt, so a test can wait for
+    the n-th without sleeping."""
+
+    def __init__(self) -> None:
+        self.attempts = queue.Queue[float]()
+
+    def __call__(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
+        self.attempts.put(datetime.now(UTC).timestamp())
+        return connect(url, **kwargs)
+
+
+def test_a_refused_token_backs_off_to_a_limit_with_one_log_line(
+    server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    wire: queue.Queue[Message] = queue.Queue()
+    recorder = Recorder()
+    client = EventClient(
+        server.url, wire, token="forged", refused_backoff_start=0.02, refused_backoff_max=0.08, connector=recorder
+    )
+    waits: list[float] = []
+    original = client._stop.wait
+    client._stop.wait = lambda seconds: (waits.append(seconds), original(seconds))[1]  # type: ignore[method-assign]
+    with caplog.at_level(logging.INFO, "display.client"):
+        client.start()
+        try:
+            for _ in range(6):
+                recorder.attempts.get(timeout=WAIT)
+        finally:
+            client.stop()
+    assert waits[:5] == [0.02, 0.04, 0.08, 0.08, 0.08]  # doubling, then held at the limit (a minute by default)
+    refused = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 1 and refused[0].levelno == logging.ERROR  # not one per retry
+    assert EventClient(server.url, wire).refused_backoff_max == 60.0
+
+
+def test_a_handshake_turned_away_with_403_counts_as_refused(caplog: pytest.LogCaptureFixture) -> None:
+    from websockets.sync.server import serve
+
+    with serve(lambda ws: None, "127.0.0.1", 0, process_request=lambda conn, request: conn.respond(403, "no\n")) as ws_server:
+        threading.Thread(target=ws_server.serve_forever, daemon=True).start()
+        port = ws_server.socket.getsockname()[1]
+        wire: queue.Queue[Message] = queue.Queue()
+        client = EventClient(f"http://127.0.0.1:{port}", wire, token="old", refused_backoff_start=0.02)
+        with caplog.at_level(logging.INFO, "display.client"):
+            client.start()
+            try:
+                note = wire.get(timeout=WAIT)
+            finally:
+                client.stop()
+        ws_server.shutdown()
+    assert note == Connection(False, "HTTP 403", refused=True)
+    assert client.state == "refused"
+
+
+def test_staff_set_the_sound_through_the_event_stream(fonts: Fonts, tmp_path: Path) -> None:
+    """A "display.sound" event (the admin page's mute and volume) mutes and sets the volume.
+    Sent here by a plain websocket server in the server's wire format."""
+    from display_sample import NOW, snapshot
+    from websockets.sync.server import serve
+
+    from display.client import SoundSetting
+
+    def send(ws) -> None:  # type: ignore[no-untyped-def]
+        ws.send(snapshot(seq=40).model_dump_json())
+        event = EventOut(seq=41, center_id=1, kind="display.sound", at=NOW).model_dump(mode="json")
+        ws.send(json.dumps({**event, "data": {"muted": True, "volume": 0.3}}))
+        bad = EventOut(seq=42, center_id=1, kind="display.sound", at=NOW).model_dump(mode="json")
+        ws.send(json.dumps({**bad, "data": {"volume": 7}}))
+        ws.recv()  # hold the connection until the client leaves
+
+    with serve(send, "127.0.0.1", 0) as ws_server:
+        threading.Thread(target=ws_server.serve_forever, daemon=True).start()
+        wire: queue.Queue[Message] = queue.Queue()
+        client = EventClient(f"http://127.0.0.1:{ws_server.socket.getsockname()[1]}", wire)
+        client.start()
+        try:
+            notes = [wire.get(timeout=WAIT) for _ in range(6)]
+        finally:
+            client.stop()
+            ws_server.shutdown()
+    assert [type(n).__name__ for n in notes] == ["Connection", "Snapshot", "EventOut", "SoundSetting", "EventOut", "SoundSetting"]
+    assert notes[3] == SoundSetting(muted=True, volume=0.3)
+    assert notes[5] == SoundSetting(muted=None, volume=None)  # out of range: ignored
+
+    surface = pygame.Surface((1366, 768))
+    inbox: queue.Queue[Message] = queue.Queue()
+    channel = FakeChannel(FakeClock())
+    announcer = Announcer(fake_library(tmp_path), channel, volume=1.0, clock=channel.clock)
+    app = DisplayApp(lambda: surface, inbox, fonts, announcer, DisplayConfig(notice="x"))
+    for note in notes:
+        inbox.put(note)
+    frame = app.step(NOW)
+    assert (announcer.muted, announcer.volume, channel.volume) == (True, 0.3, 0.0)
+    assert frame.placements["sound.vi"].text == "Đã tắt tiếng"

@@ -75,3 +75,21 @@ def test_a_new_service_day_clears_yesterdays_calls() -> None:
     assert view.latest is None
     assert all(c.label is None and c.previous == () for c in view.counters)
     assert [c.waiting for c in view.categories][0] == 1
+
+
+def test_a_recall_long_after_the_call_is_announced_and_flashed() -> None:
+    """The ticket keeps its first call's time; the recall's own time is what counts."""
+    follower = Follower(recent_seconds=120)
+    follower.receive(snapshot(seq=40), NOW)
+    follower.receive(called_event(41, 101, 1, 20, 4, NOW), NOW)
+    recalled_at = NOW + timedelta(minutes=10)
+    ticket_then = ticket(101, 1, 20, "called", counter_id=4, called_at=NOW, recalls=1)
+    recall = EventOut(seq=42, center_id=1, kind="ticket.recalled", at=recalled_at, ticket=ticket_then)
+    result = follower.receive(recall, recalled_at + timedelta(seconds=2))
+    assert [(c.label, c.recalls, c.when) for c in result.announce] == [("A020", 1, recalled_at)]
+    assert follower.flash_started == recalled_at + timedelta(seconds=2)
+    # the same recall replayed ten minutes later (after an outage) is shown but not said
+    stale = Follower(recent_seconds=120)
+    stale.receive(snapshot(seq=41), NOW)
+    late = stale.receive(recall, recalled_at + timedelta(minutes=10))
+    assert late.announce == [] and stale.flash_started is None
