@@ -214,7 +214,10 @@ def test_pause_with_a_reason_shown_in_the_event_and_the_audit(client):
     assert (resumed["state"], resumed["pause_reason"]) == ("open", None)
     bad = client.post(f"/api/v1/counters/{one}/pause", json={"reason": "nap"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "reason"]
-    assert bad.json()["message"]["vi"] == "Dữ liệu gửi lên không hợp lệ."
+    # The message names the field and the values it accepts (server/invalid.py).
+    assert bad.json()["message"]["vi"] == (
+        "Dữ liệu gửi lên không hợp lệ. reason: phải là một trong: 'lunch', 'meeting', 'system_fault' hoặc 'other'."
+    )
     assert client.get(f"/api/v1/counters/{one}").json()["state"] == "open"
 
 
