@@ -96,6 +96,10 @@ class DisplayApp:
         self.memory = Memory()
         self.connected = False
         self.refused = False
+        # The sound setting last taken from the server. It starts at the server's default, so a
+        # center that never set one keeps the display's own --volume; a reconnect's snapshot
+        # repeats it, and re-applying it would undo the keys pressed since.
+        self.server_sound = SoundSetting(muted=False, volume=1.0)
         self.view = BoardView()
         self.frames = 0  # frames that repainted something
         self.ticks = 0  # loop iterations
@@ -160,8 +164,10 @@ class DisplayApp:
             except queue.Empty:
                 break
             if isinstance(message, SoundSetting):
-                self.set_sound(muted=message.muted, volume=message.volume, source="server")
-                changed = True
+                if message != self.server_sound:
+                    self.server_sound = message
+                    self.set_sound(muted=message.muted, volume=message.volume, source="server")
+                    changed = True
                 continue
             if isinstance(message, Connection):
                 changed |= (self.connected, self.refused) != (message.connected, message.refused)

@@ -126,7 +126,7 @@ def run(
         pygame.mouse.set_visible(False)
     announcer = make_announcer(config)
     inbox: queue.Queue[Message] = queue.Queue()
-    client = EventClient(server, inbox, center_id=center_id, token=token)
+    client = EventClient(server, inbox, center_id=center_id, token=token, sound=True)
     app = DisplayApp(pygame.display.get_surface, inbox, Fonts(), announcer, config, on_resync=client.resync)
     client.start()
     try:

@@ -9,7 +9,6 @@ this display (a wrong or revoked token) is asked again less and less often, up t
 each change of state is logged once, not each retry.
 """
 
-import json
 import logging
 import queue
 import threading
@@ -44,38 +43,22 @@ class Connection:
 
 @dataclass(frozen=True)
 class SoundSetting:
-    """Staff changed this display's sound from the admin page: an event of kind
-    "display.sound" with data {"muted": bool, "volume": 0..1} (either may be left out)."""
+    """The center's display sound as staff set it on the admin page (percent volume as 0..1):
+    carried by every snapshot's center and by "display.sound" events."""
 
-    muted: bool | None = None
-    volume: float | None = None
+    muted: bool
+    volume: float
 
 
 Message = Snapshot | EventOut | Connection | SoundSetting
 
 
-def sound_setting(raw: str | bytes) -> SoundSetting | None:
-    """The sound setting a "display.sound" event carries, None for any other message. Read
-    from the raw message: the wire model keeps only the fields the queue state needs."""
-    if (SOUND_KIND.encode() not in raw) if isinstance(raw, bytes) else (SOUND_KIND not in raw):
-        return None  # the cheap test first: most messages are queue events
-    try:
-        message = json.loads(raw)
-    except ValueError:
+def sound_setting(message: Snapshot | EventOut) -> SoundSetting | None:
+    """The sound setting a message carries: a snapshot's (on every connect), or a change."""
+    center = message.center if isinstance(message, Snapshot) or message.kind == SOUND_KIND else None
+    if center is None:
         return None
-    if not isinstance(message, dict) or message.get("kind") != SOUND_KIND:
-        return None
-    data = message.get("data")
-    data = data if isinstance(data, dict) else {}
-    muted = data.get("muted")
-    volume = data.get("volume")
-    if not isinstance(muted, bool):
-        muted = None
-    if isinstance(volume, bool) or not isinstance(volume, int | float) or not 0 <= volume <= 1:
-        if volume is not None:
-            log.warning("ignoring a display.sound volume of %r: not a number from 0 to 1", volume)
-        volume = None
-    return SoundSetting(muted, None if volume is None else float(volume))
+    return SoundSetting(center.display_muted, max(0, min(center.display_volume, 100)) / 100)
 
 
 def events_url(server: str, center_id: int | None, since: int | None, token: str | None) -> str:
@@ -112,8 +95,10 @@ class EventClient:
         refused_backoff_max: float = 60.0,
         open_timeout: float = 5.0,
         connector: Callable[..., ClientConnection] = connect,
+        sound: bool = False,
     ) -> None:
         self.server = server
+        self.sound = sound  # a wall display: also hand on the center's sound setting
         self.inbox = inbox
         self.center_id = center_id
         self.token = token
@@ -182,7 +167,7 @@ class EventClient:
                             self._set_state("connected", "")
                         self.last_seq = message.seq
                         self.inbox.put(message)
-                        setting = sound_setting(raw) if isinstance(message, EventOut) else None
+                        setting = sound_setting(message) if self.sound else None
                         if setting is not None:
                             self.inbox.put(setting)
                     reason = _close_reason(ws)

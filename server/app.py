@@ -13,11 +13,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from server import auth, demo, invalid, kiosk_pages, queue, ws
-from server.api import audit, centers, counters, officers, printing, session, tickets
+from server.api import audit, centers, counters, devices, officers, printing, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
 from server.events import Hub
+from server.presence import Presence
 from server.messages import render
 from server.printing import Printing, resolve_places
 from server.settings import Settings
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.state.settings = settings
     app.state.clock = clock
     app.state.hub = Hub(settings.event_queue_size)
+    app.state.presence = Presence()
     _install_error_handlers(app)
     app.state.principals = PrincipalCache()
     app.state.issue_limiter = RateLimiter(settings.issue_rate_per_minute, 60)
@@ -139,7 +141,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)
     )
-    for module in (centers, tickets, counters, printing, session, audit, officers):
+    for module in (centers, tickets, counters, printing, session, audit, officers, devices):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")

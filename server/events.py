@@ -11,7 +11,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from server import memory
 from server.protocol import EventOut
+
+# Give memory back to the system once this many subscribers have left since the most there
+# were (server/memory.py), when the wave of departures has settled: only then are the
+# connections' buffers freed.
+TRIM_AFTER = 200
+TRIM_SETTLE_SECONDS = 2.0
 
 
 class Subscription:
@@ -44,6 +51,8 @@ class Hub:
         self.queue_size = queue_size
         self._subscriptions: set[Subscription] = set()
         self._lock = threading.Lock()
+        self._high = 0  # the most subscribers since memory was last given back
+        self._trim: asyncio.TimerHandle | None = None
 
     @contextmanager
     def subscribe(self, center_id: int, owner: tuple[str, int] | None = None) -> Iterator[Subscription]:
@@ -51,11 +60,23 @@ class Hub:
         sub = Subscription(center_id, self.queue_size, owner)
         with self._lock:
             self._subscriptions.add(sub)
+            self._high = max(self._high, len(self._subscriptions))
         try:
             yield sub
         finally:
             with self._lock:
                 self._subscriptions.discard(sub)
+                wave = self._high - len(self._subscriptions) >= TRIM_AFTER
+            if wave:  # each departure of the wave puts the trim off until it has settled
+                if self._trim is not None:
+                    self._trim.cancel()
+                self._trim = sub.loop.call_later(TRIM_SETTLE_SECONDS, self._give_back)
+
+    def _give_back(self) -> None:
+        with self._lock:
+            self._high = len(self._subscriptions)
+        self._trim = None
+        memory.give_back()
 
     def publish(self, events: list[EventOut]) -> None:
         """Thread-safe; called once per committed transaction with its events, in order.

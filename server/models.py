@@ -73,6 +73,9 @@ class Center(SQLModel, table=True):
     province_code: int | None = None
     # Closed on Vietnam's public holidays (Tết, Quốc khánh, ...; the `holidays` package).
     observe_public_holidays: bool = True
+    # The wall displays' sound, set by staff from the admin page while they run.
+    display_muted: bool = False
+    display_volume: int = 100  # percent
 
 
 class Category(SQLModel, table=True):

@@ -113,6 +113,9 @@ class CenterOut(BaseModel):
     observe_public_holidays: bool = True
     ward_code: int | None = None  # official post-2025 code of the commune or ward it serves
     province_code: int | None = None
+    # The wall displays' sound (admin page; "display.sound" events carry the center with it).
+    display_muted: bool = False
+    display_volume: int = 100  # percent
 
 
 class NoticeOut(BaseModel):
@@ -199,16 +202,6 @@ class IssuedTicket(TicketOut):
     print_job: PrintJobOut | None = None
 
 
-class DeviceStatusOut(BaseModel):
-    """A device's health as staff see it (kind "device.fault"): a display that lost the server."""
-
-    id: int
-    name: str
-    kind: str
-    ok: bool
-    error: Messages | None = None
-
-
 class EventOut(BaseModel):
     type: Literal["event"] = "event"
     seq: int
@@ -219,7 +212,6 @@ class EventOut(BaseModel):
     counter: CounterOut | None = None
     categories: list[CategoryOut] | None = None
     print_job: PrintJobOut | None = None
-    device: DeviceStatusOut | None = None
     center: CenterOut | None = None  # center.updated: the profile changed
     notices: list[NoticeOut] | None = None  # notice.updated: every active notice, in order
     _json: str | None = PrivateAttr(default=None)

@@ -238,7 +238,7 @@ _INSERT_TICKET = Direct(
     .values({**_NEW_TICKET, **{name: bindparam(name) for name in _ISSUED}})
     .returning(_T.id)
 )
-_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "device", "center", "notices")
+_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "center", "notices")
 _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
 
 
@@ -528,7 +528,6 @@ def record(
     links: list[CounterCategory] | None = None,
     categories: list[protocol.CategoryOut] | None = None,
     print_job: protocol.PrintJobOut | None = None,
-    device: protocol.DeviceStatusOut | None = None,
     center: Center | None = None,
     notices: list[protocol.NoticeOut] | None = None,
 ) -> protocol.EventOut:
@@ -545,7 +544,6 @@ def record(
         counter=counter_out(session, counter, links) if counter else None,
         categories=categories,
         print_job=print_job,
-        device=device,
         center=protocol.CenterOut.model_validate(center, from_attributes=True) if center else None,
         notices=notices,
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from server import queue
@@ -24,8 +24,9 @@ from server.db import Database
 from server.errors import DomainError
 from server.events import Subscription
 from server.messages import render
-from server.models import Center, DeviceKind
-from server.protocol import CounterView, DeviceStatusOut, EventOut, Messages, Snapshot
+from server.models import Center, Device
+from server.presence import Presence
+from server.protocol import CounterView, EventOut, Snapshot
 
 router = APIRouter()
 log = logging.getLogger("motcua.ws")
@@ -117,9 +118,9 @@ async def events(
     if not principal.sees(center_id):
         await websocket.close(POLICY_VIOLATION, render("center_not_found")["en"])
         return
-    watched = principal.kind == "device" and principal.role == DeviceKind.display
-    if watched:  # recorded before the catch-up, so the display's own stream starts after it
-        await run_in_threadpool(_display_health, app, principal, center_id, True)
+    device = principal.id if principal.kind == "device" else None
+    if device is not None:
+        await _presence(app, device, True)
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
     with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id)) as sub:
@@ -134,24 +135,26 @@ async def events(
         except WebSocketDisconnect:
             pass
         finally:
-            if watched:
-                await run_in_threadpool(_display_health, app, principal, center_id, False)
+            if device is not None:
+                await _presence(app, device, False)
 
 
-def _display_health(app, principal, center_id: int, ok: bool) -> None:  # type: ignore[no-untyped-def]
-    """A wall display joined or left the event stream: staff see it among the faults."""
-    status = DeviceStatusOut(
-        id=principal.id,
-        name=principal.name,
-        kind=principal.role,
-        ok=ok,
-        error=None if ok else Messages(**render("display_offline", name=principal.name)),
-    )
-    try:
-        with app.state.db.write() as session:
-            queue.record(session, center_id, "device.fault", app.state.clock(), device=status)
-    except Exception:  # the server may be shutting down; the display's own banner still shows
-        log.warning("could not record that display %s is %s", principal.name, "back" if ok else "gone")
+async def _presence(app, device_id: int, connected: bool) -> None:  # type: ignore[no-untyped-def]
+    """Count the device's connection in or out (state, not an event: server/presence.py); when
+    it comes or goes for good, note the time on its row, so admins see it after a restart."""
+    now = app.state.clock()
+    presence: Presence = app.state.presence
+    changed = presence.connected(device_id, now) if connected else presence.disconnected(device_id, now)
+    if changed:
+        try:
+            await run_in_threadpool(_seen, app.state.db, device_id, now)
+        except Exception:  # the server may be shutting down; the state in memory is still right
+            log.warning("could not note when device %s was last seen", device_id)
+
+
+def _seen(db: Database, device_id: int, now: datetime) -> None:
+    with db.write() as session:
+        session.execute(update(Device).where(col(Device.id) == device_id).values(last_seen_at=now))
 
 
 def _whole(message: Snapshot | CounterView | EventOut) -> str:

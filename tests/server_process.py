@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
@@ -110,3 +112,13 @@ class ServerProcess:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def poll(condition: Callable[[], object], what: str, wait: float = 30) -> object:
+    """Ask again until `condition()` is truthy (its value), or fail after `wait` seconds: for
+    what the server does on its own time (noticing a disconnect), with nothing to wait on."""
+    deadline = time.monotonic() + wait
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"not seen in {wait} s: {what}"
+        time.sleep(0.1)  # the pace of asking, not a synchronisation
+    return value

@@ -20,6 +20,7 @@ from server.errors import Conflict, NotFound
 from server.invalid import Refused
 from server.kiosk_pages import STATIC as KIOSK_STATIC
 from server.models import Category, Counter, Device, DeviceKind, Notice, PriorityRule, Procedure, Role, User
+from server.presence import Presence
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -67,6 +68,11 @@ class CenterIn(Body):
     ageing_minutes: int = Field(default=30, ge=1, le=480)
     # Closed on Vietnam's public holidays; left out: unchanged.
     observe_public_holidays: bool | None = None
+
+
+class DisplaySoundIn(Body):
+    muted: bool
+    volume: int = Field(ge=0, le=100, description="percent")
 
 
 class CategoryIn(Body):
@@ -201,6 +207,7 @@ class DeviceOut(BaseModel):
     active: bool
     created_at: datetime
     last_seen_at: datetime | None
+    connections: int = 0  # open event streams now (server/presence.py); 0: not connected
 
 
 class DeviceCreated(DeviceOut):
@@ -262,9 +269,14 @@ def wards(province_code: int, principal: AdminCenter) -> list[Division]:
 
 
 @router.get("/centers/{center_id}")
-async def setup(center_id: ApiId, db: DbDep, now: NowDep, principal: AdminCenter) -> Setup:
+async def setup(center_id: ApiId, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> Setup:
     guard_center(principal, center_id)
-    return await db.reading(lambda session: _setup(session, center_id, now))
+    answer = await db.reading(lambda session: _setup(session, center_id, now))
+    presence: Presence = request.app.state.presence
+    for device in answer.devices:
+        seen = presence.of(device.id)
+        device.connections = 0 if seen is None else seen.connections
+    return answer
 
 
 def _setup(session: Session, center_id: int, now: datetime) -> Setup:
@@ -290,6 +302,19 @@ def update_center(center_id: int, body: CenterIn, db: DbDep, now: NowDep, princi
     with db.write() as session:
         directory.update_center(session, now, center_id, **body.model_dump())
         auth.audit(session, now, principal, "admin.center.update", center_id, body.name_vi, **body.model_dump(mode="json"))
+        return _profile(session, center_id)
+
+
+@router.put("/centers/{center_id}/display-sound")
+def set_display_sound(center_id: int, body: DisplaySoundIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
+    """Mute or set the volume of the center's wall displays while they run: they get it at once
+    (a "display.sound" event with the center) and on every reconnect (the snapshot's center)."""
+    guard_center(principal, center_id)
+    with db.write() as session:
+        center = queue.get_center(session, center_id)
+        center.display_muted, center.display_volume = body.muted, body.volume
+        queue.record(session, center_id, "display.sound", now, center=center)
+        auth.audit(session, now, principal, "admin.display.sound", center_id, center.name_vi, **body.model_dump())
         return _profile(session, center_id)
 
 

@@ -406,3 +406,20 @@ def test_saved_goes_on_the_next_edit_and_after_a_while(server, new_page):
     page.clock.run_for(1500)
     expect(page.locator("#status")).to_be_hidden()
     assert page.errors == []
+
+
+def test_staff_mute_the_displays_and_see_which_are_connected(server, new_page, stream):
+    display, _ = stream("display")
+    page = open_admin(server, new_page)
+    page.get_by_role("tab", name="Thiết bị").click()
+    expect(row(page, "display-1")).to_contain_text("Đang kết nối (1)")
+    expect(row(page, "Kiosk sảnh chính")).to_contain_text("Chưa kết nối")
+    sound = page.locator("#sound-form")
+    sound.get_by_label("Tắt tiếng").check()
+    sound.get_by_label("Âm lượng (%)").fill("40")
+    sound.get_by_role("button", name="Áp dụng").click()
+    event = next_event(display, "display.sound")
+    assert (event["center"]["display_muted"], event["center"]["display_volume"]) == (True, 40)
+    expect(page.locator("#status")).to_have_text("Đã lưu.")
+    expect(page.locator("#sound-form").get_by_label("Tắt tiếng")).to_be_checked()
+    assert "admin.display.sound" in _audit(server)

@@ -6,10 +6,12 @@ an outage said in Vietnamese, and no serious accessibility fault in any of these
 
 import re
 
+import httpx
 from playwright.sync_api import expect
 
 import browser as real_browser
 from console_server import sign_in
+from server_process import poll
 
 A, C = 1, 3  # the demo's categories Hộ tịch (A) and Đất đai (C); counter 1 serves A
 BUTTONS = ["#btn-call", "#btn-number", "#btn-recall", "#btn-start", "#btn-done", "#btn-noshow", "#btn-transfer", "#btn-pause"]
@@ -249,3 +251,35 @@ def test_a_call_during_an_outage_is_said_in_vietnamese(server, console):
     page.locator("#btn-call").click()
     expect(page.locator("#message")).to_have_text("Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.")
     assert "Failed to fetch" not in page.locator("#message").inner_text()
+
+
+def test_a_display_that_leaves_shows_among_the_faults_and_clears_when_back(server, new_page):
+    """Presence is read from the server every 30 s (no event per connect): the console's clock
+    is driven by Playwright, the display's connection is a real websocket."""
+    from websockets.sync.client import connect
+
+    display = server.token("display")
+    url = f"{server.ws_url}/ws/events?token={display}"
+    staff = {"Authorization": f"Bearer {server.token('staff')}"}
+
+    def connections() -> int:
+        devices = httpx.get(f"{server.url}/api/v1/centers/1/devices/presence", headers=staff).json()
+        return next(d["connections"] for d in devices if d["name"] == "display-1")
+
+    page = new_page()
+    page.clock.install()
+    sign_in(page, f"{server.url}/console", server.add_user("an"))
+    page.locator('#counter-list button[data-counter-id="1"]').click()
+    faults = page.locator("#fault-list")
+    with connect(url) as wall:
+        wall.recv(timeout=10)  # the snapshot: it is connected
+        page.clock.fast_forward(30_000)
+        expect(page.locator("#faults-none")).to_be_visible()
+    poll(lambda: connections() == 0, "the display's disconnect")
+    page.clock.fast_forward(30_000)
+    expect(faults).to_contain_text(re.compile(r"display-1: màn hình mất kết nối từ \d\d:\d\d"))
+    with connect(url) as wall:
+        wall.recv(timeout=10)
+        page.clock.fast_forward(30_000)
+        expect(faults).not_to_contain_text("display-1")
+        expect(page.locator("#faults-none")).to_be_visible()

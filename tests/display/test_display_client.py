@@ -249,42 +249,51 @@ def test_a_handshake_turned_away_with_403_counts_as_refused(caplog: pytest.LogCa
 
 
 def test_staff_set_the_sound_through_the_event_stream(fonts: Fonts, tmp_path: Path) -> None:
-    """A "display.sound" event (the admin page's mute and volume) mutes and sets the volume.
-    Sent here by a plain websocket server in the server's wire format."""
-    from display_sample import NOW, snapshot
+    """The center's sound setting (the admin page's mute and volume) rides on every snapshot's
+    center and on "display.sound" events. A reconnect's snapshot repeating it changes nothing
+    (keys pressed since stay); a center that never set one keeps the display's own volume."""
+    from display_sample import NOW, center, snapshot
     from websockets.sync.server import serve
 
     from display.client import SoundSetting
 
     def send(ws) -> None:  # type: ignore[no-untyped-def]
-        ws.send(snapshot(seq=40).model_dump_json())
-        event = EventOut(seq=41, center_id=1, kind="display.sound", at=NOW).model_dump(mode="json")
-        ws.send(json.dumps({**event, "data": {"muted": True, "volume": 0.3}}))
-        bad = EventOut(seq=42, center_id=1, kind="display.sound", at=NOW).model_dump(mode="json")
-        ws.send(json.dumps({**bad, "data": {"volume": 7}}))
+        ws.send(snapshot(seq=40).model_dump_json())  # the server's default: 100%, not muted
+        quiet = center().model_copy(update={"display_muted": True, "display_volume": 30})
+        ws.send(EventOut(seq=41, center_id=1, kind="display.sound", at=NOW, center=quiet).model_dump_json())
+        ws.send(EventOut(seq=42, center_id=1, kind="center.updated", at=NOW, center=center()).model_dump_json())
         ws.recv()  # hold the connection until the client leaves
 
     with serve(send, "127.0.0.1", 0) as ws_server:
         threading.Thread(target=ws_server.serve_forever, daemon=True).start()
         wire: queue.Queue[Message] = queue.Queue()
-        client = EventClient(f"http://127.0.0.1:{ws_server.socket.getsockname()[1]}", wire)
+        client = EventClient(f"http://127.0.0.1:{ws_server.socket.getsockname()[1]}", wire, sound=True)
         client.start()
         try:
             notes = [wire.get(timeout=WAIT) for _ in range(6)]
         finally:
             client.stop()
             ws_server.shutdown()
-    assert [type(n).__name__ for n in notes] == ["Connection", "Snapshot", "EventOut", "SoundSetting", "EventOut", "SoundSetting"]
-    assert notes[3] == SoundSetting(muted=True, volume=0.3)
-    assert notes[5] == SoundSetting(muted=None, volume=None)  # out of range: ignored
+    assert [type(n).__name__ for n in notes] == ["Connection", "Snapshot", "SoundSetting", "EventOut", "SoundSetting", "EventOut"]
+    assert notes[2] == SoundSetting(muted=False, volume=1.0)
+    assert notes[4] == SoundSetting(muted=True, volume=0.3)  # a center.updated is not a sound change
 
     surface = pygame.Surface((1366, 768))
     inbox: queue.Queue[Message] = queue.Queue()
     channel = FakeChannel(FakeClock())
-    announcer = Announcer(fake_library(tmp_path), channel, volume=1.0, clock=channel.clock)
+    announcer = Announcer(fake_library(tmp_path), channel, volume=0.6, clock=channel.clock)
     app = DisplayApp(lambda: surface, inbox, fonts, announcer, DisplayConfig(notice="x"))
-    for note in notes:
+    for note in notes[:3]:
+        inbox.put(note)
+    app.step(NOW)
+    assert (announcer.muted, announcer.volume) == (False, 0.6)  # the server's default: --volume stays
+    for note in notes[3:]:
         inbox.put(note)
     frame = app.step(NOW)
     assert (announcer.muted, announcer.volume, channel.volume) == (True, 0.3, 0.0)
     assert frame.placements["sound.vi"].text == "Đã tắt tiếng"
+    # Staff unmute with the key; a reconnect's snapshot repeating the server's setting keeps it.
+    app.set_sound(muted=False, source="key")
+    inbox.put(SoundSetting(muted=True, volume=0.3))  # what the client makes of that snapshot
+    app.step(NOW)
+    assert announcer.muted is False

@@ -8,8 +8,6 @@ import io
 import json
 import subprocess
 import threading
-import time
-from collections.abc import Callable
 
 import httpx
 from escpos_decoder import page
@@ -17,7 +15,7 @@ from PIL import Image
 from virtual_printer import Fault, VirtualPrinter
 
 from printer.agent import PrintAgent
-from server_process import MOTCUA, ServerProcess
+from server_process import MOTCUA, ServerProcess, poll
 
 PRINTERS = {"MOTCUA_PRINTERS": json.dumps({"kiosk-1": {"url": "agent://print_agent-1"}})}
 WAIT = 30  # seconds: only ever reached when a test is failing
@@ -65,15 +63,6 @@ class Center:
     def preview(self, ticket: dict) -> bytes:
         png = httpx.get(f"{self.server.url}/api/v1/tickets/{ticket['id']}/ticket.png", headers=self.kiosk).content
         return Image.open(io.BytesIO(png)).convert("1").tobytes()
-
-
-def poll(condition: Callable[[], object], what: str) -> object:
-    """Ask again until `condition()` is truthy (its value), or fail after WAIT seconds."""
-    deadline = time.monotonic() + WAIT
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"not seen in {WAIT} s: {what}"
-        time.sleep(0.1)  # the pace of asking, not a synchronisation
-    return value
 
 
 def by_ticket(jobs: list[dict]) -> dict[int, dict]:

@@ -394,3 +394,23 @@ def test_public_holidays_can_be_observed_or_not(admin):
     # Saving the profile without the field leaves it as it was.
     assert admin.put(url, json=profile).json()["observe_public_holidays"] is True
     assert admin.put(url, json={**profile, "observe_public_holidays": False}).json()["observe_public_holidays"] is False
+
+
+def test_the_display_sound_reaches_displays_live_and_on_every_snapshot(admin):
+    url = f"/api/v1/admin/centers/{admin.center_id}/display-sound"
+    with events(admin) as ws:
+        snapshot = ws.receive_json()
+        assert (snapshot["center"]["display_muted"], snapshot["center"]["display_volume"]) == (False, 100)
+        answer = admin.put(url, json={"muted": True, "volume": 40})
+        assert answer.status_code == 200, answer.text
+        event = ws.receive_json()
+    assert (event["kind"], event["seq"]) == ("display.sound", snapshot["seq"] + 1)
+    assert (event["center"]["display_muted"], event["center"]["display_volume"]) == (True, 40)
+    again = admin.get(f"/api/v1/centers/{admin.center_id}/queue").json()["center"]
+    assert (again["display_muted"], again["display_volume"]) == (True, 40)
+    assert audited(admin)[-1] == "admin.display.sound"
+    assert refusal(admin.put(url, json={"muted": False, "volume": 101}))[0] == "volume"
+    staff = admin.put(url, json={"muted": False, "volume": 50}, headers={"Authorization": f"Bearer {admin.staff}"})
+    assert staff.status_code == 403
+    elsewhere = admin.put(f"/api/v1/admin/centers/{admin.other}/display-sound", json={"muted": False, "volume": 50})
+    assert elsewhere.status_code in (403, 404)

@@ -215,23 +215,44 @@ def test_public_status_stream_says_only_that_the_queue_moved(server):
     asyncio.run(scenario())
 
 
-def test_staff_see_a_display_leave_and_come_back(server):
+def test_staff_see_a_display_come_and_go_as_state_not_events(server):
+    """Connects and disconnects count in the device's presence; nothing is recorded on the
+    event stream (with thousands of display clients that traffic grew with their square)."""
     staff, display = server.token("staff"), server.token("display")
 
-    async def health(ws) -> tuple[bool, str | None]:
-        while True:
-            event = await receive(ws)
-            if isinstance(event, EventOut) and event.kind == "device.fault":
-                return event.device.ok, event.device.error.vi if event.device.error else None
+    async def presence(http: httpx.AsyncClient) -> dict:
+        answer = await http.get("/api/v1/centers/1/devices/presence", headers=bearer(staff))
+        assert answer.status_code == 200, answer.text
+        return next(d for d in answer.json() if d["name"] == "display-1")  # the token made above
+
+    async def until(http: httpx.AsyncClient, connections: int) -> dict:
+        for _ in range(200):  # a disconnect is noticed by the server on its own time
+            seen = await presence(http)
+            if seen["connections"] == connections:
+                return seen
+            await asyncio.sleep(0.05)  # the pace of asking, not a synchronisation
+        raise AssertionError(f"the display never had {connections} connections: {seen}")
 
     async def scenario() -> None:
-        async with connect(f"{server.ws_url}/ws/events?token={staff}") as console:
-            await receive(console)  # the snapshot
-            async with connect(f"{server.ws_url}/ws/events?token={display}") as wall:
-                assert isinstance(await receive(wall), Snapshot)
-                assert await health(console) == (True, None)
-            ok, error = await health(console)
-            assert not ok and error == "Màn hình display-1 mất kết nối với máy chủ."
+        async with httpx.AsyncClient(base_url=server.url) as http, connect(f"{server.ws_url}/ws/events?token={staff}") as console:
+            start = await receive(console)
+            assert (await presence(http))["online"] is False
+            async with connect(f"{server.ws_url}/ws/events?token={display}") as wall, connect(
+                f"{server.ws_url}/ws/events?token={display}"
+            ) as second:
+                assert isinstance(await receive(wall), Snapshot) and isinstance(await receive(second), Snapshot)
+                both = await presence(http)
+                assert (both["online"], both["connections"], both["since"] is not None) == (True, 2, True)
+                assert both["last_seen_at"] is not None  # noted on the row when it came
+            gone = await until(http, 0)
+            assert gone["online"] is False and gone["since"] >= both["since"]
+            # A display may not read who else is connected.
+            refused = await http.get("/api/v1/centers/1/devices/presence", headers=bearer(display))
+            assert refused.status_code == 403
+            # Nothing went out on the stream for all that: the next event is the next change.
+            await http.post("/api/v1/tickets", json={"category_id": 1}, headers=bearer(staff))
+            event = await receive(console)
+            assert isinstance(event, EventOut) and (event.kind, event.seq) == ("ticket.issued", start.seq + 1)
 
     asyncio.run(scenario())
 

@@ -81,10 +81,11 @@ def test_a_saturated_server_answers_503_with_retry_after(tmp_path, clock):
         with app.state.db.write() as session:
             client.headers["Authorization"] = f"Bearer {sign_in(session, clock(), 1, 'staff')}"
         assert client.get("/api/v1/centers/1/queue").status_code == 200  # the token is known now
-        client.portal.start_task_soon(app.state.db.reading, blocked)
+        holder = client.portal.start_task_soon(app.state.db.reading, blocked)
         assert started.wait(30)
         busy = client.get("/api/v1/centers/1/queue")
         gate.set()
+        holder.result(timeout=30)  # the read that held the thread has ended: room again
         assert busy.status_code == 503
         assert busy.headers["Retry-After"] == "1"
         assert busy.json()["code"] == "server_busy"

@@ -343,7 +343,9 @@ const RESOURCES = {
       ["admin.device_name", (d) => d.name],
       ["admin.device_kind", (d) => t(`admin.kind_${d.kind}`)],
       ["admin.active", (d) => yes(d.active)],
+      ["admin.device_connection", connection],
     ],
+    top: displaySound,
     fields: () => [
       selectField("kind", "admin.device_kind", ["kiosk", "display", "print_agent"].map((k) => el("option", { value: k }, t(`admin.kind_${k}`)))),
       textField("name", "admin.device_name", "", { maxlength: 64, placeholder: t("admin.device_name_hint") }),
@@ -380,6 +382,33 @@ const RESOURCES = {
     remove: (n) => api("DELETE", `/admin/notices/${n.id}`),
   },
 };
+
+/** Connected now (how many screens), or when it was last seen. */
+function connection(device) {
+  if (device.connections > 0) return t("admin.connected", { n: device.connections });
+  if (!device.last_seen_at) return t("admin.never_seen");
+  const when = new Date(device.last_seen_at).toLocaleString("vi-VN", {
+    day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh",
+  });
+  return t("admin.last_seen", { when });
+}
+
+/** The wall displays' sound, changed while they run (they get it at once). */
+function displaySound() {
+  const c = view.data.center;
+  const form = el("form", { class: "editor", id: "sound-form", novalidate: true },
+    el("h3", {}, t("admin.display_sound")),
+    el("div", { class: "row" },
+      checkField("muted", "admin.display_muted", c.display_muted),
+      numberField("volume", "admin.display_volume", c.display_volume, { min: 0, max: 100, step: 10 })),
+    el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, t("admin.display_sound_apply"))));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const f = form.elements;
+    change(() => api("PUT", `/admin/centers/${view.centerId}/display-sound`, { muted: f.muted.checked, volume: Number(f.volume.value) }), { form });
+  });
+  return form;
+}
 
 function roleField(role) {
   return selectField("role", "admin.role", ["staff", "leader", "admin"].map((r) => el("option", { value: r, selected: r === role }, t(`admin.role_${r}`))));
@@ -427,7 +456,7 @@ function renderResource(panel, resource) {
     if (result && resource.created && !editing) resource.created(result);
   });
   panel.append(
-    el("div", {}, el("h2", {}, t(resource.title)),
+    el("div", {}, el("h2", {}, t(resource.title)), resource.top ? resource.top() : null,
       el("div", { class: "field search" }, el("label", { for: "table-search" }, t("admin.search")), search), table, none),
     form);
 }

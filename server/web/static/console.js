@@ -33,6 +33,9 @@ const queue = new Queue();
 const WAITING_SHOWN = 20; // the waiting list's length; the count above it says how many in all
 const WAITING_KNOWN = 100; // how many of the call order a view brings, so few re-reads are needed
 const REFRESH_MS = 1000; // at most one re-read of the view a second, however many events come
+// How often the console asks which kiosks and displays are connected: presence is state the
+// server keeps, not events it sends (a display's every reconnect went to every client).
+const PRESENCE_MS = 30000;
 const view = {
   me: null,
   centerId: null,
@@ -73,6 +76,7 @@ async function start() {
   wireDesk();
   document.addEventListener("keydown", onKey);
   setInterval(tick, 1000);
+  setInterval(watchDevices, PRESENCE_MS);
   const me = await whoAmI();
   if (me) await enter(me);
   else showSignIn();
@@ -128,6 +132,7 @@ async function enter(me) {
   view.centerId = queue.center.id;
   mountPrintPanel(view.centerId);
   await loadCenter();
+  watchDevices();
   if (view.counterId && queue.counters.has(view.counterId)) await claimCounter(view.counterId);
   else showPicker();
 }
@@ -545,23 +550,41 @@ function tick() {
   }
 }
 
-// ---- device faults: "print.updated" and "device.fault" events --------------------------------
+// ---- device faults: "print.updated" events, and kiosks and displays gone ---------------------
 
 function noteFault(event) {
-  if (event.kind === "print.updated") {
-    onPrintEvent(event.print_job, event.at); // printer faults: console_print.js
-  } else if (event.kind === "device.fault" && event.device) {
-    const name = event.device.name || String(event.device.id);
-    if (event.device.ok) view.faults.delete(`device:${name}`);
-    else view.faults.set(`device:${name}`, { what: name, label: "", error: event.device.error });
+  if (event.kind === "print.updated") onPrintEvent(event.print_job, event.at); // console_print.js
+}
+
+/** A kiosk or display that has been connected and is not now is a fault until it comes back;
+ * one never seen since the server started is not (it may simply not be installed yet). */
+async function watchDevices() {
+  if (!view.me || !view.centerId) return;
+  let devices;
+  try {
+    devices = await api("GET", `/centers/${view.centerId}/devices/presence`);
+  } catch {
+    return; // the server is out of reach: the stream's own indicator says so
   }
+  for (const key of [...view.faults.keys()]) if (key.startsWith("device:")) view.faults.delete(key);
+  for (const device of devices) {
+    if (device.online || device.kind === "print_agent" || !(device.since || device.last_seen_at)) continue;
+    const since = device.since || device.last_seen_at;
+    view.faults.set(`device:${device.id}`, {
+      what: device.name,
+      label: "",
+      key: `console.device_gone_${device.kind}`,
+      values: { time: clock(since) },
+    });
+  }
+  renderFaults();
 }
 
 function renderFaults() {
   $("faults-none").hidden = view.faults.size > 0;
   $("fault-list").replaceChildren(
     ...[...view.faults.values()].map((fault) =>
-      el("li", {}, `${fault.what}${fault.label ? ` (${fault.label})` : ""}: ${said(fault.error) || t("console.fault")}`),
+      el("li", {}, `${fault.what}${fault.label ? ` (${fault.label})` : ""}: ${fault.key ? t(fault.key, fault.values) : said(fault.error) || t("console.fault")}`),
     ),
   );
 }
