@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             if settings.demo:
                 tokens = demo.ensure_devices(db_session, clock(), demo.seed(db_session))
             password = auth.ensure_first_admin(db_session, clock())
+            if settings.demo:
+                demo.seed_dossiers(db_session, clock(), demo.seed(db_session))
             dossiers_domain.purge_due(db_session, clock())  # personal data past its retention
         for kind, token in tokens.items():
             log.warning("motcua: demo %s token (shown once): %s", kind, token)
