@@ -23,7 +23,7 @@ from server.events import Hub
 from server.messages import render
 from server.printing import Printing, resolve_places
 from server.settings import Settings
-from server.web import pages
+from server.web import apology, pages
 from server.api import admin
 
 log = logging.getLogger("motcua")
@@ -162,5 +162,6 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(pages.router)  # /console, /admin
+    app.include_router(apology.router)  # /dossiers/{id}/apology, for staff
     app.include_router(kiosk_pages.router)  # /kiosk, /t/{token}
     return app
