@@ -276,6 +276,8 @@ CATALOG: dict[str, Message] = {
         "vi": "phải là số điện thoại Việt Nam: 10 hoặc 11 chữ số bắt đầu bằng 0 (vd. 0912 345 678), hoặc +84",
         "en": "must be a Vietnamese phone number: 10 or 11 digits starting with 0 (like 0912 345 678), or +84",
     },
+    "reason_date_from_datetime_parsing": {"vi": "có ngày không hợp lệ (ghi dạng dd/mm/yyyy)", "en": "holds a date that is not valid (write dd/mm/yyyy)"},
+    "reason_date_parsing": {"vi": "có ngày không hợp lệ (ghi dạng dd/mm/yyyy)", "en": "holds a date that is not valid (write dd/mm/yyyy)"},
     "reason_not_a_saturday": {"vi": "ngày {day} không phải thứ Bảy", "en": "{day} is not a Saturday"},
     "reason_date_twice": {"vi": "ngày {day} được nhập hai lần", "en": "{day} is entered twice"},
     "pattern_code": {
