@@ -266,3 +266,28 @@ def test_openapi_lists_the_dossier_operations(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/dossiers", "/api/v1/dossiers/{dossier_id}", "/api/v1/dossiers/{dossier_id}/state",
             "/api/v1/centers/{center_id}/procedures", "/api/v1/public/dossiers/{token}"} <= set(paths)  # fmt: skip
+
+
+def test_a_display_on_the_event_stream_sees_the_dossier_but_no_personal_data(client):
+    from queue_world import register_device
+    from server.protocol import QueueState, parse_message
+
+    procedure = _procedure(client)
+    ticket = _served_ticket(client)
+    with client.app.state.db.write() as session:
+        display = register_device(session, client.app.state.clock(), client.world.center.id, "display")
+    with client.websocket_connect(f"/ws/events?token={display}") as ws:
+        snapshot = parse_message(ws.receive_text())
+        board = QueueState.from_snapshot(snapshot)
+        dossier = _receive(client, ticket["id"], procedure, "WS-1", citizen_name="Đỗ Thị Giang", citizen_phone="0977777777").json()
+        raw = ws.receive_text()
+        _state(client, dossier["id"], "processing")
+        moved = ws.receive_text()
+    assert "Giang" not in raw and "0977777777" not in raw and "citizen" not in raw
+    received = parse_message(raw)
+    assert received.kind == "dossier.received" and received.dossier.code == "WS-1" and received.dossier.state == "received"
+    assert received.dossier.due_date == date(2026, 11, 27)
+    changed = parse_message(moved)
+    assert (changed.kind, changed.dossier.state, changed.seq) == ("dossier.state_changed", "processing", received.seq + 1)
+    # A wall display's client takes them in sequence and changes nothing it shows.
+    assert board.apply(received) and board.apply(changed) and board.seq == changed.seq
