@@ -72,9 +72,14 @@ def today(center: Center, now: datetime) -> date:
     return queue.service_day(center, now)
 
 
+# States whose due date is not running out: closed, or waiting for the citizen's documents
+# (the clock stands still; the due date moves when it goes on).
+_NOT_RUNNING = (*CLOSED_DOSSIER_STATES, DossierState.needs_more)
+
+
 def is_late(dossier: Dossier, day: date) -> bool:
-    """Past its due date and not returned (nor rejected) by `day`."""
-    return dossier.state not in CLOSED_DOSSIER_STATES and day > dossier.due_date
+    """Past its due date on `day`, and neither returned, rejected nor waiting for documents."""
+    return dossier.state not in _NOT_RUNNING and day > dossier.due_date
 
 
 def get_dossier(session: Session, dossier_id: int) -> Dossier:
@@ -299,7 +304,7 @@ def find(
         statement = statement.where(Dossier.ticket_id == ticket_id)
     if late is not None:
         day = today(queue.get_center(session, center_id), now)
-        overdue = (col(Dossier.due_date) < day) & col(Dossier.state).notin_(CLOSED_DOSSIER_STATES)
+        overdue = (col(Dossier.due_date) < day) & col(Dossier.state).notin_(_NOT_RUNNING)
         statement = statement.where(overdue if late else ~overdue)
     if before is not None:
         statement = statement.where(col(Dossier.id) < before)

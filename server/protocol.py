@@ -246,7 +246,7 @@ class DossierOut(DossierEventOut):
     missing_documents: str  # what needs_more asked for ("" otherwise)
     reject_reason: str
     counted_from: date  # the first working day counted (after the cut-off: the next one)
-    late: bool  # today is past the due date and the result is not returned (nor rejected)
+    late: bool  # today is past the due date; not returned, rejected nor waiting for documents
     processing_at: UtcDatetime | None
     needs_more_at: UtcDatetime | None
     ready_at: UtcDatetime | None

@@ -116,7 +116,7 @@ async def list_dossiers(
     principal: OperateCounter,
     center_id: int | None = Query(None, gt=0, le=2**63 - 1, description="default: the caller's center"),
     state: DossierState | None = None,
-    late: bool | None = Query(None, description="true: past the due date and not returned nor rejected"),
+    late: bool | None = Query(None, description="true: past the due date; not returned, rejected nor waiting for documents"),
     ticket_id: int | None = Query(None, gt=0, le=2**63 - 1),
     q: str = Query("", max_length=120, description="a code (any part) or a citizen's name, diacritics optional"),
     before: int | None = Query(None, gt=0, le=2**63 - 1, description="older than this id: the next page"),

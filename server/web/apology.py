@@ -25,7 +25,7 @@ from server import directory, dossiers, queue
 from server.api.deps import ApiId, DbDep, NowDep
 from server.api.security import OperateCounter, guard_center
 from server.errors import Conflict
-from server.models import Dossier, DossierState
+from server.models import Center, Dossier, DossierState
 from server.web.pages import STATIC
 
 router = APIRouter(include_in_schema=False)
@@ -57,10 +57,10 @@ def _with_weekday(language: str, day: date) -> str:
     return _words(language, "date_with_weekday", weekday=weekday, date=day.strftime("%d/%m/%Y"))
 
 
-def was_late(dossier: Dossier, today: date) -> bool:
+def was_late(center: Center, dossier: Dossier, today: date) -> bool:
     """Late now, or returned after its due date."""
     if dossier.state == DossierState.returned and dossier.returned_at is not None:
-        return dossier.returned_at.date() > dossier.due_date  # UTC date: a day late is a day late
+        return dossiers.local(center, dossier.returned_at).date() > dossier.due_date
     return dossiers.is_late(dossier, today)
 
 
@@ -79,7 +79,7 @@ async def apology(
         guard_center(principal, dossier.center_id)
         center = queue.get_center(session, dossier.center_id)
         today = dossiers.today(center, now)
-        if not was_late(dossier, today):
+        if not was_late(center, dossier, today):
             raise Conflict("dossier_not_late", dossier_code=dossier.code)
         procedure = dossiers.get_procedure(session, dossier.procedure_id)
         place = directory.ward(center.ward_code)[0] if center.ward_code else ""

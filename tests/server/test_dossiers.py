@@ -122,7 +122,10 @@ def test_the_life_of_a_dossier_and_the_clock_that_stands_still(client):
     client.app.state.clock.advance(days=2)  # Wednesday 25 Nov
     needs = _state(client, dossier["id"], "needs_more", missing_documents="Bản sao giấy khai sinh")
     assert needs.json()["state"] == "needs_more" and needs.json()["missing_documents"] == "Bản sao giấy khai sinh"
-    client.app.state.clock.advance(days=5)  # Monday 30 Nov: the documents came
+    client.app.state.clock.advance(days=5)  # Monday 30 Nov: past the 27th, but the clock stood still
+    assert client.get(f"/api/v1/dossiers/{dossier['id']}").json()["late"] is False
+    assert client.get("/api/v1/dossiers?late=true").json() == []
+    # The documents came.
     back = _state(client, dossier["id"], "processing").json()
     # Stood still Thu 26, Fri 27, Mon 30: 3 working days. 3 + 3 = 6 working days after
     # Mon 23: Wed 25, Thu 26, Fri 27, Mon 30, Tue 1 Dec, Wed 2 Dec.
