@@ -116,11 +116,12 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         app.state.printing = Printing(settings, app.state.db, clock, printers)
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:
-            if settings.demo:
-                tokens = demo.ensure_devices(db_session, clock(), demo.seed(db_session))
+            center = demo.seed(db_session) if settings.demo else None
+            if center is not None:
+                tokens = demo.ensure_devices(db_session, clock(), center)
             password = auth.ensure_first_admin(db_session, clock())
-            if settings.demo:
-                demo.seed_dossiers(db_session, clock(), demo.seed(db_session))
+            if center is not None:  # received by the first admin, so after it exists
+                demo.seed_dossiers(db_session, clock(), center)
             dossiers_domain.purge_due(db_session, clock())  # personal data past its retention
         for kind, token in tokens.items():
             log.warning("motcua: demo %s token (shown once): %s", kind, token)

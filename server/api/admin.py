@@ -44,10 +44,11 @@ def _sessions(value: list[list[str]]) -> list[list[str]]:
 def _dates(value: list[date] | None) -> list[date] | None:
     if value is None:
         return None
-    for day in value:
-        if value.count(day) > 1:
+    ordered = sorted(value)
+    for day, following in zip(ordered, ordered[1:]):
+        if day == following:
             raise Refused("date_twice", day=day.strftime("%d/%m/%Y"))
-    return sorted(value)
+    return ordered
 
 
 def _saturdays(value: list[date] | None) -> list[date] | None:

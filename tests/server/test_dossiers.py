@@ -243,6 +243,8 @@ def test_admin_sets_the_dossier_calendar(client):
         "working_saturdays": "Thứ Bảy làm bù: ngày 27/11/2026 không phải thứ Bảy",
         "afternoon_cutoff": "Giờ chốt nhận hồ sơ buổi chiều: phải ở dạng GG:PP (vd. 16:30)",
     }
+    twice = client.put(f"/api/v1/admin/centers/{center}", json={**profile, "days_off": ["2026-11-25", "2026-11-25"]}, headers=headers)
+    assert [e["message"]["vi"] for e in twice.json()["errors"]] == ["Ngày nghỉ riêng của trung tâm: ngày 25/11/2026 được nhập hai lần"]
     saved = client.put(
         f"/api/v1/admin/centers/{center}",
         json={**profile, "days_off": ["2026-11-25"], "working_saturdays": ["2026-11-28"], "afternoon_cutoff": "16:30", "personal_data_retention_days": 7},
