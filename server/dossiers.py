@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
-from server import auth, protocol, queue
+from server import auth, directory, protocol, queue
 from server.collation import fold, vi_key
 from server.errors import Conflict, NotFound
 from server.messages import DOSSIER_STATE_WORDS
@@ -65,6 +65,7 @@ def calendar(center: Center) -> Calendar:
 
 
 def local(center: Center, at: datetime) -> datetime:
+    """A stored (UTC) time as the center's wall clock shows it, without a zone."""
     return queue._utc(at).astimezone(ZoneInfo(center.timezone)).replace(tzinfo=None)
 
 
@@ -91,10 +92,6 @@ def by_token(session: Session, token: str) -> Dossier:
     if dossier is None:
         raise NotFound("dossier_not_found")
     return dossier
-
-
-def get_procedure(session: Session, procedure_id: int) -> Procedure:
-    return queue.fetch(session, Procedure, procedure_id, "procedure_not_found")
 
 
 def procedures(session: Session, center_id: int, q: str = "", limit: int = 50) -> list[Procedure]:
@@ -126,7 +123,7 @@ def receive(
     procedure's processing time in the center's working days (server.workdays)."""
     purge_due(session, now)
     ticket = queue.get_ticket(session, ticket_id)
-    procedure = get_procedure(session, procedure_id)
+    procedure = directory.get_procedure(session, procedure_id)
     center = queue.get_center(session, ticket.center_id)
     if procedure.center_id != center.id:
         raise NotFound("procedure_not_found")
@@ -244,7 +241,7 @@ def event_out(dossier: Dossier) -> protocol.DossierEventOut:
 
 def dossier_out(session: Session, dossier: Dossier, now: datetime) -> protocol.DossierOut:
     center = queue.get_center(session, dossier.center_id)
-    procedure = get_procedure(session, dossier.procedure_id)
+    procedure = directory.get_procedure(session, dossier.procedure_id)
     ticket = queue.get_ticket(session, dossier.ticket_id)
     return protocol.DossierOut(
         **event_out(dossier).model_dump(),

@@ -81,7 +81,7 @@ async def apology(
         today = dossiers.today(center, now)
         if not was_late(center, dossier, today):
             raise Conflict("dossier_not_late", dossier_code=dossier.code)
-        procedure = dossiers.get_procedure(session, dossier.procedure_id)
+        procedure = directory.get_procedure(session, dossier.procedure_id)
         place = directory.ward(center.ward_code)[0] if center.ward_code else ""
         new = new_date or dossiers.calendar(center).next_working_day(today)
         return _render(lang, dossier, center.name_vi if lang == "vi" else center.name_en, procedure.name_vi if lang == "vi" else (procedure.name_en or procedure.name_vi), place, today, new, reason, dossiers.local(center, dossier.received_at).date())
