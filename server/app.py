@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             if center is not None:
                 tokens = demo.ensure_devices(db_session, clock(), center)
             password = auth.ensure_first_admin(db_session, clock())
-            if center is not None:  # received by the first admin, so after it exists
+            if center is not None and settings.demo_dossiers:  # received by the first admin, so after it exists
                 demo.seed_dossiers(db_session, clock(), center)
             dossiers_domain.purge_due(db_session, clock())  # personal data past its retention
         for kind, token in tokens.items():

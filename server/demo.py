@@ -4,7 +4,8 @@ The demo center is open around the clock so that it can be tried at any hour; a 
 keeps office hours (07:30-11:30, 13:30-17:00), set per category.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -106,10 +107,10 @@ def ensure_devices(session: Session, now: datetime, center: Center) -> dict[str,
 # marital-status certificate received 20 days ago and still processing is late.
 S = DossierState
 DOSSIERS = [
-    (0, "Cấp giấy xác nhận tình trạng hôn nhân", [], "", "Nguyễn Văn An", "0912345678"),
+    (1, "Cấp giấy xác nhận tình trạng hôn nhân", [], "", "Nguyễn Văn An", "0912345678"),
     (2, "Đăng ký thành lập hộ kinh doanh", [S.processing], "", "Trần Thị Bình", None),
     (4, "Trợ cấp xã hội hằng tháng", [S.processing, S.needs_more], "Bản sao giấy xác nhận khuyết tật", "Lê Văn Cường", "0987654321"),
-    (1, "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", [S.processing, S.ready], "", None, None),
+    (2, "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", [S.processing, S.ready], "", None, None),
     (9, "Đăng ký thành lập hộ kinh doanh", [S.processing, S.ready, S.returned], "", "Phạm Thị Dung", None),
     (5, "Cấp giấy phép xây dựng nhà ở riêng lẻ", [S.rejected], "Thửa đất nằm trong quy hoạch giao thông", None, None),
     (20, "Cấp giấy xác nhận tình trạng hôn nhân", [S.processing], "", "Hoàng Văn Em", "0901234567"),
@@ -117,8 +118,9 @@ DOSSIERS = [
 
 
 def seed_dossiers(session: Session, now: datetime, center: Center) -> None:
-    """A few dossiers in each state (one late), received from tickets of past days at counter
-    6 and 4 by the first admin, the first time the demo starts; later starts change nothing."""
+    """A few dossiers in each state (one late), received from tickets of past days at counters
+    serving their procedures, by the first admin, the first time the demo starts; later
+    starts change nothing."""
     if session.execute(select(Dossier.id).where(Dossier.center_id == center.id).limit(1)).first() is not None:
         return
     admin = session.execute(select(User).where(User.username == "admin")).scalar_one_or_none()
@@ -130,7 +132,9 @@ def seed_dossiers(session: Session, now: datetime, center: Center) -> None:
     for number, (days_ago, name, states, words, citizen, phone) in enumerate(DOSSIERS, start=1):
         procedure = procedures[name]
         counter = next(c for c in counters.values() if any(l.category_id == procedure.category_id for l in c.categories))
-        at = now - timedelta(days=days_ago, hours=1)
+        # 09:00 on a past day: today's numbers are left to today's citizens.
+        day = queue.service_day(center, now) - timedelta(days=days_ago)
+        at = datetime.combine(day, time(9), ZoneInfo(center.timezone)).astimezone(UTC)
         ticket, _ = queue.issue_ticket(session, at, category_id=procedure.category_id)
         queue.call_ticket(session, at, ticket.id, counter_id=counter.id)
         queue.complete(session, at, ticket.id)

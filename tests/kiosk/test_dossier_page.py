@@ -5,12 +5,23 @@ or phone. The demo center's dossiers (server/demo.py) are the data."""
 from datetime import date
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from browser import axe_violations, overflow, screenshot
+from kiosk_server import KioskServer
 
 PHONE = {"width": 360, "height": 640}
 WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+
+
+@pytest.fixture
+def server(tmp_path, voice_dir):
+    """The demo center's server with its dossiers (the suite's servers leave them out)."""
+    proc = KioskServer(tmp_path / "kiosk.db", voice_dir, env={"MOTCUA_DEMO_DOSSIERS": "1"})
+    proc.start()
+    yield proc
+    proc.stop()
 
 
 def demo_dossier(server, state: str) -> dict:

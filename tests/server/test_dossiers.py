@@ -296,3 +296,22 @@ def test_a_display_on_the_event_stream_sees_the_dossier_but_no_personal_data(cli
     assert (changed.kind, changed.dossier.state, changed.seq) == ("dossier.state_changed", "processing", received.seq + 1)
     # A wall display's client takes them in sequence and changes nothing it shows.
     assert board.apply(received) and board.apply(changed) and board.seq == changed.seq
+
+
+def test_the_demo_has_dossiers_in_each_state_and_leaves_today_to_the_citizens(tmp_path, clock):
+    from server.app import create_app
+    from server.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db", demo=True), clock=clock)
+    with TestClient(app, raise_server_exceptions=False) as demo:
+        with app.state.db.write() as session:
+            demo.headers["Authorization"] = f"Bearer {sign_in(session, clock(), 1, 'staff')}"
+        listed = demo.get("/api/v1/dossiers").json()
+        assert {d["state"] for d in listed} == {"received", "processing", "needs_more", "ready", "returned", "rejected"}
+        assert [d["citizen_name"] for d in listed if d["late"]] == ["Hoàng Văn Em"]
+        issued = demo.post("/api/v1/tickets", json={"category_id": 1})
+        assert issued.json()["label"] == "A001"  # the demo's tickets are of past days
+    with TestClient(app):  # a second start adds none
+        pass
+    with app.state.db.read() as session:
+        assert len(list(session.execute(select(Dossier.id)))) == len(listed) == 7
