@@ -1,6 +1,7 @@
 """The FastAPI application: `create_app()` wires settings, database, event hub and routers."""
 
 from collections.abc import AsyncIterator
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 
@@ -13,7 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from server import auth, demo, invalid, kiosk_pages, queue, ws
-from server.api import audit, centers, counters, devices, officers, printing, session, tickets
+from server import dossiers as dossiers_domain
+from server.api import audit, centers, counters, devices, dossiers, officers, printing, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
@@ -22,7 +24,7 @@ from server.presence import Presence
 from server.messages import render
 from server.printing import Printing, resolve_places
 from server.settings import Settings
-from server.web import pages
+from server.web import apology, pages
 from server.api import admin
 
 log = logging.getLogger("motcua")
@@ -78,6 +80,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal_error", render("internal_error"))
 
 
+async def _purge_hourly(app: FastAPI) -> None:
+    """Blank the personal data of closed dossiers past their retention, every hour, even on
+    days nobody changes a dossier (each change also purges first: server.dossiers)."""
+    while True:
+        await asyncio.sleep(3600)
+        try:
+            await app.state.db.run(lambda session: len(dossiers_domain.purge_due(session, app.state.clock())))
+        except Exception:  # the next hour tries again; a stop cancels this task
+            log.exception("motcua: purging dossiers' personal data failed")
+
+
 def create_app(settings: Settings | None = None, clock: queue.Clock = queue.system_clock) -> FastAPI:
     """The server. Nothing happens at import: the database opens in the lifespan."""
     settings = settings or Settings()
@@ -104,18 +117,24 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         app.state.printing = Printing(settings, app.state.db, clock, printers)
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:
-            if settings.demo:
-                tokens = demo.ensure_devices(db_session, clock(), demo.seed(db_session))
+            center = demo.seed(db_session) if settings.demo else None
+            if center is not None:
+                tokens = demo.ensure_devices(db_session, clock(), center)
             password = auth.ensure_first_admin(db_session, clock())
+            if center is not None and settings.demo_dossiers:  # received by the first admin, so after it exists
+                demo.seed_dossiers(db_session, clock(), center)
+            dossiers_domain.purge_due(db_session, clock())  # personal data past its retention
         for kind, token in tokens.items():
             log.warning("motcua: demo %s token (shown once): %s", kind, token)
         if password is not None:
             # Shown once, on the very first start; only its argon2 hash is kept.
             log.warning("motcua: first start: sign in as 'admin' with password %s (change it: motcua user passwd admin)", password)
         app.state.printing.start()  # jobs left unprinted by the last run resume
+        purging = asyncio.create_task(_purge_hourly(app))
         try:
             yield
         finally:
+            purging.cancel()
             app.state.printing.close()
             app.state.db.close()
             engine.dispose()
@@ -141,10 +160,11 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)
     )
-    for module in (centers, tickets, counters, printing, session, audit, officers, devices):
+    for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(pages.router)  # /console, /admin
+    app.include_router(apology.router)  # /dossiers/{id}/apology, for staff
     app.include_router(kiosk_pages.router)  # /kiosk, /t/{token}
     return app

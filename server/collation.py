@@ -41,3 +41,10 @@ def vi_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]
     """A sort key for `sorted(names, key=vi_key)` in Vietnamese alphabetical order."""
     letters = _letters(text)
     return tuple(p for p, _, _ in letters), tuple(t for _, t, _ in letters), tuple(c for _, _, c in letters), text
+
+
+def fold(text: str) -> str:
+    """`text` without diacritics, đ as d, in lower case: "Đăng ký" and "dang ky" fold alike, as
+    a search typed without accents expects (admin_fields.js folds the same way)."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "d").lower()

@@ -4,13 +4,14 @@ The demo center is open around the clock so that it can be tried at any hour; a 
 keeps office hours (07:30-11:30, 13:30-17:00), set per category.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server import auth, directory
-from server.models import Center, Device, DeviceKind
+from server import auth, directory, dossiers, queue
+from server.models import Center, Device, DeviceKind, Dossier, DossierState, Procedure, User
 
 CENTER_CODE = "DEMO"
 ALL_DAY = [["00:00", "24:00"]]
@@ -99,3 +100,49 @@ def ensure_devices(session: Session, now: datetime, center: Center) -> dict[str,
     for kind, name in [(DeviceKind.kiosk, "Kiosk sảnh chính"), (DeviceKind.display, "Màn hình phòng chờ")]:
         _, tokens[kind.value] = auth.create_device(session, now, center.id, kind, name)  # type: ignore[arg-type]
     return tokens
+
+
+# Dossiers a newcomer sees in the console: (days ago received, procedure, the states it went
+# through, what needs_more asked for or why it was rejected, citizen's name, phone). The
+# marital-status certificate received 20 days ago and still processing is late.
+S = DossierState
+DOSSIERS = [
+    (1, "Cấp giấy xác nhận tình trạng hôn nhân", [], "", "Nguyễn Văn An", "0912345678"),
+    (2, "Đăng ký thành lập hộ kinh doanh", [S.processing], "", "Trần Thị Bình", None),
+    (4, "Trợ cấp xã hội hằng tháng", [S.processing, S.needs_more], "Bản sao giấy xác nhận khuyết tật", "Lê Văn Cường", "0987654321"),
+    (2, "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", [S.processing, S.ready], "", None, None),
+    (9, "Đăng ký thành lập hộ kinh doanh", [S.processing, S.ready, S.returned], "", "Phạm Thị Dung", None),
+    (5, "Cấp giấy phép xây dựng nhà ở riêng lẻ", [S.rejected], "Thửa đất nằm trong quy hoạch giao thông", None, None),
+    (20, "Cấp giấy xác nhận tình trạng hôn nhân", [S.processing], "", "Hoàng Văn Em", "0901234567"),
+]
+
+
+def seed_dossiers(session: Session, now: datetime, center: Center) -> None:
+    """A few dossiers in each state (one late), received from tickets of past days at counters
+    serving their procedures, by the first admin, the first time the demo starts; later
+    starts change nothing."""
+    if session.execute(select(Dossier.id).where(Dossier.center_id == center.id).limit(1)).first() is not None:
+        return
+    admin = session.execute(select(User).where(User.username == "admin")).scalar_one_or_none()
+    if admin is None:
+        return
+    officer = queue.Officer(admin.id, admin.username)  # type: ignore[arg-type]
+    procedures = {p.name_vi: p for p in session.execute(select(Procedure).where(Procedure.center_id == center.id)).scalars()}
+    counters = {c.number: c for c in queue.counters_of(session, center.id)}  # type: ignore[arg-type]
+    for number, (days_ago, name, states, words, citizen, phone) in enumerate(DOSSIERS, start=1):
+        procedure = procedures[name]
+        counter = next(c for c in counters.values() if any(l.category_id == procedure.category_id for l in c.categories))
+        # 09:00 on a past day: today's numbers are left to today's citizens.
+        day = queue.service_day(center, now) - timedelta(days=days_ago)
+        at = datetime.combine(day, time(9), ZoneInfo(center.timezone)).astimezone(UTC)
+        ticket, _ = queue.issue_ticket(session, at, category_id=procedure.category_id)
+        queue.call_ticket(session, at, ticket.id, counter_id=counter.id)
+        queue.complete(session, at, ticket.id)
+        code = f"DEMO-{queue.service_day(center, at):%y%m%d}-{number:04d}"
+        dossier = dossiers.receive(
+            session, at, ticket_id=ticket.id, procedure_id=procedure.id, code=code,  # type: ignore[arg-type]
+            officer=officer, citizen_name=citizen, citizen_phone=phone,
+        )  # fmt: skip
+        for step, state in enumerate(states, start=1):
+            words_for = {"missing_documents": words} if state == S.needs_more else {"reason": words} if state == S.rejected else {}
+            dossiers.change_state(session, at + timedelta(hours=step), dossier.id, state, **words_for)  # type: ignore[arg-type]

@@ -109,8 +109,15 @@ def wards_of(province_code: int) -> list[tuple[int, str]]:
 
 def update_center(session: Session, now: datetime, center_id: int, **fields: object) -> Center:
     center = queue.get_center(session, center_id)
-    if fields.get("observe_public_holidays") is None:
-        fields.pop("observe_public_holidays", None)
+    # Settings left out stay as they are.
+    for name in ("observe_public_holidays", "personal_data_retention_days", "afternoon_cutoff", "days_off", "working_saturdays"):
+        if fields.get(name) is None:
+            fields.pop(name, None)
+    if "afternoon_cutoff" in fields:
+        fields["afternoon_cutoff"] = fields["afternoon_cutoff"] or None  # "": no cut-off
+    for name in ("days_off", "working_saturdays"):
+        if name in fields:
+            fields[name] = [day.isoformat() for day in fields[name]]  # type: ignore[attr-defined]
     ward_code = fields.pop("ward_code", center.ward_code)
     center.province_code = ward(ward_code)[1] if ward_code is not None else None  # type: ignore[arg-type]
     center.ward_code = ward_code  # type: ignore[assignment]

@@ -6,6 +6,7 @@
     /kiosk/voice/{lang}/{clip}.wav  voice prompts, made offline with espeak-ng on first use
     /t/{token}                   what the ticket's QR code opens on a citizen's phone
     /t/{token}/qr.svg            that QR code
+    /d/{token}                   what a dossier's QR code (the appointment slip) opens
 
 Voice clips are cached in the voice folder (`MOTCUA_KIOSK_VOICE_DIR`, default `var/kiosk-voice`),
 one sub-folder per language. A center replaces a clip with a recording by dropping a file of the
@@ -29,7 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from server.printing import public_url_for
-from server import queue
+from server import dossiers, queue
 from server.api.deps import TicketToken
 from server.errors import NotFound
 from server.fonts import font_response
@@ -69,6 +70,25 @@ def status_page(token: str) -> FileResponse:
     """The page reads its ticket by the token in its own address (GET /api/v1/status/{token})."""
     del token
     return _static_file("status.html")
+
+
+@router.get("/d/{token}")
+async def dossier_page(token: TicketToken, request: Request) -> FileResponse:
+    """The page reads its dossier by the token in its own address (GET
+    /api/v1/public/dossiers/{token}); an unknown token gets the same page with status 404,
+    which then says so in the reader's language."""
+    found = await request.app.state.db.reading(lambda session: _dossier_exists(session, token))
+    response = _static_file("dossier.html")
+    response.status_code = 200 if found else 404
+    return response
+
+
+def _dossier_exists(session, token: str) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        dossiers.by_token(session, token)
+    except NotFound:
+        return False
+    return True
 
 
 @router.get("/t/{token}/qr.svg")

@@ -141,6 +141,31 @@ CATALOG: dict[str, Message] = {
         "en": "Counter {number} still has {count} tickets waiting for it by name or being served; serve "
         "them or transfer them before retiring it.",
     },
+    "dossier_not_found": {"vi": "Không tìm thấy hồ sơ.", "en": "Dossier not found."},
+    "dossier_code_taken": {
+        "vi": "Mã hồ sơ {dossier_code} đã được tiếp nhận trước đó ở trung tâm này.",
+        "en": "Dossier code {dossier_code} was already received at this center.",
+    },
+    "dossier_ticket_not_served": {
+        "vi": "Số {label} chưa được gọi đến quầy; chỉ tiếp nhận hồ sơ của số đang hoặc vừa được phục vụ.",
+        "en": "Ticket {label} has not been called to a counter; dossiers are received from the ticket being or just served.",
+    },
+    "dossier_not_your_ticket": {
+        "vi": "Số {label} được phục vụ ở quầy {number} ({name}); hồ sơ do cán bộ quầy đó tiếp nhận.",
+        "en": "Ticket {label} is served at counter {number} ({name}); its officer receives the dossier.",
+    },
+    "dossier_invalid_transition": {
+        "vi": "Hồ sơ {dossier_code} {state}, không thể chuyển sang “{target}”.",
+        "en": "Dossier {dossier_code} is {state}; it cannot become “{target}”.",
+    },
+    "dossier_not_late": {
+        "vi": "Hồ sơ {dossier_code} không trễ hạn, không cần thư xin lỗi.",
+        "en": "Dossier {dossier_code} is not late; it needs no apology letter.",
+    },
+    "procedure_inactive": {
+        "vi": "Thủ tục {name_vi} đã ngừng sử dụng.",
+        "en": "Procedure {name_en} is retired.",
+    },
     "cannot_disable_self": {
         "vi": "Không thể tự khoá hoặc hạ quyền tài khoản đang dùng.",
         "en": "You cannot disable or demote the account you are signed in with.",
@@ -160,7 +185,22 @@ CATALOG: dict[str, Message] = {
     "field_active": {"vi": "Đang sử dụng", "en": "In use"},
     "field_category_id": {"vi": "Lĩnh vực", "en": "Category"},
     "field_counter_id": {"vi": "Quầy", "en": "Counter"},
-    "field_code": {"vi": "Mã thủ tục", "en": "Procedure code"},
+    # A procedure's code on the admin page, a dossier's (mã hồ sơ) at the counter.
+    "field_code": {"vi": "Mã", "en": "Code"},
+    "field_ticket_id": {"vi": "Số thứ tự", "en": "Ticket"},
+    "field_procedure_id": {"vi": "Thủ tục", "en": "Procedure"},
+    "field_citizen_name": {"vi": "Họ tên công dân", "en": "Citizen's name"},
+    "field_citizen_phone": {"vi": "Số điện thoại", "en": "Phone number"},
+    "field_state": {"vi": "Trạng thái", "en": "State"},
+    "field_missing_documents": {"vi": "Giấy tờ cần bổ sung", "en": "Documents missing"},
+    "field_reject_reason": {"vi": "Lý do từ chối", "en": "Reason for refusing"},
+    "field_personal_data_retention_days": {
+        "vi": "Số ngày giữ họ tên, số điện thoại sau khi trả hồ sơ",
+        "en": "Days a closed dossier keeps the name and phone",
+    },
+    "field_afternoon_cutoff": {"vi": "Giờ chốt nhận hồ sơ buổi chiều", "en": "Afternoon cut-off"},
+    "field_days_off": {"vi": "Ngày nghỉ riêng của trung tâm", "en": "The center's own days off"},
+    "field_working_saturdays": {"vi": "Thứ Bảy làm bù", "en": "Working Saturdays (làm bù)"},
     "field_processing_days": {"vi": "Thời hạn giải quyết", "en": "Processing time"},
     "field_number": {"vi": "Số quầy", "en": "Counter number"},
     "field_categories": {"vi": "Lĩnh vực phục vụ", "en": "Categories served"},
@@ -223,6 +263,24 @@ CATALOG: dict[str, Message] = {
         "vi": "không được chứa ký tự điều khiển (xuống dòng, tab...)",
         "en": "must not contain control characters (line breaks, tabs...)",
     },
+    "reason_missing_documents_required": {
+        "vi": "hãy ghi rõ giấy tờ công dân cần bổ sung",
+        "en": "say which documents the citizen must bring",
+    },
+    "reason_reject_reason_required": {"vi": "hãy ghi lý do từ chối", "en": "give the reason for refusing"},
+    "reason_not_a_phone": {
+        "vi": "phải là số điện thoại Việt Nam: 10 hoặc 11 chữ số bắt đầu bằng 0 (vd. 0912 345 678), hoặc +84",
+        "en": "must be a Vietnamese phone number: 10 or 11 digits starting with 0 (like 0912 345 678), or +84",
+    },
+    "reason_date_from_datetime_parsing": {"vi": "có ngày không hợp lệ (ghi dạng dd/mm/yyyy)", "en": "holds a date that is not valid (write dd/mm/yyyy)"},
+    "reason_date_parsing": {"vi": "có ngày không hợp lệ (ghi dạng dd/mm/yyyy)", "en": "holds a date that is not valid (write dd/mm/yyyy)"},
+    "reason_not_a_saturday": {"vi": "ngày {day} không phải thứ Bảy", "en": "{day} is not a Saturday"},
+    "reason_date_twice": {"vi": "ngày {day} được nhập hai lần", "en": "{day} is entered twice"},
+    "pattern_code": {
+        "vi": "chỉ gồm chữ, số và . - _ /, không có khoảng trắng, dài 1 đến 40 ký tự",
+        "en": "only letters, digits and . - _ /, no spaces, 1 to 40 long",
+    },
+    "pattern_afternoon_cutoff": {"vi": "phải ở dạng GG:PP (vd. 16:30)", "en": "must be HH:MM (like 16:30)"},
     "pattern_prefix": {
         "vi": "phải là một hoặc hai chữ cái in hoa từ A đến Z (vd. A, HT)",
         "en": "must be one or two capital letters A to Z (like A, HT)",
@@ -244,6 +302,15 @@ STATE_WORDS: dict[str, Message] = {
     "no_show": {"vi": "đã báo vắng mặt", "en": "marked no-show"},
     "cancelled": {"vi": "đã huỷ", "en": "cancelled"},
     "transferred": {"vi": "đã được chuyển", "en": "transferred"},
+}
+# A dossier's state, in the words of `dossier_invalid_transition`.
+DOSSIER_STATE_WORDS: dict[str, Message] = {
+    "received": {"vi": "đã tiếp nhận", "en": "received"},
+    "processing": {"vi": "đang giải quyết", "en": "being processed"},
+    "needs_more": {"vi": "chờ bổ sung giấy tờ", "en": "waiting for more documents"},
+    "ready": {"vi": "đã có kết quả, chờ trả", "en": "ready for pick-up"},
+    "returned": {"vi": "đã trả kết quả", "en": "returned"},
+    "rejected": {"vi": "bị từ chối", "en": "rejected"},
 }
 ACTION_WORDS: dict[str, Message] = {
     "call": {"vi": "gọi số này", "en": "call it"},

@@ -76,6 +76,14 @@ class Center(SQLModel, table=True):
     # The wall displays' sound, set by staff from the admin page while they run.
     display_muted: bool = False
     display_volume: int = 100  # percent
+    # Dossiers (server.dossiers, server.workdays): days a closed dossier keeps the citizen's
+    # name and phone; the time ("HH:MM", local) after which a dossier counts from the next
+    # working day (None: no cut-off); the center's own days off and the Saturdays the
+    # government declares working days (làm bù), as ISO dates entered by the admin.
+    personal_data_retention_days: int = 30
+    afternoon_cutoff: str | None = Field(default=None, max_length=5)
+    days_off: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    working_saturdays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Category(SQLModel, table=True):
@@ -330,3 +338,64 @@ class PrintJob(SQLModel, table=True):
     next_try_at: datetime | None = None
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = None
+
+
+class DossierState(StrEnum):
+    """A dossier's life: received -> processing -> (needs_more -> processing) -> ready ->
+    returned; rejected (with a reason) from any open state."""
+
+    received = "received"
+    processing = "processing"
+    needs_more = "needs_more"  # bổ sung: the citizen brings what is missing; the clock stands still
+    ready = "ready"  # the result waits for pick-up
+    returned = "returned"  # handed back to the citizen
+    rejected = "rejected"  # refused, with a reason
+
+
+CLOSED_DOSSIER_STATES = (DossierState.returned, DossierState.rejected)
+
+
+class Dossier(SQLModel, table=True):
+    """A dossier (hồ sơ) received at a counter from a ticket, until its result is returned.
+
+    The citizen's name and phone are optional and blanked `personal_data_retention_days`
+    after it closes (`purge_at`); everything else stays for the figures."""
+
+    __table_args__ = (
+        UniqueConstraint("center_id", "code"),
+        UniqueConstraint("token"),
+        # The console's and the leader's lists: a center's dossiers by state and due date.
+        Index("ix_dossier_center_state_due", "center_id", "state", "due_date"),
+        Index("ix_dossier_purge", "purge_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id")
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    # The officer who received it, and the name at the time (kept if the account changes).
+    officer_id: int | None = Field(default=None, foreign_key="user.id")
+    officer_name: str = Field(default="", max_length=64)
+    procedure_id: int = Field(foreign_key="procedure.id")
+    code: str = Field(max_length=40)  # mã hồ sơ, as typed or scanned
+    token: str = Field(max_length=64)  # the public status page /d/{token}
+    citizen_name: str | None = Field(default=None, max_length=120)
+    citizen_phone: str | None = Field(default=None, max_length=20)
+    state: DossierState = DossierState.received
+    missing_documents: str = Field(default="", max_length=1000)  # what needs_more asks for
+    reject_reason: str = Field(default="", max_length=1000)
+    received_at: datetime
+    # The first working day counted (the receipt's, or the next after the cut-off), the
+    # processing days at receipt, and the working days the clock stood still (needs_more):
+    # due_date = that many working days after `counted_from` (server.workdays).
+    counted_from: date
+    processing_days: int = 0
+    stood_still_days: int = 0
+    due_date: date
+    processing_at: datetime | None = None
+    needs_more_at: datetime | None = None  # the last time it went to needs_more
+    ready_at: datetime | None = None
+    returned_at: datetime | None = None
+    rejected_at: datetime | None = None
+    updated_at: datetime
+    purge_at: datetime | None = None  # when its personal data goes (set when it closes)
+    purged_at: datetime | None = None

@@ -202,6 +202,77 @@ class IssuedTicket(TicketOut):
     print_job: PrintJobOut | None = None
 
 
+class DossierEventOut(BaseModel):
+    """A dossier as the event stream carries it ("dossier.received", "dossier.state_changed",
+    "dossier.purged"). Never the citizen's name or phone: every client of the center's stream
+    gets its events, kiosks and wall displays too; staff read those from the API."""
+
+    id: int
+    ticket_id: int
+    counter_id: int | None
+    procedure_id: int
+    code: str
+    state: str  # received, processing, needs_more, ready, returned, rejected
+    officer_id: int | None
+    officer_name: str
+    received_at: UtcDatetime
+    due_date: date
+    stood_still_days: int
+
+
+class DossierOut(DossierEventOut):
+    """A dossier as staff read it (GET /api/v1/dossiers/{id}): what the appointment slip,
+    the console and the apology letter need, the citizen's name and phone included."""
+
+    center_id: int
+    center_name_vi: str
+    center_name_en: str
+    center_address: str
+    center_hotline: str
+    ticket_label: str
+    procedure_code: str
+    procedure_name_vi: str
+    procedure_name_en: str
+    processing_days: int
+    citizen_name: str | None
+    citizen_phone: str | None
+    missing_documents: str  # what needs_more asked for ("" otherwise)
+    reject_reason: str
+    counted_from: date  # the first working day counted (after the cut-off: the next one)
+    late: bool  # today is past the due date; not returned, rejected nor waiting for documents
+    processing_at: UtcDatetime | None
+    needs_more_at: UtcDatetime | None
+    ready_at: UtcDatetime | None
+    returned_at: UtcDatetime | None
+    rejected_at: UtcDatetime | None
+    updated_at: UtcDatetime
+    purge_at: UtcDatetime | None  # when the name and phone are blanked (set when it closes)
+    purged_at: UtcDatetime | None
+    token: str
+    status_path: str  # the citizen's status page, /d/{token}: the QR code on the slip
+
+
+class DossierStatus(BaseModel):
+    """What the citizen's status page shows (GET /api/v1/public/dossiers/{token}): never the
+    citizen's name or phone."""
+
+    code: str
+    state: str
+    procedure_name_vi: str
+    procedure_name_en: str
+    received_at: UtcDatetime
+    due_date: date
+    late: bool
+    missing_documents: str  # set while needs_more
+    reject_reason: str  # set when rejected
+    ready_at: UtcDatetime | None
+    returned_at: UtcDatetime | None
+    center_name_vi: str
+    center_name_en: str
+    center_address: str
+    center_hotline: str
+
+
 class EventOut(BaseModel):
     type: Literal["event"] = "event"
     seq: int
@@ -214,6 +285,7 @@ class EventOut(BaseModel):
     print_job: PrintJobOut | None = None
     center: CenterOut | None = None  # center.updated: the profile changed
     notices: list[NoticeOut] | None = None  # notice.updated: every active notice, in order
+    dossier: DossierEventOut | None = None  # dossier.received, dossier.state_changed
     _json: str | None = PrivateAttr(default=None)
 
     def as_json(self) -> str:

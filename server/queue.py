@@ -238,7 +238,7 @@ _INSERT_TICKET = Direct(
     .values({**_NEW_TICKET, **{name: bindparam(name) for name in _ISSUED}})
     .returning(_T.id)
 )
-_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "center", "notices")
+_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "center", "notices", "dossier")
 _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
 
 
@@ -530,6 +530,7 @@ def record(
     print_job: protocol.PrintJobOut | None = None,
     center: Center | None = None,
     notices: list[protocol.NoticeOut] | None = None,
+    dossier: protocol.DossierEventOut | None = None,
 ) -> protocol.EventOut:
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
@@ -546,6 +547,7 @@ def record(
         print_job=print_job,
         center=protocol.CenterOut.model_validate(center, from_attributes=True) if center else None,
         notices=notices,
+        dossier=dossier,
     )
     # The event's parts, without those it lacks, as JSON straight from pydantic.
     data = JsonText(out.model_dump_json(include={part for part in _EVENT_PARTS if getattr(out, part) is not None}))

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Per websocket client; a client that falls this far behind is dropped and resyncs.
     event_queue_size: int = 1000
     demo: bool = False
+    # With `demo`: a few dossiers in each state too (received on past days, so today's
+    # numbers still start at 1). The test suite's servers leave them out (tests/server_process.py).
+    demo_dossiers: bool = True
     # Threads that run database reads (each holds a connection only while it reads), and how
     # many reads may wait for one before the server answers 503 at once instead of queueing.
     # One by default: with SQLite a read is interpreter work, and more threads only take turns

@@ -27,7 +27,8 @@ class ServerProcess:
     def __init__(self, database: Path, env: dict[str, str] | None = None, demo: bool = True) -> None:
         self.database_url = f"sqlite:///{database}"
         self.port = free_port()
-        self.env = {**os.environ, **(env or {})}
+        # The demo's dossiers (tickets and events of past days) only where a test asks for them.
+        self.env = {**os.environ, "MOTCUA_DEMO_DOSSIERS": "0", **(env or {})}
         self.demo = demo
         self.proc: subprocess.Popen[str] | None = None
         self.log: list[str] = []

@@ -2,7 +2,7 @@
 devices, notices. Every change is audited; those kiosks and displays show go out as events."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Self
 
@@ -42,6 +42,23 @@ def _sessions(value: list[list[str]]) -> list[list[str]]:
     return value
 
 
+def _dates(value: list[date] | None) -> list[date] | None:
+    if value is None:
+        return None
+    ordered = sorted(value)
+    for day, following in zip(ordered, ordered[1:]):
+        if day == following:
+            raise Refused("date_twice", day=day.strftime("%d/%m/%Y"))
+    return ordered
+
+
+def _saturdays(value: list[date] | None) -> list[date] | None:
+    for day in value or ():
+        if day.weekday() != 5:
+            raise Refused("not_a_saturday", day=day.strftime("%d/%m/%Y"))
+    return _dates(value)
+
+
 @cache
 def pictograms() -> tuple[str, ...]:
     """The pictograms a kiosk can show: the SVG files it serves, by name."""
@@ -68,6 +85,13 @@ class CenterIn(Body):
     ageing_minutes: int = Field(default=30, ge=1, le=480)
     # Closed on Vietnam's public holidays; left out: unchanged.
     observe_public_holidays: bool | None = None
+    # Dossiers (left out: unchanged): days a closed dossier keeps the citizen's name and
+    # phone; the afternoon cut-off ("16:30"; "" for none); the center's own days off and the
+    # làm bù Saturdays the government declares, as dates.
+    personal_data_retention_days: int | None = Field(default=None, ge=0, le=3650)
+    afternoon_cutoff: str | None = Field(default=None, pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
+    days_off: Annotated[list[date] | None, AfterValidator(_dates)] = Field(default=None, max_length=366)
+    working_saturdays: Annotated[list[date] | None, AfterValidator(_saturdays)] = Field(default=None, max_length=60)
 
 
 class DisplaySoundIn(Body):
@@ -176,6 +200,11 @@ class Division(BaseModel):
 class CenterProfile(protocol.CenterOut):
     ward_name: str | None = None
     province_name: str | None = None
+    # For dossiers: see CenterIn.
+    personal_data_retention_days: int = 30
+    afternoon_cutoff: str | None = None
+    days_off: list[date] = []
+    working_saturdays: list[date] = []
 
 
 class CategoryAdminOut(protocol.CategoryOut):

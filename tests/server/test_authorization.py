@@ -6,7 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from queue_world import build_world, register_device, sign_in
-from server import directory, queue
+from sqlalchemy import select
+
+from server import directory, dossiers, queue
+from server.models import User
 from server.app import create_app
 from server.settings import Settings
 
@@ -79,6 +82,13 @@ POLICY = {
     "POST /api/v1/admin/centers/{center_id}/notices": "center.admin",
     "PUT /api/v1/admin/notices/{notice_id}": "center.admin",
     "DELETE /api/v1/admin/notices/{notice_id}": "center.admin",
+    # Dossiers hold personal data: staff only, never a device.
+    "POST /api/v1/dossiers": "counter.operate",
+    "GET /api/v1/dossiers": "counter.operate",
+    "GET /api/v1/dossiers/{dossier_id}": "counter.operate",
+    "POST /api/v1/dossiers/{dossier_id}/state": "counter.operate",
+    "GET /api/v1/centers/{center_id}/procedures": "queue.read",
+    "GET /api/v1/public/dossiers/{token}": "public",
 }
 CALLERS = ["anonymous", "kiosk", "display", "print_agent", "staff", "leader", "admin", "province"]
 
@@ -104,7 +114,13 @@ def setup(tmp_path_factory):
                 tokens[kind] = register_device(session, now, world.center.id, kind)
             tokens["other-admin"] = sign_in(session, now, other.id, "admin", "other-admin")
             ticket, _ = queue.issue_ticket(session, now, category_id=world.categories["A"].id)
+            procedure = directory.add_procedure(session, world.categories["A"], "Đăng ký khai sinh", "Birth registration")
+            user = session.execute(select(User).where(User.username == f"staff-{world.center.id}")).scalar_one()
+            staff = queue.Officer(user.id, user.username)
+            called = queue.call_next(session, now, world.counters[1].id, staff)
+            dossier = dossiers.receive(session, now, ticket_id=called.id, procedure_id=procedure.id, code="AUTHZ-1", officer=staff)
         ids = {
+            "dossier_id": dossier.id,
             "ticket_id": ticket.id,
             "counter_id": world.counters[1].id,
             "center_id": world.center.id,

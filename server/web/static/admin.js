@@ -185,6 +185,11 @@ async function renderCenter(panel) {
       numberField("priority_ratio", "admin.priority_ratio", c.priority_ratio)),
     numberField("ageing_minutes", "admin.ageing_minutes", c.ageing_minutes),
     checkField("observe_public_holidays", "admin.observe_public_holidays", c.observe_public_holidays ?? true),
+    // Dossiers: their return dates and how long they keep personal data.
+    textField("afternoon_cutoff", "admin.afternoon_cutoff", c.afternoon_cutoff || "", { placeholder: "16:30", inputmode: "numeric" }),
+    textField("days_off", "admin.days_off", datesText(c.days_off), { placeholder: "02/01/2027, 30/12/2026" }),
+    textField("working_saturdays", "admin.working_saturdays", datesText(c.working_saturdays), { placeholder: "22/08/2026" }),
+    numberField("personal_data_retention_days", "admin.retention_days", c.personal_data_retention_days, { min: 0, max: 3650 }),
     el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, t("common.save"))),
   );
   form.addEventListener("submit", (event) => {
@@ -195,6 +200,9 @@ async function renderCenter(panel) {
       ward_code: f.ward_code.value ? Number(f.ward_code.value) : null, priority_rule: f.priority_rule.value,
       priority_ratio: Number(f.priority_ratio.value), ageing_minutes: Number(f.ageing_minutes.value),
       observe_public_holidays: f.observe_public_holidays.checked,
+      personal_data_retention_days: Number(f.personal_data_retention_days.value),
+      afternoon_cutoff: f.afternoon_cutoff.value.trim(),
+      days_off: parseDates(f.days_off.value), working_saturdays: parseDates(f.working_saturdays.value),
     }), { form });
   });
   const where = c.ward_name ? `${c.ward_name}, ${c.province_name}` : t("admin.no_ward");
@@ -203,6 +211,16 @@ async function renderCenter(panel) {
       el("p", { class: "muted" }, t("admin.holidays_note"))),
     form,
   );
+}
+
+// Dates as the admin types them (dd/mm/yyyy, comma-separated) and as the API takes them (ISO):
+// a date that does not parse is sent as typed, and the server's 422 names the field.
+const datesText = (days) => (days || []).map((d) => d.split("-").reverse().join("/")).join(", ");
+function parseDates(text) {
+  return text.split(/[,;\s]+/).filter(Boolean).map((d) => {
+    const m = d.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/);
+    return m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : d;
+  });
 }
 
 // ---- a resource: table + editor -----------------------------------------------------------------
