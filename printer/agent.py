@@ -29,9 +29,10 @@ from pathlib import Path
 from display.client import Connection, EventClient  # the same reconnecting event-log client
 from printer.connections import Transport, open_printer
 from printer.errors import PrinterError
-from printer.escpos_out import encode_image, encode_text
-from printer.layout import TicketPrint, render
+from printer.escpos_out import encode
+from printer.layout import TicketPrint
 from printer.messages import both
+from printer.slip import SlipContent
 from server.protocol import EventOut, Messages, PrintJobOut, Snapshot
 
 log = logging.getLogger("motcua.print_agent")
@@ -193,11 +194,14 @@ class PrintAgent:
     def _print(self, job: PrintJobOut) -> bool:
         """Print a claimed job and report it; True when the printer took it."""
         try:
-            data = TicketPrint.model_validate(self._call("GET", f"/tickets/{job.ticket_id}/print-data"))
+            if job.kind == "slip":
+                data: TicketPrint | SlipContent = SlipContent.model_validate(self._call("GET", f"/print-jobs/{job.id}/slip"))
+            else:
+                data = TicketPrint.model_validate(self._call("GET", f"/tickets/{job.ticket_id}/print-data"))
         except UNREACHABLE as exc:  # nothing sent: the server hands the claimed job back next time
             log.warning("ticket %s: server unreachable (%s)", job.label, exc)
             return False
-        payload = encode_text(data, self.width_dots) if self.mode == "text" else encode_image(render(data, self.width_dots))
+        payload = encode(data, self.width_dots, self.mode)
         self.state.in_flight = {"job_id": job.id, "ticket_id": job.ticket_id, "label": job.label, "result": None}
         self.state.save()  # before the paper moves: a restart must not print it twice
         try:

@@ -394,6 +394,14 @@ class Printing:
 
     # --- print agents (a printer on a kiosk PC): they claim their rows over HTTP -----------------
 
+    def slip_of(self, job_id: int, agent: str) -> SlipContent:
+        """The slip a job of the agent's printers prints."""
+        with self.db.read() as session:
+            job = session.get(PrintJob, job_id)
+        if job is None or job.kind != PrintJobKind.slip or job.printer not in self.agent_places(agent):
+            raise NotFound("print_job_not_found")
+        return SlipContent.model_validate(job.payload)
+
     def claim(self, agent: str, center_id: int | None) -> protocol.PrintJobOut | None:
         """The oldest unfinished job of the agent's printers, now claimed by it; None when there
         is none. A job it claimed before and never reported is handed back first: the agent
