@@ -1,6 +1,7 @@
 """The print agent: drives a printer attached to a kiosk PC (USB, serial) for the server.
 
-Its jobs are rows on the server, like those of the printers the server drives itself. The
+Its jobs are rows on the server, like those of the printers the server drives itself: tickets,
+and the appointment slips of the counters whose printer it drives. The
 agent claims the oldest one (POST /print-agent/jobs/claim), prints it and reports what became
 of it (POST /tickets/{id}/print-result). It claims when the event log it follows (/ws/events)
 names it in a queued "print.updated" event, and also on a capped backoff (1, 2, 4, ... s), so a

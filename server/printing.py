@@ -31,7 +31,7 @@ import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from PIL import Image
 from sqlalchemy import bindparam, insert, null, or_, update
@@ -50,7 +50,7 @@ from server.db import Database
 from server.direct import Direct
 from server.errors import Conflict, NotFound
 from server.messages import render as message
-from server.models import UNFINISHED_PRINT_STATES, Device, DeviceKind, PrintJob, PrintJobKind, PrintJobState, Ticket
+from server.models import UNFINISHED_PRINT_STATES, Center, Device, DeviceKind, PrintJob, PrintJobKind, PrintJobState, Ticket
 from server.settings import PrinterConfig, Settings
 
 log = logging.getLogger("motcua.printing")
@@ -140,6 +140,33 @@ def ticket_print(session: Session, ticket: Ticket, public_url: str) -> TicketPri
         hotline=center.hotline,
         priority_vi=priority["vi"] if priority else None,
         priority_en=priority["en"] if priority else None,
+    )
+
+
+def slip_content(
+    center: Center,
+    *,
+    procedure_name: str,
+    dossier_code: str,
+    received_at: datetime,
+    return_date: date,
+    officer_name: str,
+    status_url: str,
+) -> SlipContent:
+    """What goes on a dossier's appointment slip: the center's part from its row, the rest from
+    the dossier. The same content makes the printed slip, its PNG and its PDF
+    (`printer.slip.slip_png`, `slip_pdf`) and is what a slip's print job stores."""
+    return SlipContent(
+        center_name=center.name_vi,
+        center_address=center.address,
+        hotline=center.hotline,
+        timezone=center.timezone,
+        procedure_name=procedure_name,
+        dossier_code=dossier_code,
+        received_at=received_at,
+        return_date=return_date,
+        officer_name=officer_name,
+        status_url=status_url,
     )
 
 

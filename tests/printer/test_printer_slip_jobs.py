@@ -24,8 +24,8 @@ from printer.layout import PAPER_58MM, PAPER_80MM, spans
 from printer.slip import compose_slip, render_slip
 from server.db import Database, make_engine
 from server.errors import Conflict
-from server.printing import Printing
-from server.queue import system_clock
+from server.printing import Printing, slip_content
+from server.queue import get_center, system_clock
 from server.settings import PrinterConfig, Settings
 
 COUNTER_PRINTER = "Quầy 1-2"
@@ -150,3 +150,20 @@ def test_a_print_agent_prints_a_counters_slip(tmp_path, virtual_printer):
         assert httpx.get(f"{server.url}/api/v1/print-jobs/{ticket_job_id}/slip", headers=headers).status_code == 404
     finally:
         server.stop()
+
+
+def test_a_slip_takes_the_centers_part_from_its_row(tmp_path):
+    prepared = prepare(tmp_path)
+    engine = make_engine(prepared.url)
+    try:
+        with Database(engine).write() as session:
+            center = get_center(session, prepared.world.center.id)
+            center.address, center.hotline = "Số 1 Tràng Tiền, Hà Nội", "024 3825 1234"
+            fields = sample_slip().model_dump(exclude={"center_name", "center_address", "hotline", "timezone"})
+            slip = slip_content(center, **fields)
+            assert (slip.center_name, slip.center_address, slip.hotline, slip.timezone) == (
+                center.name_vi, "Số 1 Tràng Tiền, Hà Nội", "024 3825 1234", center.timezone,
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    assert slip.dossier_code == sample_slip().dossier_code
