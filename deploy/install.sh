@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 
 extras="${MOTCUA_EXTRAS:-all}"
 # System packages, by what needs them (see deploy/packages.txt).
-mapfile -t packages < <(grep -v '^\s*#' deploy/packages.txt | awk 'NF {print $1}')
+# Those marked `dev` only the tests need: installed only with the dev extras.
+dev=0
+[[ ,$extras, == *,dev,* ]] && dev=1
+mapfile -t packages < <(grep -v '^\s*#' deploy/packages.txt | awk -v dev="$dev" 'NF && ($2 != "dev" || dev) {print $1}')
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,4 +1,5 @@
-"""Ticket printing for ESC/POS thermal printers: layout, ESC/POS bytes, connections, print jobs.
+"""Ticket printing for ESC/POS thermal printers: layout, ESC/POS bytes, connections, print jobs;
+and the appointment slip (slip.py), drawn and printed the same way.
 
 Device code: nothing here imports the server. The server composes a `layout.TicketPrint`, calls
 `layout.render`, `escpos_out.encode_image`, and sends the bytes through a transport from

@@ -1,6 +1,7 @@
 """The print agent: drives a printer attached to a kiosk PC (USB, serial) for the server.
 
-Its jobs are rows on the server, like those of the printers the server drives itself. The
+Its jobs are rows on the server, like those of the printers the server drives itself: tickets,
+and the appointment slips of the counters whose printer it drives. The
 agent claims the oldest one (POST /print-agent/jobs/claim), prints it and reports what became
 of it (POST /tickets/{id}/print-result). It claims when the event log it follows (/ws/events)
 names it in a queued "print.updated" event, and also on a capped backoff (1, 2, 4, ... s), so a
@@ -29,9 +30,10 @@ from pathlib import Path
 from display.client import Connection, EventClient  # the same reconnecting event-log client
 from printer.connections import Transport, open_printer
 from printer.errors import PrinterError
-from printer.escpos_out import encode_image, encode_text
-from printer.layout import TicketPrint, render
+from printer.escpos_out import encode
+from printer.layout import TicketPrint
 from printer.messages import both
+from printer.slip import SlipContent
 from server.protocol import EventOut, Messages, PrintJobOut, Snapshot
 
 log = logging.getLogger("motcua.print_agent")
@@ -193,11 +195,14 @@ class PrintAgent:
     def _print(self, job: PrintJobOut) -> bool:
         """Print a claimed job and report it; True when the printer took it."""
         try:
-            data = TicketPrint.model_validate(self._call("GET", f"/tickets/{job.ticket_id}/print-data"))
+            if job.kind == "slip":
+                data: TicketPrint | SlipContent = SlipContent.model_validate(self._call("GET", f"/print-jobs/{job.id}/slip"))
+            else:
+                data = TicketPrint.model_validate(self._call("GET", f"/tickets/{job.ticket_id}/print-data"))
         except UNREACHABLE as exc:  # nothing sent: the server hands the claimed job back next time
             log.warning("ticket %s: server unreachable (%s)", job.label, exc)
             return False
-        payload = encode_text(data, self.width_dots) if self.mode == "text" else encode_image(render(data, self.width_dots))
+        payload = encode(data, self.width_dots, self.mode)
         self.state.in_flight = {"job_id": job.id, "ticket_id": job.ticket_id, "label": job.label, "result": None}
         self.state.save()  # before the paper moves: a restart must not print it twice
         try:

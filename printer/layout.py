@@ -9,6 +9,7 @@ and letting the ESC/POS library dither grey edges speckles the glyphs.
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import qrcode
@@ -22,6 +23,22 @@ from printer.textblock import BLACK, WHITE, text_block
 
 PAPER_58MM = 384
 PAPER_80MM = 576
+
+
+def composed(value: str | None) -> str | None:
+    """Printed text trimmed and in NFC: one code point per accented letter, the font's
+    precomposed glyphs, no shaping needed, and the same text always gives the same pixels however
+    the client typed it."""
+    return unicodedata.normalize("NFC", value.strip()) if value is not None else None
+
+
+def known_zone(value: str) -> str:
+    """A time zone name the system knows (printed times are local to the center)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {value!r}") from error
+    return value
 
 
 class TicketPrint(BaseModel):
@@ -43,21 +60,10 @@ class TicketPrint(BaseModel):
     priority_vi: str | None = Field(default=None, max_length=80)
     priority_en: str | None = Field(default=None, max_length=80)
 
-    @field_validator("center_name", "label", "category_vi", "category_en", "hotline", "priority_vi", "priority_en")
-    @classmethod
-    def _composed(cls, value: str | None) -> str | None:
-        # One code point per accented letter: the font's precomposed glyphs, no shaping needed,
-        # and the same text always gives the same pixels however the client typed it.
-        return unicodedata.normalize("NFC", value.strip()) if value is not None else None
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {value!r}") from error
-        return value
+    _composed = field_validator(
+        "center_name", "label", "category_vi", "category_en", "hotline", "priority_vi", "priority_en"
+    )(composed)
+    _known_zone = field_validator("timezone")(known_zone)
 
     def local_issued_at(self) -> datetime:
         return self.issued_at.astimezone(ZoneInfo(self.timezone))
@@ -92,37 +98,40 @@ class Block:
     image: Image.Image  # mode "L", the full paper width
 
 
-def _space(name: str, width: int, height: int) -> Block:
+def space(name: str, width: int, height: int) -> Block:
     return Block(name, Image.new("L", (width, height), WHITE))
 
 
-def _font(path_for: font_files.FontSet, weight: str, size: int) -> ImageFont.FreeTypeFont:
+def load_font(path_for: font_files.FontSet, weight: str, size: int) -> ImageFont.FreeTypeFont:
+    """One of the set's weights (regular, bold, heavy) at `size` dots."""
     return font_files.load(getattr(path_for, weight), size)
 
 
-def _number_block(label: str, fonts: font_files.FontSet, width: int, style: Style) -> Image.Image:
-    # The largest size whose ink fits the paper: measure once at 100 and scale, then make sure.
-    avail = width - 2 * style.margin
-    probe = _font(fonts, "heavy", 100)
-    left, _, right, _ = probe.getbbox(label)
-    size = max(8, min(style.number_max, 100 * avail // max(1, right - left)))
-    font = _font(fonts, "heavy", size)
-    while size > 8 and font.getbbox(label)[2] - font.getbbox(label)[0] > avail:
+def fitted_line(value: str, path: Path, width: int, margin: int, max_size: int) -> Image.Image:
+    """One line centred at the largest size (at most `max_size`) whose ink fits inside the margins:
+    the ticket's number, the slip's dossier code."""
+    # Measure once at 100 and scale, then make sure.
+    avail = width - 2 * margin
+    probe = font_files.load(path, 100)
+    left, _, right, _ = probe.getbbox(value)
+    size = max(8, min(max_size, 100 * avail // max(1, right - left)))
+    font = font_files.load(path, size)
+    while size > 8 and font.getbbox(value)[2] - font.getbbox(value)[0] > avail:
         size -= 2
-        font = _font(fonts, "heavy", size)
-    left, top, right, bottom = font.getbbox(label)
+        font = font_files.load(path, size)
+    left, top, right, bottom = font.getbbox(value)
     strip = Image.new("L", (width, bottom - top), WHITE)
     draw = ImageDraw.Draw(strip)
     draw.fontmode = "1"
-    draw.text(((width - (right - left)) // 2 - left, -top), label, font=font, fill=BLACK)
+    draw.text(((width - (right - left)) // 2 - left, -top), value, font=font, fill=BLACK)
     return strip
 
 
-def _inverted(image: Image.Image) -> Image.Image:
+def inverted(image: Image.Image) -> Image.Image:
     return image.point(lambda value: WHITE - value)
 
 
-def _rule(width: int, style: Style) -> Image.Image:
+def rule(width: int, style: Style) -> Image.Image:
     strip = Image.new("L", (width, 2), WHITE)
     ImageDraw.Draw(strip).rectangle((style.margin, 0, width - style.margin - 1, 1), fill=BLACK)
     return strip
@@ -143,7 +152,7 @@ def qr_image(url: str, target: int) -> Image.Image:
     return small.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
 
 
-def _beside(left: Image.Image, right: Image.Image, width: int, style: Style) -> Image.Image:
+def beside(left: Image.Image, right: Image.Image, width: int, style: Style) -> Image.Image:
     height = max(left.height, right.height)
     strip = Image.new("L", (width, height), WHITE)
     room = width - right.width - style.margin
@@ -153,7 +162,7 @@ def _beside(left: Image.Image, right: Image.Image, width: int, style: Style) -> 
     return strip
 
 
-def _centered(image: Image.Image, width: int) -> Image.Image:
+def centered(image: Image.Image, width: int) -> Image.Image:
     strip = Image.new("L", (width, image.height), WHITE)
     strip.paste(image, ((width - image.width) // 2, 0))
     return strip
@@ -180,67 +189,72 @@ def _details(ticket: TicketPrint, style: Style) -> list[tuple[str, int]]:
 MAX_LINES = {"center_name": 2, "priority": 1, "category": 2, "category_en": 1, "hotline": 1}
 
 
-def _paragraph(name: str, value: str, font: ImageFont.FreeTypeFont, width: int, style: Style) -> Block:
+def paragraph(name: str, value: str, font: ImageFont.FreeTypeFont, width: int, style: Style) -> Block:
     """A centred, wrapped paragraph inside the margins."""
-    return Block(name, _centered(text_block(value, font, width - 2 * style.margin, max_lines=MAX_LINES.get(name)), width))
+    return Block(name, centered(text_block(value, font, width - 2 * style.margin, max_lines=MAX_LINES.get(name)), width))
 
 
-def _details_blocks(ticket: TicketPrint, fonts: font_files.FontSet, width: int, style: Style) -> list[Block]:
-    """The figures and the QR code: side by side on 80 mm paper, one above the other on 58 mm."""
-    qr = qr_image(ticket.status_url, style.qr_target)
+def details_with_qr(
+    lines: list[tuple[str, int]], status_url: str, scan: str, fonts: font_files.FontSet, width: int, style: Style
+) -> list[Block]:
+    """Detail lines (text, font size) and the status page's QR code with its caption `scan`: side
+    by side on 80 mm paper, one above the other on 58 mm."""
+    qr = qr_image(status_url, style.qr_target)
     inner = width - 2 * style.margin
     column = inner - (qr.width + style.gap if style.qr_beside_info else 0)
-    lines = [
-        text_block(line, _font(fonts, "regular", size), column, align="left") for line, size in _details(ticket, style)
-    ]
-    details = _stack(lines, column)
-    scan = _paragraph("scan", pair("scan_status"), _font(fonts, "regular", style.small), width, style)
+    images = [text_block(line, load_font(fonts, "regular", size), column, align="left") for line, size in lines]
+    details = stack(images, column)
+    caption = paragraph("scan", scan, load_font(fonts, "regular", style.small), width, style)
     if style.qr_beside_info:
         padded = Image.new("L", (column + style.margin, details.height), WHITE)
         padded.paste(details, (style.margin, 0))
-        return [Block("details", _beside(padded, qr, width, style)), scan]
+        return [Block("details", beside(padded, qr, width, style)), caption]
     padded = Image.new("L", (width, details.height), WHITE)
     padded.paste(details, (style.margin, 0))
-    return [Block("details", padded), Block("qr", _centered(qr, width)), scan]
+    return [Block("details", padded), Block("qr", centered(qr, width)), caption]
 
 
-def compose(ticket: TicketPrint, width_dots: int, fonts: font_files.FontSet | None = None) -> list[Block]:
-    """The ticket's blocks, top to bottom, each `width_dots` wide."""
+def check_width(width_dots: int) -> None:
     if width_dots < 256 or width_dots % 8:
         raise ValueError(
             f"paper width must be a multiple of 8 dots, at least 256 (58 mm is 384, 80 mm is 576); got {width_dots}"
         )
+
+
+def compose(ticket: TicketPrint, width_dots: int, fonts: font_files.FontSet | None = None) -> list[Block]:
+    """The ticket's blocks, top to bottom, each `width_dots` wide."""
+    check_width(width_dots)
     fonts = fonts or font_files.default_fonts()
     style = Style.for_width(width_dots)
     width = width_dots
     blocks = [
-        _space("top", width, style.margin),
-        _paragraph("center_name", ticket.center_name, _font(fonts, "bold", style.center_name), width, style),
-        Block("rule", _rule(width, style)),
-        _paragraph("caption", pair("your_number"), _font(fonts, "regular", style.caption), width, style),
-        _space("above_number", width, style.gap // 2),
-        Block("number", _number_block(ticket.label, fonts, width, style)),
-        _space("below_number", width, style.gap),
+        space("top", width, style.margin),
+        paragraph("center_name", ticket.center_name, load_font(fonts, "bold", style.center_name), width, style),
+        Block("rule", rule(width, style)),
+        paragraph("caption", pair("your_number"), load_font(fonts, "regular", style.caption), width, style),
+        space("above_number", width, style.gap // 2),
+        Block("number", fitted_line(ticket.label, fonts.heavy, width, style.margin, style.number_max)),
+        space("below_number", width, style.gap),
     ]
     if ticket.priority_vi:
         group = {"group_vi": ticket.priority_vi, "group_en": ticket.priority_en or ticket.priority_vi}
-        band = _paragraph("priority", pair("priority", **group), _font(fonts, "bold", style.info), width, style)
-        blocks.append(Block("priority", _inverted(band.image)))
-    blocks.append(_paragraph("category", ticket.category_vi, _font(fonts, "bold", style.category_vi), width, style))
+        band = paragraph("priority", pair("priority", **group), load_font(fonts, "bold", style.info), width, style)
+        blocks.append(Block("priority", inverted(band.image)))
+    blocks.append(paragraph("category", ticket.category_vi, load_font(fonts, "bold", style.category_vi), width, style))
     if ticket.category_en:
         blocks.append(
-            _paragraph("category_en", ticket.category_en, _font(fonts, "regular", style.category_en), width, style)
+            paragraph("category_en", ticket.category_en, load_font(fonts, "regular", style.category_en), width, style)
         )
-    blocks.append(_space("above_details", width, style.gap))
-    blocks += _details_blocks(ticket, fonts, width, style)
+    blocks.append(space("above_details", width, style.gap))
+    blocks += details_with_qr(_details(ticket, style), ticket.status_url, pair("scan_status"), fonts, width, style)
     if ticket.hotline:
         hotline = pair("hotline", phone=ticket.hotline)
-        blocks.append(_paragraph("hotline", hotline, _font(fonts, "bold", style.small), width, style))
-    blocks.append(_space("bottom", width, style.margin))
+        blocks.append(paragraph("hotline", hotline, load_font(fonts, "bold", style.small), width, style))
+    blocks.append(space("bottom", width, style.margin))
     return blocks
 
 
-def _stack(images: list[Image.Image], width: int) -> Image.Image:
+def stack(images: list[Image.Image], width: int) -> Image.Image:
     page = Image.new("L", (width, sum(image.height for image in images)), WHITE)
     top = 0
     for image in images:
@@ -267,4 +281,4 @@ def render(ticket: TicketPrint, width_dots: int, fonts: font_files.FontSet | Non
     """The ticket as a mode "1" image `width_dots` wide: what the printer prints and the preview
     shows. Same ticket, same fonts -> same pixels."""
     blocks = compose(ticket, width_dots, fonts)
-    return threshold(_stack([block.image for block in blocks], width_dots))
+    return threshold(stack([block.image for block in blocks], width_dots))

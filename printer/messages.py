@@ -23,6 +23,27 @@ CATALOG: dict[str, Message] = {
     "hotline": {"vi": "Đường dây nóng: {phone}", "en": "Hotline: {phone}"},
     "priority": {"vi": "ƯU TIÊN: {group_vi}", "en": "PRIORITY: {group_en}"},
     "keep_ticket": {"vi": "Vui lòng giữ phiếu đến khi được phục vụ", "en": "Please keep this ticket until served"},
+    # On the appointment slip (phiếu hẹn trả kết quả), printer/slip.py.
+    "slip_title": {"vi": "PHIẾU HẸN TRẢ KẾT QUẢ", "en": "APPOINTMENT SLIP"},
+    "slip_dossier_code": {"vi": "Mã hồ sơ", "en": "Dossier code"},
+    "slip_procedure": {"vi": "Thủ tục", "en": "Procedure"},
+    "slip_received_at": {"vi": "Ngày nhận: {when}", "en": "Received: {when}"},
+    "slip_return_date": {"vi": "Ngày hẹn trả kết quả", "en": "Result due"},
+    "slip_officer": {"vi": "Cán bộ tiếp nhận: {name}", "en": "Received by: {name}"},
+    "slip_address": {"vi": "Địa chỉ: {address}", "en": "Address: {address}"},
+    "slip_scan": {"vi": "Quét mã để xem tình trạng hồ sơ", "en": "Scan to follow your dossier"},
+    "slip_bring": {
+        "vi": "Vui lòng mang theo phiếu này khi đến nhận kết quả",
+        "en": "Please bring this slip when you collect the result",
+    },
+    # Weekdays by date.weekday(): Monday is "Thứ Hai" (Vietnamese counts Sunday as day one).
+    "weekday_0": {"vi": "Thứ Hai", "en": "Monday"},
+    "weekday_1": {"vi": "Thứ Ba", "en": "Tuesday"},
+    "weekday_2": {"vi": "Thứ Tư", "en": "Wednesday"},
+    "weekday_3": {"vi": "Thứ Năm", "en": "Thursday"},
+    "weekday_4": {"vi": "Thứ Sáu", "en": "Friday"},
+    "weekday_5": {"vi": "Thứ Bảy", "en": "Saturday"},
+    "weekday_6": {"vi": "Chủ nhật", "en": "Sunday"},
     # Printer faults, for staff and the kiosk screen.
     "printer_unreachable": {
         "vi": "Không kết nối được máy in {printer}.",

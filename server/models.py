@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -299,13 +299,22 @@ class PrintJobState(StrEnum):
     replaced = "replaced"  # a reprint on another printer took its place before it printed
 
 
-# States a job can still leave by itself; at most one such job per ticket.
+# States a job can still leave by itself; at most one such job per ticket (and per document).
 UNFINISHED_PRINT_STATES = (PrintJobState.queued, PrintJobState.printing, PrintJobState.retrying)
+_UNFINISHED_SQL = "state IN ('queued', 'printing', 'retrying')"
+
+
+class PrintJobKind(StrEnum):
+    """What a print job prints."""
+
+    ticket = "ticket"  # the ticket itself, drawn from its row when it prints (people ahead change)
+    slip = "slip"  # an appointment slip (phiếu hẹn), drawn from the job's own `payload`
 
 
 class PrintJob(SQLModel, table=True):
-    """A ticket to print on one printer. A row, so a restart loses none; every change of state
-    is a conditional UPDATE of the row, so several server processes never print it twice."""
+    """A ticket (or a dossier's appointment slip) to print on one printer. A row, so a restart
+    loses none; every change of state is a conditional UPDATE of the row, so several server
+    processes never print it twice."""
 
     __tablename__ = "print_job"
     __table_args__ = (
@@ -313,13 +322,23 @@ class PrintJob(SQLModel, table=True):
         Index("ix_print_job_printer_state", "printer", "state", "id"),
         # The console's list of the day.
         Index("ix_print_job_center_created", "center_id", "created_at"),
-        # One unfinished job per ticket: a second reprint click while one runs joins it.
+        # One unfinished ticket job per ticket: a second reprint click while one runs joins it.
         Index(
             "ux_print_job_unfinished",
             "ticket_id",
             unique=True,
-            sqlite_where=text("state IN ('queued', 'printing', 'retrying')"),
-            postgresql_where=text("state IN ('queued', 'printing', 'retrying')"),
+            sqlite_where=text(f"{_UNFINISHED_SQL} AND kind = 'ticket'"),
+            postgresql_where=text(f"{_UNFINISHED_SQL} AND kind = 'ticket'"),
+        ),
+        # And one per other document (a dossier's slip): the same for its print button.
+        Index(
+            "ux_print_job_unfinished_document",
+            "center_id",
+            "kind",
+            "document",
+            unique=True,
+            sqlite_where=text(f"{_UNFINISHED_SQL} AND kind <> 'ticket'"),
+            postgresql_where=text(f"{_UNFINISHED_SQL} AND kind <> 'ticket'"),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -338,6 +357,14 @@ class PrintJob(SQLModel, table=True):
     next_try_at: datetime | None = None
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = None
+    # A ticket job prints its ticket; any other kind prints `payload`, the document's content as
+    # it was when the job was made (a slip: printer.slip.SlipContent as JSON), and `document`
+    # names it for staff (a slip: the dossier code). `ticket_id` is the ticket it came from.
+    kind: PrintJobKind = Field(
+        default=PrintJobKind.ticket, sa_column=Column(String(16), nullable=False, server_default="ticket")
+    )
+    payload: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    document: str | None = Field(default=None, max_length=64)
 
 
 class DossierState(StrEnum):

@@ -1,8 +1,10 @@
-"""Print jobs: each ticket issued at a kiosk or the entrance desk goes to that place's printer.
+"""Print jobs: each ticket issued at a kiosk or the entrance desk goes to that place's printer,
+and each dossier's appointment slip to the printer of the counter that received it.
 
-A job is a row (`models.PrintJob`), written in the same transaction as the ticket it prints, so
-a restart loses none: the printers' workers pick the rows up again. One worker thread per
-printer takes that printer's jobs in order; it draws and encodes the ticket itself, so the
+A job is a row (`models.PrintJob`), written in the same transaction as the ticket it prints (or
+the dossier whose slip it prints: the slip's content is stored in the row), so a restart loses
+none: the printers' workers pick the rows up again. One worker thread per printer takes that
+printer's jobs in order; it draws and encodes the ticket itself, so the
 issue request never waits for a drawing or a printer, and one dead printer never holds up
 another. Every change of a job's state is a conditional UPDATE of its row (the state it must
 be in, and for a claimed job, who claimed it), so several server processes on one database
@@ -29,7 +31,7 @@ import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from PIL import Image
 from sqlalchemy import bindparam, insert, null, or_, update
@@ -38,8 +40,9 @@ from sqlmodel import Session, col, select
 
 from printer.connections import Delivery, Transport, open_printer
 from printer.errors import PrinterError
-from printer.escpos_out import encode_image, encode_text
+from printer.escpos_out import encode
 from printer.layout import TicketPrint, render
+from printer.slip import SlipContent
 from printer.messages import text as printer_text
 from printer.urls import parse_printer_url
 from server import protocol, queue
@@ -47,7 +50,7 @@ from server.db import Database
 from server.direct import Direct
 from server.errors import Conflict, NotFound
 from server.messages import render as message
-from server.models import UNFINISHED_PRINT_STATES, Device, DeviceKind, PrintJob, PrintJobState, Ticket
+from server.models import UNFINISHED_PRINT_STATES, Center, Device, DeviceKind, PrintJob, PrintJobKind, PrintJobState, Ticket
 from server.settings import PrinterConfig, Settings
 
 log = logging.getLogger("motcua.printing")
@@ -78,8 +81,8 @@ def _folded(name: str) -> str:
 
 
 def resolve_places(session: Session, printers: dict[str, PrinterConfig]) -> tuple[dict[str, PrinterConfig], list[str]]:
-    """Each configured printer by the exact name of the kiosk it serves (or "desk"), and the
-    warnings to show. A name that differs from a kiosk's only in accents, case or Unicode form
+    """Each configured printer by the exact name of the kiosk it serves (or "desk", or any name
+    for a printer of counters), and the warnings to show. A name that differs from a kiosk's only in accents, case or Unicode form
     serves that kiosk, with a warning naming both; a name that matches nothing is an error."""
     kiosks = session.exec(
         select(Device.name).where(Device.kind == DeviceKind.kiosk, Device.active == True)  # noqa: E712
@@ -88,7 +91,7 @@ def resolve_places(session: Session, printers: dict[str, PrinterConfig]) -> tupl
     resolved: dict[str, PrinterConfig] = {}
     warnings: list[str] = []
     for place, config in printers.items():
-        if place == DESK or place in names:
+        if place == DESK or place in names or config.counters:  # a counter's printer has a name of its own
             resolved[place] = config
             continue
         near = [name for name in names if _folded(name) == _folded(place)]
@@ -101,7 +104,8 @@ def resolve_places(session: Session, printers: dict[str, PrinterConfig]) -> tupl
             continue
         known = ", ".join(repr(name) for name in names) or "none yet"
         raise PrinterSettingsError(
-            f"MOTCUA_PRINTERS: {place!r} is neither \"desk\" nor the name of a kiosk device (kiosks: {known}). "
+            f"MOTCUA_PRINTERS: {place!r} is neither \"desk\" nor the name of a kiosk device (kiosks: {known}), "
+            f"and has no \"counters\" whose slips it prints. "
             f"Write the kiosk's name exactly as `motcua device add` registered it, or add the kiosk: "
             f"motcua device add {place!r} --kind kiosk"
         )
@@ -139,6 +143,33 @@ def ticket_print(session: Session, ticket: Ticket, public_url: str) -> TicketPri
     )
 
 
+def slip_content(
+    center: Center,
+    *,
+    procedure_name: str,
+    dossier_code: str,
+    received_at: datetime,
+    return_date: date,
+    officer_name: str,
+    status_url: str,
+) -> SlipContent:
+    """What goes on a dossier's appointment slip: the center's part from its row, the rest from
+    the dossier. The same content makes the printed slip, its PNG and its PDF
+    (`printer.slip.slip_png`, `slip_pdf`) and is what a slip's print job stores."""
+    return SlipContent(
+        center_name=center.name_vi,
+        center_address=center.address,
+        hotline=center.hotline,
+        timezone=center.timezone,
+        procedure_name=procedure_name,
+        dossier_code=dossier_code,
+        received_at=received_at,
+        return_date=return_date,
+        officer_name=officer_name,
+        status_url=status_url,
+    )
+
+
 def _place_name(place: str, lang: str) -> str:
     return message("printer_place_desk")[lang] if place == DESK else place  # type: ignore[literal-required]
 
@@ -165,6 +196,8 @@ def job_out(job: PrintJob, agent: str | None = None) -> protocol.PrintJobOut:
         created_at=job.created_at,
         updated_at=job.updated_at,
         agent=agent,
+        kind=job.kind,  # type: ignore[arg-type]
+        document=job.document,
     )
 
 
@@ -284,34 +317,74 @@ class Printing:
         """Print the ticket (again) on the printer of `place`. While a job for it is still
         unfinished there, that job is the answer: a second click prints one copy. A job still
         waiting on another printer gives way to this one."""
-        config = self.printer_of(place)
-        if config is None:
-            raise Conflict("no_printer", place=_place_name(place, "vi"))
+        self._require_printer(place)
         now = self.clock()
         with self.db.write() as session:
-            ticket = queue.get_ticket(session, ticket_id)
-            running = session.exec(
-                select(PrintJob).where(PrintJob.ticket_id == ticket_id, col(PrintJob.state).in_(UNFINISHED_PRINT_STATES))
-            ).first()
-            if running is not None:
-                if running.printer == place or not self._give_way(session, running, now):
-                    return job_out(running, self.agent_of(running.printer))
-            job = PrintJob(
-                center_id=ticket.center_id, ticket_id=ticket_id, label=ticket.label, printer=place,
-                public_url=public_url, created_at=now, updated_at=now,
-            )  # fmt: skip
-            try:
-                with session.begin_nested():
-                    session.add(job)
-            except IntegrityError:  # another process made one this very moment: that one prints
-                other = session.exec(
-                    select(PrintJob).where(PrintJob.ticket_id == ticket_id, col(PrintJob.state).in_(UNFINISHED_PRINT_STATES))
-                ).first()
-                assert other is not None
-                return job_out(other, self.agent_of(other.printer))
-            out = job_out(job, self.agent_of(place))
-            queue.record(session, ticket.center_id, "print.updated", now, print_job=out)
+            out = self._queue_job(session, now, queue.get_ticket(session, ticket_id), place, public_url)
         self.wake(place)
+        return out
+
+    def counter_place(self, counter_number: int) -> str | None:
+        """The place whose printer prints the counter's appointment slips (its `counters`), if any."""
+        return next((place for place, printer in self._printers.items() if counter_number in printer.config.counters), None)
+
+    def add_slip(self, session: Session, now: datetime, ticket: Ticket, place: str, slip: SlipContent) -> protocol.PrintJobOut:
+        """Print a dossier's appointment slip on the printer of `place` (`counter_place`), in the
+        caller's transaction (the one receiving the dossier from `ticket`); `wake(place)` after the
+        commit. The job keeps the slip as it is now. As for tickets, while that dossier's slip is
+        unfinished there, that job is the answer: a second click prints one copy."""
+        self._require_printer(place)
+        return self._queue_job(
+            session, now, ticket, place, "", PrintJobKind.slip, slip.dossier_code, slip.model_dump(mode="json")
+        )
+
+    def print_slip(self, ticket_id: int, place: str, slip: SlipContent) -> protocol.PrintJobOut:
+        """`add_slip` in a transaction of its own: the print button of a dossier received earlier."""
+        now = self.clock()
+        with self.db.write() as session:
+            out = self.add_slip(session, now, queue.get_ticket(session, ticket_id), place, slip)
+        self.wake(place)
+        return out
+
+    def _require_printer(self, place: str) -> None:
+        if self.printer_of(place) is None:
+            raise Conflict("no_printer", place=_place_name(place, "vi"))
+
+    def _queue_job(
+        self,
+        session: Session,
+        now: datetime,
+        ticket: Ticket,
+        place: str,
+        public_url: str,
+        kind: PrintJobKind = PrintJobKind.ticket,
+        document: str | None = None,
+        payload: dict | None = None,
+    ) -> protocol.PrintJobOut:
+        """A new job on the printer of `place`, unless the same ticket (or document) has one
+        unfinished there; one still waiting on another printer gives way."""
+        same = select(PrintJob).where(col(PrintJob.state).in_(UNFINISHED_PRINT_STATES), PrintJob.kind == kind)
+        if kind == PrintJobKind.ticket:
+            same = same.where(PrintJob.ticket_id == ticket.id)
+        else:
+            same = same.where(PrintJob.center_id == ticket.center_id, PrintJob.document == document)
+        running = session.exec(same).first()
+        if running is not None:
+            if running.printer == place or not self._give_way(session, running, now):
+                return job_out(running, self.agent_of(running.printer))
+        job = PrintJob(
+            center_id=ticket.center_id, ticket_id=ticket.id, label=ticket.label, printer=place, public_url=public_url,
+            created_at=now, updated_at=now, kind=kind, document=document, payload=payload,
+        )  # fmt: skip
+        try:
+            with session.begin_nested():
+                session.add(job)
+        except IntegrityError:  # another process made one this very moment: that one prints
+            other = session.exec(same).first()
+            assert other is not None
+            return job_out(other, self.agent_of(other.printer))
+        out = job_out(job, self.agent_of(place))
+        queue.record(session, ticket.center_id, "print.updated", now, print_job=out)
         return out
 
     def _give_way(self, session: Session, job: PrintJob, now: datetime) -> bool:
@@ -326,7 +399,7 @@ class Printing:
 
     def jobs(self, center_id: int, since: datetime, unprinted: bool) -> list[protocol.PrintJobOut]:
         """The center's print jobs since `since`, newest first; with `unprinted`, each ticket's
-        latest job unless it printed (or was sent)."""
+        (and each slip's) latest job unless it printed (or was sent)."""
         with self.db.read() as session:
             rows = session.exec(
                 select(PrintJob).where(PrintJob.center_id == center_id, PrintJob.created_at >= since).order_by(col(PrintJob.id).desc())
@@ -334,9 +407,9 @@ class Printing:
         jobs = list(rows)
         if not unprinted:
             return [job_out(job, self.agent_of(job.printer)) for job in jobs]
-        latest: dict[int, PrintJob] = {}
-        for job in jobs:
-            latest.setdefault(job.ticket_id, job)
+        latest: dict[tuple[int, str, str | None], PrintJob] = {}
+        for job in jobs:  # a ticket's, and each of its dossiers' slips
+            latest.setdefault((job.ticket_id, job.kind, job.document), job)
         delivered = (PrintJobState.printed, PrintJobState.sent, PrintJobState.replaced)
         return [job_out(job, self.agent_of(job.printer)) for job in latest.values() if job.state not in delivered]
 
@@ -347,6 +420,14 @@ class Printing:
         return render(data, width_dots)
 
     # --- print agents (a printer on a kiosk PC): they claim their rows over HTTP -----------------
+
+    def slip_of(self, job_id: int, agent: str) -> SlipContent:
+        """The slip a job of the agent's printers prints."""
+        with self.db.read() as session:
+            job = session.get(PrintJob, job_id)
+        if job is None or job.kind != PrintJobKind.slip or job.printer not in self.agent_places(agent):
+            raise NotFound("print_job_not_found")
+        return SlipContent.model_validate(job.payload)
 
     def claim(self, agent: str, center_id: int | None) -> protocol.PrintJobOut | None:
         """The oldest unfinished job of the agent's printers, now claimed by it; None when there
@@ -605,11 +686,12 @@ class PrinterWorker(threading.Thread):
         return 0
 
     def _payload(self, job: PrintJob) -> bytes:
-        with self.printing.db.read() as session:
-            data = ticket_print(session, queue.get_ticket(session, job.ticket_id), job.public_url)
-        if self.config.mode == "text":
-            return encode_text(data, self.config.width_dots)
-        return encode_image(render(data, self.config.width_dots))
+        if job.kind == PrintJobKind.slip:
+            data: TicketPrint | SlipContent = SlipContent.model_validate(job.payload)
+        else:
+            with self.printing.db.read() as session:
+                data = ticket_print(session, queue.get_ticket(session, job.ticket_id), job.public_url)
+        return encode(data, self.config.width_dots, self.config.mode)
 
     def _next(self) -> PrintJob | None:
         with self.printing.db.read() as session:

@@ -191,6 +191,10 @@ class PrintJobOut(BaseModel):
     updated_at: UtcDatetime | None = None
     # Set when a print agent on the kiosk's PC prints it (a USB printer): the agent's name.
     agent: str | None = None
+    # What it prints: the ticket, or an appointment slip of a dossier received from the
+    # ticket (`document`: the dossier code).
+    kind: Literal["ticket", "slip"] = "ticket"
+    document: str | None = Field(default=None, max_length=64)
 
 
 class IssuedTicket(TicketOut):

@@ -1,7 +1,7 @@
 """Server settings: one pydantic-settings class, read from MOTCUA_* environment variables."""
 
 import difflib
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +22,9 @@ class PrinterConfig(BaseModel):
     url: str = Field(description="tcp://10.0.0.5:9100, usb://0x0416:0x5011, serial:///dev/ttyUSB0, file:///dev/usb/lp0")
     width_dots: int = 576  # 58 mm (384) or 80 mm (576) paper
     mode: str = "image"  # text: for printers that cannot print images
+    # The counters (by number, as the wall display and the paper show them) whose appointment
+    # slips print here: a printer at the counter, or the entrance desk's in a small center.
+    counters: list[Annotated[int, Field(ge=1, le=999)]] = Field(default=[], max_length=100)
 
     @model_validator(mode="before")
     @classmethod
@@ -82,7 +85,8 @@ class Settings(BaseSettings):
     # address for the server is used (and the server warns at start-up).
     public_url: str | None = None
     # Ticket printers by the name of the kiosk device they hang on, or "desk" for the entrance
-    # desk. As JSON: MOTCUA_PRINTERS='{"desk": {"url": "tcp://10.0.0.5:9100", "width_dots": 576}}'
+    # desk; a printer with `counters` prints those counters' appointment slips and may have any
+    # name. As JSON: MOTCUA_PRINTERS='{"desk": {"url": "tcp://10.0.0.5:9100", "width_dots": 576}}'
     printers: dict[str, PrinterConfig] = {}
     # A job not printed this long after the ticket was issued is not printed late (the citizen
     # has gone on with the number on screen): it ends "expired", for staff to reprint on request.
@@ -95,6 +99,20 @@ class Settings(BaseSettings):
     login_attempts_per_5_minutes: int = 10
     # Set when the server is reached over HTTPS, so the session cookie is never sent in clear.
     secure_cookies: bool = False
+
+    @field_validator("printers")
+    @classmethod
+    def _one_printer_per_counter(cls, printers: dict[str, PrinterConfig]) -> dict[str, PrinterConfig]:
+        seen: dict[int, str] = {}
+        for place, config in printers.items():
+            for number in config.counters:
+                if number in seen:
+                    raise ValueError(
+                        f"counter {number} is in the counters of both {seen[number]!r} and {place!r}: "
+                        "a counter's slips print on one printer"
+                    )
+                seen[number] = place
+        return printers
 
     @field_validator("public_url")
     @classmethod

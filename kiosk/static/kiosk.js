@@ -392,7 +392,8 @@ function onEvent(event) {
     else state.categories.set(category.id, category);
     if (state.attempt && state.attempt.category.id === category.id) state.attempt.category = category;
   }
-  if (event.kind === "print.updated" && event.print_job) {
+  // A ticket's own job; a dossier's appointment slip (kind "slip") prints at a counter.
+  if (event.kind === "print.updated" && event.print_job && (event.print_job.kind || "ticket") === "ticket") {
     state.printJobs.set(event.print_job.ticket_id, event.print_job);
     if (state.ticket && state.ticket.id === event.print_job.ticket_id) {
       clearTimeout(state.printTimer);

@@ -1,5 +1,5 @@
 """Ticket printing at the edge: the preview image, reprints, the day's unprinted tickets, and
-what print agents claim, fetch and report."""
+what print agents claim, fetch (a ticket's data, a slip) and report."""
 
 import io
 from datetime import UTC, datetime, time
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from printer.layout import TicketPrint
+from printer.slip import SlipContent
 from server import protocol, queue
 from server.api.deps import ApiId, DbDep, NowDep
 from server.api.models import Body
@@ -93,6 +94,13 @@ def print_data(ticket_id: ApiId, request: Request, db: DbDep, principal: PrintAg
         ticket = queue.get_ticket(session, ticket_id)
         guard_center(principal, ticket.center_id)
         return ticket_print(session, ticket, _public_url(request))
+
+
+@router.get("/print-jobs/{job_id}/slip")
+def print_job_slip(job_id: ApiId, request: Request, principal: PrintAgent) -> SlipContent:
+    """The appointment slip a job of this agent's printers prints, as it was when the job was
+    made (404 for a ticket's job or another agent's)."""
+    return request.app.state.printing.slip_of(job_id, principal.name)
 
 
 @router.post(

@@ -53,6 +53,7 @@ POLICY = {
     "GET /api/v1/centers/{center_id}/print-jobs": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/print-data": "print.agent",
     "POST /api/v1/tickets/{ticket_id}/print-result": "print.agent",
+    "GET /api/v1/print-jobs/{job_id}/slip": "print.agent",
     "POST /api/v1/print-agent/jobs/claim": "print.agent",
     "GET /api/v1/centers/{center_id}/audit": "audit.read",
     "GET /api/v1/status/{token}": "public",
@@ -126,6 +127,7 @@ def setup(tmp_path_factory):
             "center_id": world.center.id,
             "category_id": world.categories["A"].id,
             "token": ticket.token,
+            "job_id": 1,
         }
         yield app, client, tokens, ids
 

@@ -21,6 +21,11 @@ function time(at) {
   return new Date(at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" });
 }
 
+/** One row per ticket, and one per dossier's appointment slip (printed from the dossier). */
+function jobKey(job) {
+  return job.kind === "slip" ? `slip:${job.document}` : `ticket:${job.ticket_id}`;
+}
+
 /** Show the panel for a center and load its unprinted tickets. */
 export async function mountPrintPanel(centerId) {
   panel.centerId = centerId;
@@ -31,7 +36,7 @@ export async function mountPrintPanel(centerId) {
 async function refresh() {
   try {
     const jobs = await api("GET", `/centers/${panel.centerId}/print-jobs?unprinted=true`);
-    panel.jobs = new Map(jobs.map((job) => [job.ticket_id, job]));
+    panel.jobs = new Map(jobs.map((job) => [jobKey(job), job]));
     for (const job of jobs) if (FAULTS.has(job.state) && job.error) remember(job, job.updated_at);
   } catch (_) {
     // The events keep the panel current; the next mount reads the list again.
@@ -51,10 +56,10 @@ export function onPrintEvent(job, at) {
   if (!job) return;
   if (FAULTS.has(job.state) && job.error) remember(job, at);
   if (DELIVERED.has(job.state)) {
-    const shown = panel.jobs.get(job.ticket_id);
-    if (!shown || shown.id === job.id || job.state !== "replaced") panel.jobs.delete(job.ticket_id);
+    const shown = panel.jobs.get(jobKey(job));
+    if (!shown || shown.id === job.id || job.state !== "replaced") panel.jobs.delete(jobKey(job));
   } else {
-    panel.jobs.set(job.ticket_id, job);
+    panel.jobs.set(jobKey(job), job);
   }
   render();
 }
@@ -80,14 +85,17 @@ function render() {
   $("print-none").hidden = jobs.length > 0;
   $("print-unprinted").replaceChildren(
     ...jobs.map((job) => {
-      const buttons = [el("button", { type: "button", class: "reprint", onclick: () => reprint(job, job.printer) }, t("console.print_reprint"))];
-      if (job.printer !== "desk") {
+      const slip = job.kind === "slip";
+      // A slip is printed again from its dossier; these buttons reprint tickets.
+      const buttons = slip ? [] : [el("button", { type: "button", class: "reprint", onclick: () => reprint(job, job.printer) }, t("console.print_reprint"))];
+      if (!slip && job.printer !== "desk") {
         buttons.push(el("button", { type: "button", class: "reprint-desk", onclick: () => reprint(job, "desk") }, t("console.print_at_desk")));
       }
       return el(
         "li",
         { "data-ticket-id": String(job.ticket_id), "data-state": job.state },
         el("strong", {}, job.label),
+        slip ? ` · ${t("console.print_slip")} ${job.document}` : "",
         ` · ${placeName(job.printer)} · ${t(`console.print_state_${job.state}`)}`,
         job.error ? el("span", { class: "reason" }, ` — ${said(job.error)}`) : "",
         el("span", { class: "actions" }, ...buttons),
