@@ -108,6 +108,8 @@ CATALOG: dict[str, Message] = {
     "print_in_progress": {"vi": "Số {label} đang được in.", "en": "Ticket {label} is being printed."},
     # The printer of the entrance desk, as a print fault names it ("Máy in bàn tiếp đón hết giấy").
     "printer_place_desk": {"vi": "bàn tiếp đón", "en": "entrance desk"},
+    # A counter whose appointment slips have no printer ("Quầy 3 không có máy in").
+    "printer_place_counter": {"vi": "Quầy {number}", "en": "Counter {number}"},
     # Priority groups, as printed on a ticket and shown on screens.
     "priority_elderly": {"vi": "Người cao tuổi", "en": "Elderly"},
     "priority_disabled": {"vi": "Người khuyết tật", "en": "Person with a disability"},

@@ -7,6 +7,8 @@ center's procedures to pick from; the citizen's public status by token.
     POST /api/v1/dossiers/{dossier_id}/state   {"state": ..., "missing_documents"?, "reject_reason"?}
     GET  /api/v1/centers/{center_id}/procedures?q=   (diacritics optional)
     GET  /api/v1/public/dossiers/{token}       public: what the status page /d/{token} shows
+    GET  /api/v1/dossiers/{dossier_id}/slip.pdf|slip.png?width=576   the appointment slip
+    POST /api/v1/dossiers/{dossier_id}/print-slip   on the printer of the counter that received it
 
 One state route with a validated body, not one route per state: a client (the console, a
 script) sends the state it means, and the rules of which state may follow which live in one
@@ -17,19 +19,25 @@ not), and their events carry no name or phone.
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 from sqlmodel import Session
 
-from server import auth, dossiers, protocol, queue
+from printer.slip import SlipContent, slip_pdf, slip_png
+from server import auth, directory, dossiers, protocol, queue
 from server.api.counters import officer_of
 from server.api.deps import ApiId, DbDep, NowDep, TicketToken, json_answer, read_answer
 from server.api.models import Body
+from server.api.printing import PaperWidth
 from server.api.security import OperateCounter, ReadQueue, guard_center
-from server.errors import Forbidden
+from server.auth import Principal
+from server.errors import Conflict, Forbidden
+from server.messages import render
+from server.printing import public_url_for, slip_content
 from server.invalid import Refused
-from server.models import DossierState
+from server.models import Dossier, DossierState
 
 router = APIRouter(tags=["dossiers"])
 
@@ -186,3 +194,61 @@ async def public_status(token: TicketToken, db: DbDep, now: NowDep) -> Response:
     citizen's name or phone."""
     return await read_answer(db, lambda session: dossiers.status_out(session, dossiers.by_token(session, token), now))
 
+
+
+# --- the appointment slip (phiếu hẹn trả kết quả) -----------------------------------------------
+
+
+def _slip(session: Session, principal: Principal, dossier_id: int, public_url: str) -> tuple[SlipContent, Dossier, int | None]:
+    """The dossier's slip, the dossier, and the number of the counter that received it."""
+    dossier = dossiers.get_dossier(session, dossier_id)
+    guard_center(principal, dossier.center_id)
+    procedure = directory.get_procedure(session, dossier.procedure_id)
+    content = slip_content(
+        queue.get_center(session, dossier.center_id),
+        procedure_name=procedure.name_vi,
+        dossier_code=dossier.code,
+        received_at=dossier.received_at,
+        return_date=dossier.due_date,
+        officer_name=dossier.officer_name,
+        status_url=f"{public_url}/d/{dossier.token}",
+    )
+    counter = queue.get_counter(session, dossier.counter_id).number if dossier.counter_id else None
+    return content, dossier, counter
+
+
+async def _slip_file(request: Request, dossier_id: int, principal: Principal, width: PaperWidth, render) -> bytes:  # type: ignore[no-untyped-def]
+    url = public_url_for(request.app.state.settings, str(request.base_url))
+    content, _, _ = await request.app.state.db.reading(lambda session: _slip(session, principal, dossier_id, url))
+    return await run_in_threadpool(render, content, int(width))  # drawing is CPU: not on the event loop
+
+
+@router.get("/dossiers/{dossier_id}/slip.pdf", response_class=Response)
+async def slip_as_pdf(dossier_id: ApiId, request: Request, principal: OperateCounter, width: PaperWidth = PaperWidth.mm80) -> Response:
+    """The appointment slip as a receipt-size PDF (what the counter's printer prints)."""
+    pdf = await _slip_file(request, dossier_id, principal, width, slip_pdf)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="phieu-hen-{dossier_id}.pdf"'})
+
+
+@router.get("/dossiers/{dossier_id}/slip.png", response_class=Response)
+async def slip_as_png(dossier_id: ApiId, request: Request, principal: OperateCounter, width: PaperWidth = PaperWidth.mm80) -> Response:
+    """The appointment slip as a PNG, one pixel per printer dot."""
+    return Response(await _slip_file(request, dossier_id, principal, width, slip_png), media_type="image/png")
+
+
+@router.post("/dossiers/{dossier_id}/print-slip")
+def print_dossier_slip(dossier_id: ApiId, request: Request, now: NowDep, principal: OperateCounter) -> protocol.PrintJobOut:
+    """Print the slip on the printer of the counter that received the dossier (MOTCUA_PRINTERS
+    `counters`). While that slip is unfinished there, its job is the answer: one copy however
+    many clicks. 409 no_printer when that counter has none."""
+    printing = request.app.state.printing
+    url = public_url_for(request.app.state.settings, str(request.base_url))
+    with request.app.state.db.read() as session:
+        content, dossier, counter = _slip(session, principal, dossier_id, url)
+    place = printing.counter_place(counter) if counter is not None else None
+    if place is None:
+        raise Conflict("no_printer", place=render("printer_place_counter", number=counter or "?")["vi"])
+    job = printing.print_slip(dossier.ticket_id, place, content)
+    with request.app.state.db.write() as session:
+        auth.audit(session, now, principal, "dossier.slip.print", dossier.center_id, content.dossier_code, place=place)
+    return job
