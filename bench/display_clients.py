@@ -165,9 +165,9 @@ async def run(args: argparse.Namespace, server: ServerProcess, kiosk: str, staff
     settled = resident_mb(pid)
 
     def pair(values: list[float]) -> str:
-        return f"p50 {ms(cut(values, 0.5))} ms, p99 {ms(cut(values, 0.99))} ms" if values else "none"
+        return f"p50 {ms(cut(values, 0.5)).strip()}, p99 {ms(cut(values, 0.99)).strip()} (ms unless marked s)" if values else "none"
 
-    print(f"CPU while loaded (cores): server {server_cpu:.2f}, this load generator {own_cpu:.2f}")
+    print(f"CPU while loaded (cores): server {server_cpu:.2f}, this load generator {own_cpu:.2f}, load average {os.getloadavg()[0]:.1f}")
     print(f"closed by the server: {closed_1013} with 1013, {closed_other} otherwise; 5xx answers: {len(errors)}")
     print(f"issue ({len(issue_lat)}): {pair(issue_lat)}; call-next ({len(call_lat)}, {len(calls)} calls): {pair(call_lat)}")
     print(f"call to client over {len(deliveries)} deliveries: {pair(deliveries)}; not delivered: {missed}")
