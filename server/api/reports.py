@@ -25,6 +25,8 @@ from server.reports import Grouping, Period, PeriodKind, Report
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Figures change with every ticket: a browser must not show an old chart or table again.
+FRESH = {"Cache-Control": "no-store"}
 
 
 class Format(StrEnum):
@@ -79,11 +81,11 @@ async def figures(
     name = f"bao-cao-{report.first.isoformat()}-{report.last.isoformat()}-{by.value}"
     if format is Format.csv:
         body = report_export.as_csv(report, language)
-        return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(body, media_type="text/csv; charset=utf-8", headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.csv"'})
     if format is Format.xlsx:
         body = await run_in_threadpool(report_export.as_xlsx, report, language)
-        return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return Response(report.model_dump_json(), media_type="application/json")
+        return Response(body, media_type=XLSX, headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(report.model_dump_json(), media_type="application/json", headers=FRESH)
 
 
 @router.get("/arrivals.svg", response_class=Response)
@@ -108,4 +110,4 @@ async def arrivals_chart(
         render("report_arrivals")[language],  # type: ignore[literal-required]
         render("report_arrivals_desc", **when, most=counts[busiest], hour=busiest)[language],  # type: ignore[literal-required]
     )
-    return Response(svg, media_type="image/svg+xml")
+    return Response(svg, media_type="image/svg+xml", headers=FRESH)
