@@ -222,6 +222,8 @@ CATALOG: dict[str, Message] = {
     "field_priority_ratio": {"vi": "Số thường sau mỗi số ưu tiên", "en": "Ordinary tickets per priority one"},
     "field_ageing_minutes": {"vi": "Số phút chờ để được ưu tiên", "en": "Minutes before a wait counts as priority"},
     "field_observe_public_holidays": {"vi": "Nghỉ ngày lễ", "en": "Closed on public holidays"},
+    "field_pause_alert_minutes": {"vi": "Cảnh báo tạm dừng quá (phút)", "en": "Alert after a pause of (min)"},
+    "field_wait_alert_minutes": {"vi": "Cảnh báo chờ quá (phút)", "en": "Alert after a wait of (min)"},
     "field_priority_group": {"vi": "Nhóm ưu tiên", "en": "Priority group"},
     "field_idempotency_key": {"vi": "Mã chống trùng", "en": "Idempotency key"},
     "field_note": {"vi": "Ghi chú", "en": "Note"},

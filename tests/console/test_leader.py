@@ -85,3 +85,35 @@ def test_the_leader_page_has_no_serious_accessibility_faults(server, new_page, s
     assert real_browser.axe_violations(page) == []
     # Nothing wider than the screen but the report's own scrolling region.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_long_wait_and_a_long_pause_are_alerts_for_the_leader_and_the_console(server, new_page, console):
+    """The limits are set in the admin (a category's wait, the center's pause); the pages'
+    clocks are moved on by Playwright, the queue is the server's."""
+    with server.client("admin") as admin, server.client("kiosk") as kiosk:
+        setup = admin.get("/api/v1/admin/centers/1").json()
+        category = setup["categories"][0]
+        body = {k: category[k] for k in ("prefix", "name_vi", "name_en", "pictogram", "color", "sessions", "daily_cap", "service_minutes", "position")}
+        assert admin.put(f"/api/v1/admin/categories/{category['id']}", json={**body, "wait_alert_minutes": 5}).status_code == 200
+        center = setup["center"]
+        profile = {k: center[k] for k in ("name_vi", "name_en", "address", "hotline", "ward_code", "priority_rule", "priority_ratio", "ageing_minutes")}
+        assert admin.put("/api/v1/admin/centers/1", json={**profile, "pause_alert_minutes": 10}).status_code == 200
+        assert kiosk.post("/api/v1/tickets", json={"category_id": category["id"]}).status_code == 201
+    page = new_page()
+    page.clock.install()
+    sign_in(page, f"{server.url}/leader", server.add_user("lanh-dao", "leader"))
+    expect(page.locator("#alerts-none")).to_be_visible()
+    officer = console("an", 1)
+    officer.clock.install()
+    officer.locator("#btn-pause").click()
+    officer.locator("#pause-form").get_by_role("button", name=re.compile("Tạm dừng")).click()
+    expect(officer.locator("#pause-text")).to_have_text(re.compile("Tiếp tục"))
+    page.clock.fast_forward("06:00")
+    name = f"{category['prefix']} · {category['name_vi']}"
+    expect(page.locator("#alerts")).to_contain_text(f"{name}: có người chờ 6 phút (ngưỡng 5 phút)")
+    expect(page.locator("#alerts-none")).to_be_hidden()
+    page.clock.fast_forward("05:00")
+    expect(page.locator("#alerts")).to_contain_text("Quầy 1 tạm dừng đã 11 phút (ngưỡng 10 phút)")
+    officer.clock.fast_forward("11:00")
+    expect(officer.locator("#alerts")).to_contain_text("Quầy 1 tạm dừng đã 11 phút")
+    assert real_browser.axe_violations(page) == [] and real_browser.axe_violations(officer) == []

@@ -3,7 +3,9 @@
  * counter its officer, state and the ticket in hand, for how long), live over /ws/events, and
  * the reports (server/reports.py) as a table, a chart drawn by the server, CSV and XLSX.
  */
-import { EventStream, Queue, api, el, loadCatalog, setLanguage, signIn, signOut, since, state, t, translate, whoAmI } from "/web/static/common.js";
+import {
+  EventStream, Queue, alertsOf, api, el, loadCatalog, renderAlerts, setLanguage, signIn, signOut, since, state, t, translate, whoAmI,
+} from "/web/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 const queue = new Queue();
@@ -106,6 +108,8 @@ function renderFloor() {
       el("td", { class: "number longest" }, oldest ? since(oldest) : "—"));
   }));
   const counters = [...queue.counters.values()].sort((a, b) => a.number - b.number);
+  const waitingNow = tickets.filter((ticket) => ticket.state === "waiting");
+  renderAlerts($("alerts"), $("alerts-none"), alertsOf({ center: queue.center, categories, waiting: waitingNow, counters }));
   $("counters").tBodies[0].replaceChildren(...counters.map((counter) => {
     const hand = tickets.find((ticket) => ticket.counter_id === counter.id && ["called", "serving"].includes(ticket.state));
     const from = hand ? (hand.state === "serving" ? hand.serving_at : hand.called_at) : null;
