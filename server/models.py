@@ -73,6 +73,8 @@ class Center(SQLModel, table=True):
     province_code: int | None = None
     # Closed on Vietnam's public holidays (Tết, Quốc khánh, ...; the `holidays` package).
     observe_public_holidays: bool = True
+    # The leader's and consoles' alert: a counter paused longer than this many minutes.
+    pause_alert_minutes: int = 30
     # The wall displays' sound, set by staff from the admin page while they run.
     display_muted: bool = False
     display_volume: int = 100  # percent
@@ -99,6 +101,8 @@ class Category(SQLModel, table=True):
     sessions: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     daily_cap: int | None = None
     service_minutes: int = 10
+    # Alert the leader and the consoles when someone has waited longer (minutes); None: never.
+    wait_alert_minutes: int | None = None
     position: int = 0
     active: bool = True
 
@@ -134,6 +138,7 @@ class Counter(SQLModel, table=True):
     name_en: str
     state: CounterState = CounterState.open
     pause_reason: PauseReason | None = None  # set while paused, if the officer gave one
+    paused_at: datetime | None = None  # since when it is paused (the leader's alert)
     # The officer working it (one at a time): claimed on signing in to it, kept until released
     # or taken over, a closed browser included. The name is the username at the claim, so a
     # counter's every event carries it without reading the user.

@@ -35,6 +35,7 @@ class CategoryOut(BaseModel):
     daily_cap: int | None
     service_minutes: int
     position: int
+    wait_alert_minutes: int | None = None  # someone waiting longer is an alert; None: never
     # Whether a ticket can be issued now, and if not, why (outside_hours, daily_cap_reached).
     open: bool = True
     closed_reason: str | None = None
@@ -63,6 +64,7 @@ class CounterOut(BaseModel):
     officer_id: int | None = None
     officer_name: str | None = None
     officer_since: UtcDatetime | None = None
+    paused_at: UtcDatetime | None = None  # since when it is paused (an alert past the center's limit)
     # False: retired from the admin; a client drops it from what it shows.
     active: bool = True
 
@@ -113,6 +115,7 @@ class CenterOut(BaseModel):
     observe_public_holidays: bool = True
     ward_code: int | None = None  # official post-2025 code of the commune or ward it serves
     province_code: int | None = None
+    pause_alert_minutes: int = 30  # a counter paused longer is an alert
     # The wall displays' sound (admin page; "display.sound" events carry the center with it).
     display_muted: bool = False
     display_volume: int = 100  # percent

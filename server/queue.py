@@ -355,6 +355,7 @@ def counter_out(session: Session, counter: Counter, links: list[CounterCategory]
         officer_id=counter.officer_id,
         officer_name=counter.officer_name,
         officer_since=counter.officer_since,
+        paused_at=counter.paused_at,
         active=counter.active,
         categories=[
             protocol.CounterCategoryOut(category_id=l.category_id, position=l.position, weight=l.weight)
@@ -1037,6 +1038,8 @@ def set_counter_state(
     _hold(session, now, counter, officer)
     reason = reason if state == CounterState.paused else None
     if counter.state != state or counter.pause_reason != reason:
+        if counter.state != state:  # since when, for the "paused too long" alert
+            counter.paused_at = now if state == CounterState.paused else None
         counter.state = state
         counter.pause_reason = reason
         kind = {CounterState.paused: "counter.paused", CounterState.open: "counter.resumed"}.get(

@@ -85,6 +85,8 @@ class CenterIn(Body):
     ageing_minutes: int = Field(default=30, ge=1, le=480)
     # Closed on Vietnam's public holidays; left out: unchanged.
     observe_public_holidays: bool | None = None
+    # A counter paused longer is an alert on the leader's page and the consoles.
+    pause_alert_minutes: int = Field(default=30, ge=1, le=480)
     # Dossiers (left out: unchanged): days a closed dossier keeps the citizen's name and
     # phone; the afternoon cut-off ("16:30"; "" for none); the center's own days off and the
     # làm bù Saturdays the government declares, as dates.
@@ -111,6 +113,8 @@ class CategoryIn(Body):
     daily_cap: int | None = Field(default=None, ge=1, le=9999)
     service_minutes: int = Field(default=10, ge=1, le=480)
     position: int = Field(default=0, ge=0, le=999)
+    # Someone waiting longer is an alert on the leader's page and the consoles; None: never.
+    wait_alert_minutes: int | None = Field(default=None, ge=1, le=480)
     active: bool = True
 
 

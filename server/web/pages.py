@@ -2,6 +2,7 @@
 
     /console                  the counter console and the entrance desk (static/console.html)
     /admin                    the center's set-up (static/admin.html)
+    /leader                   the leader's floor and reports (static/leader.html)
     /web/static/{file}        their HTML, CSS, JS and message catalog
     /web/fonts/{file}.ttf     Be Vietnam Pro from the fontpkg wheel (DejaVu Sans if missing)
 """
@@ -39,6 +40,11 @@ def console_page() -> FileResponse:
 @router.get("/admin")
 def admin_page() -> FileResponse:
     return _static("admin.html")
+
+
+@router.get("/leader")
+def leader_page() -> FileResponse:
+    return _static("leader.html")
 
 
 @router.get("/web/static/{relative:path}")

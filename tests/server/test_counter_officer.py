@@ -2,6 +2,8 @@
 call, completion, transfer, recall, no-show and cancel records the officer: figures per
 officer. Over HTTP, on the app as users run it."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from queue_world import sign_in
@@ -229,3 +231,15 @@ def test_cancel_a_waiting_ticket_records_the_officer(client):
     again = client.post(f"/api/v1/tickets/{ticket['id']}/cancel")
     assert again.status_code == 409
     assert again.json()["message"]["vi"] == f"Số {ticket['label']} đã huỷ, không thể huỷ số."
+
+
+def test_a_pause_keeps_its_start_across_a_change_of_reason(client):
+    """`paused_at` is what the leader's "paused too long" alert counts from."""
+    one = client.world.counters[1].id
+    start = client.app.state.clock()
+    paused = client.post(f"/api/v1/counters/{one}/pause", json={"reason": "lunch"}).json()
+    assert datetime.fromisoformat(paused["paused_at"]) == start
+    client.app.state.clock.advance(minutes=7)
+    again = client.post(f"/api/v1/counters/{one}/pause", json={"reason": "meeting"}).json()
+    assert again["paused_at"] == paused["paused_at"]  # still the same pause
+    assert client.post(f"/api/v1/counters/{one}/resume").json()["paused_at"] is None

@@ -183,7 +183,9 @@ async function renderCenter(panel) {
     el("div", { class: "row" },
       selectField("priority_rule", "admin.priority_rule", ["ratio", "strict", "ageing"].map((r) => el("option", { value: r, selected: r === c.priority_rule }, t(`admin.rule_${r}`)))),
       numberField("priority_ratio", "admin.priority_ratio", c.priority_ratio)),
-    numberField("ageing_minutes", "admin.ageing_minutes", c.ageing_minutes),
+    el("div", { class: "row" },
+      numberField("ageing_minutes", "admin.ageing_minutes", c.ageing_minutes),
+      numberField("pause_alert_minutes", "admin.pause_alert_minutes", c.pause_alert_minutes ?? 30, { min: 1, max: 480 })),
     checkField("observe_public_holidays", "admin.observe_public_holidays", c.observe_public_holidays ?? true),
     // Dossiers: their return dates and how long they keep personal data.
     textField("afternoon_cutoff", "admin.afternoon_cutoff", c.afternoon_cutoff || "", { placeholder: "16:30", inputmode: "numeric" }),
@@ -199,7 +201,7 @@ async function renderCenter(panel) {
       name_vi: f.name_vi.value.trim(), name_en: f.name_en.value.trim(), address: f.address.value.trim(), hotline: f.hotline.value.trim(),
       ward_code: f.ward_code.value ? Number(f.ward_code.value) : null, priority_rule: f.priority_rule.value,
       priority_ratio: Number(f.priority_ratio.value), ageing_minutes: Number(f.ageing_minutes.value),
-      observe_public_holidays: f.observe_public_holidays.checked,
+      observe_public_holidays: f.observe_public_holidays.checked, pause_alert_minutes: Number(f.pause_alert_minutes.value),
       personal_data_retention_days: Number(f.personal_data_retention_days.value),
       afternoon_cutoff: f.afternoon_cutoff.value.trim(),
       days_off: parseDates(f.days_off.value), working_saturdays: parseDates(f.working_saturdays.value),
@@ -260,7 +262,9 @@ const RESOURCES = {
         el("div", { class: "row" },
           numberField("daily_cap", "admin.daily_cap", c.daily_cap, { min: 1 }),
           numberField("service_minutes", "admin.service_minutes", c.service_minutes ?? 10, { min: 1 })),
-        numberField("position", "admin.position", c.position ?? view.data.categories.length, { min: 0 }),
+        el("div", { class: "row" },
+          numberField("position", "admin.position", c.position ?? view.data.categories.length, { min: 0 }),
+          numberField("wait_alert_minutes", "admin.wait_alert_minutes", c.wait_alert_minutes, { min: 1, max: 480 })),
       ];
     },
     body: (f, _, c = {}) => ({
@@ -268,6 +272,7 @@ const RESOURCES = {
       pictogram: f.pictogram.value, color: f.color.value, sessions: parseSessions(f.sessions.value),
       daily_cap: f.daily_cap.value ? Number(f.daily_cap.value) : null, service_minutes: Number(f.service_minutes.value),
       position: Number(f.position.value || 0), active: c.active ?? true,
+      wait_alert_minutes: f.wait_alert_minutes.value ? Number(f.wait_alert_minutes.value) : null,
     }),
     create: (body) => api("POST", `/admin/centers/${view.centerId}/categories`, body),
     update: (c, body) => api("PUT", `/admin/categories/${c.id}`, body),

@@ -258,3 +258,43 @@ export function since(iso, now = Date.now()) {
   const two = (n) => String(n).padStart(2, "0");
   return h ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
 }
+
+/**
+ * What is past its limit now, for the leader's page and the consoles: a category where someone
+ * has waited longer than its `wait_alert_minutes`, a counter paused longer than the center's
+ * `pause_alert_minutes`. Each: {id, key (catalog), values}. The consoles pass their own queues
+ * and counter, the leader's page the whole center.
+ */
+export function alertsOf({ center, categories, waiting, counters }, now = Date.now(), language = state.language) {
+  const minutes = (iso) => Math.floor((now - Date.parse(iso)) / 60000);
+  const found = [];
+  for (const category of categories) {
+    const limit = category.wait_alert_minutes;
+    if (!limit) continue;
+    const oldest = waiting.filter((ticket) => ticket.category_id === category.id).map((ticket) => minutes(ticket.queued_at));
+    const longest = Math.max(-1, ...oldest);
+    if (longest >= limit) {
+      const name = `${category.prefix} · ${language === "en" ? category.name_en : category.name_vi}`;
+      found.push({ id: `wait:${category.id}`, key: "alert.wait", values: { category: name, minutes: longest, limit } });
+    }
+  }
+  const pauseLimit = center?.pause_alert_minutes;
+  for (const counter of counters) {
+    if (!pauseLimit || counter.state !== "paused" || !counter.paused_at) continue;
+    const paused = minutes(counter.paused_at);
+    if (paused >= pauseLimit) {
+      const name = language === "en" ? counter.name_en : counter.name_vi;
+      found.push({ id: `pause:${counter.id}`, key: "alert.pause", values: { counter: name, minutes: paused, limit: pauseLimit } });
+    }
+  }
+  return found;
+}
+
+/** Show alerts in a list, touching it only when they change (it is a live region). */
+export function renderAlerts(list, none, alerts) {
+  const text = alerts.map((alert) => t(alert.key, alert.values));
+  if (list.dataset.shown === JSON.stringify(text)) return;
+  list.dataset.shown = JSON.stringify(text);
+  list.replaceChildren(...text.map((line, i) => el("li", { dataset: { alert: alerts[i].id } }, line)));
+  if (none) none.hidden = alerts.length > 0;
+}

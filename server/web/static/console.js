@@ -15,7 +15,8 @@
  * of a queue to say what comes next, or when its counter's categories change.
  */
 import {
-  api, el, EventStream, loadCatalog, onceKey, Queue, said, setLanguage, signIn, signOut, since, state, t, translate, whoAmI,
+  alertsOf, api, el, EventStream, loadCatalog, onceKey, Queue, renderAlerts, said, setLanguage, signIn, signOut, since, state, t, translate,
+  whoAmI,
 } from "/web/static/common.js";
 import { callOrder, countKey, micros, queueOf } from "/web/static/call_order.js";
 import { mountPrintPanel, onPrintEvent, renderPrintPanel } from "/web/static/console_print.js";
@@ -534,6 +535,7 @@ function say(text) {
 /** Once a second: the elapsed time of the ticket in hand and each wait. */
 function tick() {
   if (view.mode !== "counter") return;
+  renderAlerts($("alerts"), null, counterAlerts());
   const ticket = inHand();
   const box = $("in-hand-elapsed");
   if (!ticket) {
@@ -616,6 +618,14 @@ function wireActions() {
   $("btn-transfer").addEventListener("click", openTransfer);
   $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
   $("transfer-form").addEventListener("submit", onTransfer);
+}
+
+/** The alerts of this counter's own business: its queues' longest waits, its own pause. */
+function counterAlerts() {
+  const here = view.here;
+  if (!here) return [];
+  const waiting = [...view.known.values()].filter((ticket) => ticket.state === "waiting");
+  return alertsOf({ center: queue.center, categories: here.categories, waiting, counters: [here.counter] });
 }
 
 function ticketAction(action) {

@@ -1,0 +1,113 @@
+"""The leader's reports (leaders and admins: Permission.audit_read).
+
+    GET /api/v1/reports/figures?center_id=&period=day|week|month|range&day=&last=&by=center|category|counter|officer
+        &format=json|csv|xlsx&language=vi|en
+    GET /api/v1/reports/arrivals.svg?...   arrivals by hour of day, a chart drawn by the server
+
+What each figure counts is in server/reports.py.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+
+from server import charts, queue, report_export, reports
+from server.api.deps import DbDep, NowDep
+from server.api.security import ReadAudit, guard_center
+from server.auth import Principal
+from server.db import Database
+from server.messages import render
+from server.reports import Grouping, Period, PeriodKind, Report
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Figures change with every ticket: a browser must not show an old chart or table again.
+FRESH = {"Cache-Control": "no-store"}
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+CenterQuery = Query(None, gt=0, le=2**63 - 1, description="default: the caller's center")
+PeriodQuery = Query(PeriodKind.day, description="day, week (Monday-Sunday), month, or range (day..last)")
+DayQuery = Query(None, description="the day, or a day of the week or month, or a range's first day; default today")
+LastQuery = Query(None, description="a range's last day (at most 400 days after its first)")
+
+
+async def _report(
+    db: Database, principal: Principal, now: datetime, center_id: int | None, period: PeriodKind, day: date | None, last: date | None, by: Grouping
+) -> Report:
+    center = center_id or principal.center_id
+    if center is None:  # a province account names the center
+        raise RequestValidationError([{"type": "missing", "loc": ("query", "center_id"), "msg": "Field required", "input": None}])
+    guard_center(principal, center)
+
+    def read(session):  # type: ignore[no-untyped-def]
+        first = day or queue.service_day(queue.get_center(session, center), now)
+        try:
+            span = Period.of(period, first, last)
+        except ValueError:
+            message = render("report_range_invalid", days=reports.MAX_DAYS)
+            raise RequestValidationError([{"type": "value_error", "loc": ("query", "last"), "msg": f"{message['en']} / {message['vi']}", "input": str(last)}]) from None
+        return reports.report(session, center, span, by, now)
+
+    return await db.reading(read)
+
+
+@router.get("/figures", response_model=Report)
+async def figures(
+    db: DbDep,
+    now: NowDep,
+    principal: ReadAudit,
+    center_id: int | None = CenterQuery,
+    period: PeriodKind = PeriodQuery,
+    day: date | None = DayQuery,
+    last: date | None = LastQuery,
+    by: Grouping = Query(Grouping.center, description="one row per center, category, counter or officer"),
+    format: Format = Query(Format.json, description="json, or a file: csv (UTF-8) or xlsx"),
+    language: Literal["vi", "en"] = Query("vi", description="the files' headers"),
+) -> Response:
+    """Issued, served, no-show, cancelled, transferred; waits and service times (mean, median,
+    90th percentile); ratings and the satisfaction rate; dossiers on time and late; arrivals by
+    hour. Definitions: server/reports.py."""
+    report = await _report(db, principal, now, center_id, period, day, last, by)
+    name = f"bao-cao-{report.first.isoformat()}-{report.last.isoformat()}-{by.value}"
+    if format is Format.csv:
+        body = report_export.as_csv(report, language)
+        return Response(body, media_type="text/csv; charset=utf-8", headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if format is Format.xlsx:
+        body = await run_in_threadpool(report_export.as_xlsx, report, language)
+        return Response(body, media_type=XLSX, headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(report.model_dump_json(), media_type="application/json", headers=FRESH)
+
+
+@router.get("/arrivals.svg", response_class=Response)
+async def arrivals_chart(
+    db: DbDep,
+    now: NowDep,
+    principal: ReadAudit,
+    center_id: int | None = CenterQuery,
+    period: PeriodKind = PeriodQuery,
+    day: date | None = DayQuery,
+    last: date | None = LastQuery,
+    language: Literal["vi", "en"] = "vi",
+) -> Response:
+    """Tickets issued per hour of the center's day over the period, as an SVG bar chart."""
+    report = await _report(db, principal, now, center_id, period, day, last, Grouping.center)
+    counts = report.arrivals_by_hour
+    busiest = max(range(24), key=lambda hour: counts[hour])
+    when = {"first": report.first.strftime("%d/%m/%Y"), "last": report.last.strftime("%d/%m/%Y")}
+    svg = charts.bar_chart(
+        counts,
+        [str(hour) for hour in range(24)],
+        render("report_arrivals")[language],  # type: ignore[literal-required]
+        render("report_arrivals_desc", **when, most=counts[busiest], hour=busiest)[language],  # type: ignore[literal-required]
+    )
+    return Response(svg, media_type="image/svg+xml", headers=FRESH)

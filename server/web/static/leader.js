@@ -1,0 +1,180 @@
+/**
+ * The leader's page: the floor now (per category the people waiting and the longest wait; per
+ * counter its officer, state and the ticket in hand, for how long), live over /ws/events, and
+ * the reports (server/reports.py) as a table, a chart drawn by the server, CSV and XLSX.
+ */
+import {
+  EventStream, Queue, alertsOf, api, el, loadCatalog, renderAlerts, setLanguage, signIn, signOut, since, state, t, translate, whoAmI,
+} from "/web/static/common.js";
+
+const $ = (id) => document.getElementById(id);
+const queue = new Queue();
+const view = { me: null, centerId: null, stream: null, report: null };
+// The report's columns on screen: [key in the figures, catalog key, kind].
+const COLUMNS = [
+  ["issued", "leader.col_issued", "n"], ["called", "leader.col_called", "n"], ["served", "leader.col_served", "n"],
+  ["no_show", "leader.col_no_show", "n"], ["cancelled", "leader.col_cancelled", "n"], ["transferred", "leader.col_transferred", "n"],
+  ["wait_mean", "leader.col_wait_mean", "min"], ["wait_median", "leader.col_wait_median", "min"], ["wait_p90", "leader.col_wait_p90", "min"],
+  ["service_mean", "leader.col_service_mean", "min"], ["service_p90", "leader.col_service_p90", "min"],
+  ["satisfaction_rate", "leader.col_satisfaction", "%"], ["dossiers_received", "leader.col_dossiers", "n"],
+  ["on_time_rate", "leader.col_on_time", "%"],
+];
+
+async function start() {
+  await loadCatalog();
+  translate();
+  $("language").addEventListener("click", () => {
+    setLanguage(state.language === "vi" ? "en" : "vi");
+    render();
+    if (view.report) showReport(view.report);
+  });
+  $("signin").addEventListener("submit", onSignIn);
+  $("sign-out").addEventListener("click", async () => {
+    await signOut().catch(() => {});
+    location.reload();
+  });
+  $("period").addEventListener("change", () => { $("last-label").hidden = $("period").value !== "range"; });
+  $("report-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadReport();
+  });
+  setInterval(renderFloor, 1000); // the waits grow by the second
+  const me = await whoAmI();
+  if (me) await enter(me);
+  else $("signin").hidden = false;
+}
+
+async function onSignIn(event) {
+  event.preventDefault();
+  $("signin-error").hidden = true;
+  try {
+    const me = await signIn($("username").value.trim(), $("password").value);
+    $("password").value = "";
+    await enter(me);
+  } catch (error) {
+    $("signin-error").textContent = error.message;
+    $("signin-error").hidden = false;
+  }
+}
+
+async function enter(me) {
+  if (!me.permissions.includes("audit.read")) {
+    $("signin").hidden = false;
+    $("signin-error").textContent = t("leader.not_leader");
+    $("signin-error").hidden = false;
+    return;
+  }
+  view.me = me;
+  $("signin").hidden = true;
+  $("leader").hidden = false;
+  $("sign-out").hidden = false;
+  $("online").hidden = false;
+  $("who").textContent = me.username;
+  const centers = await api("GET", "/centers");
+  const wanted = me.center_id ?? (Number(new URLSearchParams(location.search).get("center")) || null);
+  view.centerId = (centers.find((c) => c.id === wanted) || centers[0]).id;
+  view.stream = new EventStream(view.centerId, {
+    onSnapshot: (snapshot) => { queue.load(snapshot); render(); },
+    onEvent: (event) => { queue.apply(event); render(); },
+    onOnline: (online) => {
+      $("online").classList.toggle("off", !online);
+      $("online").textContent = t(online ? "common.online" : "common.offline");
+    },
+  });
+  view.stream.start();
+  $("day").value = queue.serviceDay || new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" });
+  await loadReport();
+}
+
+// ---- the floor ---------------------------------------------------------------------------------
+
+function render() {
+  translate();
+  const center = queue.center;
+  if (center) $("center-name").textContent = `${t("leader.title")} · ${state.language === "en" ? center.name_en : center.name_vi}`;
+  renderFloor();
+}
+
+function renderFloor() {
+  if (!view.me) return;
+  const tickets = [...queue.tickets.values()];
+  const categories = [...queue.categories.values()].sort((a, b) => a.position - b.position);
+  $("categories").tBodies[0].replaceChildren(...categories.map((category) => {
+    const waiting = tickets.filter((ticket) => ticket.state === "waiting" && ticket.category_id === category.id);
+    const oldest = waiting.reduce((first, ticket) => (!first || ticket.queued_at < first ? ticket.queued_at : first), null);
+    return el("tr", { dataset: { categoryId: category.id } },
+      el("th", { scope: "row" }, `${category.prefix} · ${state.language === "en" ? category.name_en : category.name_vi}`),
+      el("td", { class: "number waiting" }, String(waiting.length)),
+      el("td", { class: "number longest" }, oldest ? since(oldest) : "—"));
+  }));
+  const counters = [...queue.counters.values()].sort((a, b) => a.number - b.number);
+  const waitingNow = tickets.filter((ticket) => ticket.state === "waiting");
+  renderAlerts($("alerts"), $("alerts-none"), alertsOf({ center: queue.center, categories, waiting: waitingNow, counters }));
+  $("counters").tBodies[0].replaceChildren(...counters.map((counter) => {
+    const hand = tickets.find((ticket) => ticket.counter_id === counter.id && ["called", "serving"].includes(ticket.state));
+    const from = hand ? (hand.state === "serving" ? hand.serving_at : hand.called_at) : null;
+    return el("tr", { dataset: { counterId: counter.id } },
+      el("th", { scope: "row" }, state.language === "en" ? counter.name_en : counter.name_vi),
+      el("td", { class: "officer" }, counter.officer_name || "—"),
+      el("td", { class: "state" }, t(`admin.counter_state_${counter.state}`)),
+      el("td", { class: "in-hand" }, hand ? `${hand.label} (${t(`console.state_${hand.state}`)})` : "—"),
+      el("td", { class: "number for" }, from ? since(from) : "—"));
+  }));
+}
+
+// ---- the reports -------------------------------------------------------------------------------
+
+function reportQuery() {
+  const query = new URLSearchParams({ center_id: view.centerId, period: $("period").value, day: $("day").value, by: $("by").value, language: state.language });
+  if ($("period").value === "range") query.set("last", $("last").value);
+  return query;
+}
+
+async function loadReport() {
+  const query = reportQuery();
+  $("report-error").hidden = true;
+  try {
+    showReport(await api("GET", `/reports/figures?${query}`));
+  } catch (error) {
+    $("report-error").textContent = error.message;
+    $("report-error").hidden = false;
+    return;
+  }
+  for (const format of ["csv", "xlsx"]) {
+    const link = new URLSearchParams(query);
+    link.set("format", format);
+    $(format).href = `/api/v1/reports/figures?${link}`;
+  }
+  const chart = new URLSearchParams(query);
+  chart.delete("by");
+  // Read, then shown from memory: an <img> would keep the first drawing of the same address.
+  const answer = await fetch(`/api/v1/reports/arrivals.svg?${chart}`, { credentials: "same-origin" });
+  if (!answer.ok) return;
+  URL.revokeObjectURL($("arrivals").src);
+  $("arrivals").src = URL.createObjectURL(await answer.blob());
+  $("arrivals").dataset.query = chart.toString();
+  $("arrivals").alt = t("leader.arrivals_alt");
+  $("arrivals").hidden = false;
+}
+
+function cell(value, kind) {
+  if (value === null || value === undefined) return "—";
+  if (kind === "%") return `${(value * 100).toFixed(1)}%`;
+  if (kind === "min") return value.toFixed(1);
+  return String(value);
+}
+
+function showReport(report) {
+  view.report = report;
+  $("report").tHead.replaceChildren(el("tr", {},
+    el("th", { scope: "col" }, t("leader.col_name")),
+    ...COLUMNS.map(([, key, kind]) => el("th", { scope: "col", class: kind === "n" ? "number" : "number" }, t(key)))));
+  const line = (row, name, extra = {}) => el("tr", extra,
+    el("th", { scope: "row" }, name),
+    ...COLUMNS.map(([field, , kind]) => el("td", { class: "number", dataset: { field } }, cell(row[field], kind))));
+  $("report").tBodies[0].replaceChildren(
+    ...(report.by === "center" ? [] : report.rows.map((row) => line(row, row.name))),
+    line(report.total, t("leader.total"), { class: "total" }));
+}
+
+start();

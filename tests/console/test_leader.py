@@ -1,0 +1,119 @@
+"""The leader's page in Debian's Chromium against a real server: the floor follows the queue
+live, the report's table agrees with the API, the chart and the files download, a staff
+account is told it may not, and no serious accessibility fault at 1366x768 or 1920x1080."""
+
+import csv
+import io
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+import browser as real_browser
+from console_server import PASSWORD, sign_in
+
+
+def open_leader(server, new_page, width: int = 1366, height: int = 768):  # type: ignore[no-untyped-def]
+    page = new_page(width, height)
+    sign_in(page, f"{server.url}/leader", server.add_user("lanh-dao", "leader"))
+    expect(page.locator("#leader")).to_be_visible()
+    return page
+
+
+def test_the_floor_follows_the_queue_live(server, new_page):
+    page = open_leader(server, new_page)
+    first = page.locator("#categories tbody tr").first
+    before = int(first.locator(".waiting").inner_text())
+    with server.client("kiosk") as kiosk, server.client("staff") as staff:
+        category = int(first.get_attribute("data-category-id"))
+        ticket = kiosk.post("/api/v1/tickets", json={"category_id": category}).json()
+        expect(first.locator(".waiting")).to_have_text(str(before + 1))
+        expect(first.locator(".longest")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+        counter = next(c for c in staff.get("/api/v1/centers/1/counters").json() if any(l["category_id"] == category for l in c["categories"]))
+        called = staff.post(f"/api/v1/tickets/{ticket['id']}/call", json={"counter_id": counter["id"]})
+        assert called.status_code == 200, called.text
+        row = page.locator(f'#counters tbody tr[data-counter-id="{counter["id"]}"]')
+        expect(row.locator(".in-hand")).to_contain_text(called.json()["label"])
+        expect(row.locator(".officer")).not_to_have_text("—")
+        expect(row.locator(".state")).to_have_text("Đang mở")
+    assert page.errors == []
+
+
+def test_the_report_on_the_page_matches_the_api_and_downloads(server, new_page):
+    page = open_leader(server, new_page)
+    with server.client("staff") as staff:
+        for _ in range(3):
+            staff.post("/api/v1/tickets", json={"category_id": 1, "source": "desk"})
+    page.locator("#report-form").get_by_role("button", name="Xem").click()
+    with server.client("leader") as leader:
+        api = leader.get("/api/v1/reports/figures?center_id=1&period=day").json()
+        total = page.locator("#report tr.total")
+        expect(total.locator('[data-field="issued"]')).to_have_text(str(api["total"]["issued"]))
+        assert api["total"]["issued"] >= 3
+        page.locator("#by").select_option("category")
+        page.locator("#report-form").get_by_role("button", name="Xem").click()
+        expect(page.locator("#report tbody tr")).to_have_count(len(leader.get("/api/v1/reports/figures?center_id=1&by=category").json()["rows"]) + 1)
+        expect(page.locator("#arrivals")).to_be_visible()
+        assert page.locator("#arrivals").evaluate("img => img.complete && img.naturalWidth > 0")
+        # The chart is today's, drawn after the three tickets (not a copy from the first load).
+        shown = page.locator("#arrivals").evaluate("async (img) => (await fetch(img.src)).text()")
+        assert sum(int(v) for v in re.findall(r'data-value="(\d+)"', shown)) == api["total"]["issued"]
+        href = page.locator("#csv").get_attribute("href")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    lines = list(csv.reader(io.StringIO(httpx.get(f"{server.url}{href}", cookies=cookies).content.decode("utf-8-sig"))))
+    assert lines[0][0] == "Tên" and lines[-1][0] == "Tổng"
+    real_browser.screenshot(page, "console", "leader-1366")
+    assert page.errors == []
+
+
+def test_staff_are_told_the_page_is_not_theirs(server, new_page):
+    page = new_page()
+    page.goto(f"{server.url}/leader")
+    page.get_by_label("Tên đăng nhập").fill(server.add_user("can-bo"))
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("#signin-error")).to_contain_text("không xem được trang lãnh đạo")
+    expect(page.locator("#leader")).to_be_hidden()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_leader_page_has_no_serious_accessibility_faults(server, new_page, size):
+    page = open_leader(server, new_page, *size)
+    expect(page.locator("#report tr.total")).to_be_visible()
+    expect(page.locator("#arrivals")).to_be_visible()
+    assert real_browser.axe_violations(page) == []
+    # Nothing wider than the screen but the report's own scrolling region.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_long_wait_and_a_long_pause_are_alerts_for_the_leader_and_the_console(server, new_page, console):
+    """The limits are set in the admin (a category's wait, the center's pause); the pages'
+    clocks are moved on by Playwright, the queue is the server's."""
+    with server.client("admin") as admin, server.client("kiosk") as kiosk:
+        setup = admin.get("/api/v1/admin/centers/1").json()
+        category = setup["categories"][0]
+        body = {k: category[k] for k in ("prefix", "name_vi", "name_en", "pictogram", "color", "sessions", "daily_cap", "service_minutes", "position")}
+        assert admin.put(f"/api/v1/admin/categories/{category['id']}", json={**body, "wait_alert_minutes": 5}).status_code == 200
+        center = setup["center"]
+        profile = {k: center[k] for k in ("name_vi", "name_en", "address", "hotline", "ward_code", "priority_rule", "priority_ratio", "ageing_minutes")}
+        assert admin.put("/api/v1/admin/centers/1", json={**profile, "pause_alert_minutes": 10}).status_code == 200
+        assert kiosk.post("/api/v1/tickets", json={"category_id": category["id"]}).status_code == 201
+    page = new_page()
+    page.clock.install()
+    sign_in(page, f"{server.url}/leader", server.add_user("lanh-dao", "leader"))
+    expect(page.locator("#alerts-none")).to_be_visible()
+    officer = console("an", 1)
+    officer.clock.install()
+    officer.locator("#btn-pause").click()
+    officer.locator("#pause-form").get_by_role("button", name=re.compile("Tạm dừng")).click()
+    expect(officer.locator("#pause-text")).to_have_text(re.compile("Tiếp tục"))
+    page.clock.fast_forward("06:00")
+    name = f"{category['prefix']} · {category['name_vi']}"
+    expect(page.locator("#alerts")).to_contain_text(f"{name}: có người chờ 6 phút (ngưỡng 5 phút)")
+    expect(page.locator("#alerts-none")).to_be_hidden()
+    page.clock.fast_forward("05:00")
+    expect(page.locator("#alerts")).to_contain_text("Quầy 1 tạm dừng đã 11 phút (ngưỡng 10 phút)")
+    officer.clock.fast_forward("11:00")
+    expect(officer.locator("#alerts")).to_contain_text("Quầy 1 tạm dừng đã 11 phút")
+    assert real_browser.axe_violations(page) == [] and real_browser.axe_violations(officer) == []
