@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from server import auth, demo, invalid, kiosk_pages, queue, ws
-from server.api import audit, centers, counters, officers, printing, session, tickets
+from server.api import audit, centers, counters, officers, printing, ratings, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)
     )
-    for module in (centers, tickets, counters, printing, session, audit, officers):
+    for module in (centers, tickets, counters, printing, session, audit, officers, ratings):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")

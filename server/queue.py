@@ -238,7 +238,7 @@ _INSERT_TICKET = Direct(
     .values({**_NEW_TICKET, **{name: bindparam(name) for name in _ISSUED}})
     .returning(_T.id)
 )
-_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "device", "center", "notices")
+_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "device", "center", "notices", "rating")
 _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
 
 
@@ -531,6 +531,7 @@ def record(
     device: protocol.DeviceStatusOut | None = None,
     center: Center | None = None,
     notices: list[protocol.NoticeOut] | None = None,
+    rating: protocol.RatingEventOut | None = None,
 ) -> protocol.EventOut:
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
@@ -548,6 +549,7 @@ def record(
         device=device,
         center=protocol.CenterOut.model_validate(center, from_attributes=True) if center else None,
         notices=notices,
+        rating=rating,
     )
     # The event's parts, without those it lacks, as JSON straight from pydantic.
     data = JsonText(out.model_dump_json(include={part for part in _EVENT_PARTS if getattr(out, part) is not None}))

@@ -345,7 +345,7 @@ const RESOURCES = {
       ["admin.active", (d) => yes(d.active)],
     ],
     fields: () => [
-      selectField("kind", "admin.device_kind", ["kiosk", "display", "print_agent"].map((k) => el("option", { value: k }, t(`admin.kind_${k}`)))),
+      selectField("kind", "admin.device_kind", ["kiosk", "display", "print_agent", "rating"].map((k) => el("option", { value: k }, t(`admin.kind_${k}`)))),
       textField("name", "admin.device_name", "", { maxlength: 64, placeholder: t("admin.device_name_hint") }),
     ],
     body: (f) => ({ kind: f.kind.value, name: f.name.value.trim() }),
