@@ -104,7 +104,9 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:
             if settings.demo:
-                tokens = demo.ensure_devices(db_session, clock(), demo.seed(db_session))
+                center = demo.seed(db_session)
+                tokens = demo.ensure_devices(db_session, clock(), center)
+                demo.seed_ratings(db_session, clock(), center)  # on the demo's done tickets, if any
             password = auth.ensure_first_admin(db_session, clock())
         for kind, token in tokens.items():
             log.warning("motcua: demo %s token (shown once): %s", kind, token)

@@ -5,7 +5,7 @@ with counter and officer, audited, and an event without the comment."""
 from sqlalchemy import select
 
 from queue_world import register_device, sign_in
-from server.models import AuditEntry, Event, Rating
+from server.models import AuditEntry, Counter, Event, Rating
 
 
 def headers(client, role: str, name: str) -> dict[str, str]:
@@ -160,3 +160,22 @@ def test_leaders_list_a_days_ratings(client):
     assert client.get(f"/api/v1/ratings?center_id={center}&day=2026-11-22", headers=leader).json() == []
     assert client.get(f"/api/v1/ratings?center_id={center}").status_code == 403  # staff
     assert client.get(f"/api/v1/ratings?center_id={center + 1}", headers=leader).status_code == 404
+
+
+def test_the_demo_rates_a_few_of_its_done_tickets_once(db, clock):
+    from server import demo, queue
+
+    with db.write() as session:
+        center = demo.seed(session)
+        assert demo.seed_ratings(session, clock(), center) == 0  # no done tickets: nothing to rate
+        counter = session.execute(select(Counter).where(Counter.center_id == center.id)).scalars().first()
+        for _ in range(8):
+            ticket, _ = queue.issue_ticket(session, clock(), category_id=queue.counter_links(session, counter)[0].category_id)
+            queue.complete(session, clock(), queue.call_next(session, clock(), counter.id).id)
+    with db.write() as session:
+        assert demo.seed_ratings(session, clock(), center) == len(demo.DEMO_RATINGS)
+        assert demo.seed_ratings(session, clock(), center) == 0  # a second start adds none
+        stored = session.execute(select(Rating).order_by(Rating.id)).scalars().all()
+        assert [r.level for r in stored] == [level for level, _ in demo.DEMO_RATINGS]
+        assert {r.counter_id for r in stored} == {counter.id}
+        assert "dissatisfied" in [r.level for r in stored] and ["unclear_guidance", "extra_papers"] in [r.reasons for r in stored]
