@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Session
 
 from server import auth, queue, ratings
@@ -21,7 +21,6 @@ from server.api.security import ReadAudit, allowed, guard_center
 from server.auth import Permission, Principal
 from server.errors import Forbidden
 from server.invalid import Refused, printable
-from server.messages import render
 from server.models import UNSATISFIED_LEVELS, RatingLevel, RatingReason, RatingSource, Ticket, User
 from server.protocol import UtcDatetime
 
@@ -43,25 +42,20 @@ class RatingIn(Body):
 
     @field_validator("reasons")
     @classmethod
-    def _once_each(cls, reasons: list[RatingReason]) -> list[RatingReason]:
+    def _once_each_when_not_satisfied(cls, reasons: list[RatingReason], info: ValidationInfo) -> list[RatingReason]:
         if len(set(reasons)) != len(reasons):
             raise Refused("repeated")
+        level = info.data.get("level")  # checked before the reasons; absent if it was refused
+        if reasons and level is not None and level not in UNSATISFIED_LEVELS:
+            raise Refused("reasons_when_satisfied")
         return reasons
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if self.reasons and self.level not in UNSATISFIED_LEVELS:
-            raise ValueError(_reason("reasons_when_satisfied"))
+    def _one_way_in(self) -> Self:
         at_counter = self.ticket_id is not None and self.counter_id is not None
         if at_counter == (self.token is not None) or (self.ticket_id is None) != (self.counter_id is None):
-            raise ValueError(_reason("rating_from"))
+            raise Refused("rating_from")
         return self
-
-
-def _reason(code: str) -> str:
-    """A model-level refusal as server.invalid reads a plain ValueError: "English / tiếng Việt"."""
-    words = render(f"reason_{code}")
-    return f"{words['en']} / {words['vi']}"
 
 
 class RatingOut(BaseModel):

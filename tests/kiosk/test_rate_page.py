@@ -126,6 +126,16 @@ def test_an_unanswered_question_goes_home_and_records_nothing(server, chromium):
         assert ratings(server) == []
 
 
+def test_a_ticket_rated_on_the_phone_meanwhile_sends_the_screen_home(server, chromium):
+    with rate_page(chromium, server, 1366, 768) as page:
+        ticket = complete_one(server)
+        expect(page.locator("#question")).to_be_visible()
+        phone = httpx.post(f"{server.url}/api/v1/ratings", json={"token": ticket["token"], "level": "very_satisfied"}, timeout=30)
+        assert phone.status_code == 201, phone.text
+        expect(page.locator("#home")).to_be_visible()  # from the rating.recorded event, no timer
+        assert [r["source"] for r in ratings(server)] == ["phone"]
+
+
 def test_not_satisfied_asks_why_with_reason_chips(server, chromium):
     with rate_page(chromium, server, 1280, 800) as page:
         ticket = complete_one(server)

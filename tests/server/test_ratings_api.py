@@ -127,7 +127,7 @@ def test_the_phone_rates_its_done_ticket_once_the_same_day(client):
 def test_invalid_ratings_say_which_field_and_why(client):
     ticket = served(client)
     cases = [
-        ({"level": "satisfied", "reasons": ["waited_too_long"]}, None, "chỉ chọn lý do khi chưa hài lòng"),
+        ({"level": "satisfied", "reasons": ["waited_too_long"]}, "reasons", "Lý do: chỉ chọn lý do khi chưa hài lòng"),
         ({"level": "happy"}, "level", "Mức độ hài lòng: phải là một trong"),
         ({"level": "neutral", "reasons": ["bribe"]}, "reasons", "Lý do (mục 1): phải là một trong"),
         ({"level": "neutral", "reasons": ["facilities", "facilities"]}, "reasons", "Lý do: có mục bị lặp lại"),
