@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from server import auth, demo, invalid, kiosk_pages, queue, ws
 from server import dossiers as dossiers_domain
-from server.api import audit, centers, counters, devices, dossiers, officers, printing, reports, session, tickets
+from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
@@ -123,6 +123,8 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             password = auth.ensure_first_admin(db_session, clock())
             if center is not None and settings.demo_dossiers:  # received by the first admin, so after it exists
                 demo.seed_dossiers(db_session, clock(), center)
+            if center is not None:
+                demo.seed_ratings(db_session, clock(), center)  # on the demo's done tickets, if any
             dossiers_domain.purge_due(db_session, clock())  # personal data past its retention
         for kind, token in tokens.items():
             log.warning("motcua: demo %s token (shown once): %s", kind, token)
@@ -160,7 +162,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)
     )
-    for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports):
+    for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports, ratings):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")

@@ -30,9 +30,10 @@ class Permission(StrEnum):
     center_admin = "center.admin"  # categories, counters, staff, devices, notices
     audit_read = "audit.read"
     print_agent = "print.agent"  # receive print jobs
+    rating_record = "rating.record"  # record a citizen's rating at the counter that served them
 
 
-_STAFF = {Permission.queue_read, Permission.ticket_issue, Permission.counter_operate}
+_STAFF = {Permission.queue_read, Permission.ticket_issue, Permission.counter_operate, Permission.rating_record}
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.staff: frozenset(_STAFF),
     Role.leader: frozenset(_STAFF | {Permission.audit_read}),
@@ -40,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     DeviceKind.kiosk: frozenset({Permission.queue_read, Permission.ticket_issue}),
     DeviceKind.display: frozenset({Permission.queue_read}),
     DeviceKind.print_agent: frozenset({Permission.queue_read, Permission.print_agent}),
+    DeviceKind.rating: frozenset({Permission.queue_read, Permission.rating_record}),
 }
 
 

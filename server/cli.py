@@ -197,7 +197,7 @@ def user_disable(username: str, database_url: DatabaseOption = None) -> None:
 @device_app.command("add")
 def device_add(
     name: str,
-    kind: Annotated[str, typer.Option(help="kiosk, display or print_agent")] = "kiosk",
+    kind: Annotated[str, typer.Option(help="kiosk, display, print_agent or rating (a counter's rating screen)")] = "kiosk",
     center: Annotated[str, typer.Option(help="center code")] = "DEMO",
     database_url: DatabaseOption = None,
 ) -> None:
@@ -206,7 +206,7 @@ def device_add(
     from server.models import DeviceKind
 
     if kind not in DeviceKind.__members__:
-        raise typer.BadParameter("kind must be kiosk, display or print_agent")
+        raise typer.BadParameter("kind must be kiosk, display, print_agent or rating")
     with _database(database_url).write() as session:
         center_id = _center_id(session, center)
         device, token = _run(lambda: auth.create_device(session, queue.system_clock(), center_id, DeviceKind(kind), name))

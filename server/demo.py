@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server import auth, directory, dossiers, queue
-from server.models import Center, Device, DeviceKind, Dossier, DossierState, Procedure, User
+from server import auth, directory, dossiers, queue, ratings
+from server.models import (
+    Center, Device, DeviceKind, Dossier, DossierState, Procedure, Rating, RatingLevel, RatingReason, RatingSource, Ticket,
+    TicketState, User,
+)
 
 CENTER_CODE = "DEMO"
 ALL_DAY = [["00:00", "24:00"]]
@@ -93,11 +96,16 @@ def seed(session: Session) -> Center:
 
 
 def ensure_devices(session: Session, now: datetime, center: Center) -> dict[str, str]:
-    """A kiosk and a display for the demo center, made once; their tokens (shown once)."""
+    """A kiosk, a display and counter 1's rating screen for the demo center, made once; their
+    tokens (shown once)."""
     if session.execute(select(Device.id).where(Device.center_id == center.id).limit(1)).first() is not None:
         return {}
     tokens = {}
-    for kind, name in [(DeviceKind.kiosk, "Kiosk sảnh chính"), (DeviceKind.display, "Màn hình phòng chờ")]:
+    for kind, name in [
+        (DeviceKind.kiosk, "Kiosk sảnh chính"),
+        (DeviceKind.display, "Màn hình phòng chờ"),
+        (DeviceKind.rating, "Màn hình đánh giá quầy 1"),
+    ]:
         _, tokens[kind.value] = auth.create_device(session, now, center.id, kind, name)  # type: ignore[arg-type]
     return tokens
 
@@ -146,3 +154,32 @@ def seed_dossiers(session: Session, now: datetime, center: Center) -> None:
         for step, state in enumerate(states, start=1):
             words_for = {"missing_documents": words} if state == S.needs_more else {"reason": words} if state == S.rejected else {}
             dossiers.change_state(session, at + timedelta(hours=step), dossier.id, state, **words_for)  # type: ignore[arg-type]
+
+
+# What the demo's citizens said, in turn: mostly pleased, some not, with their reasons.
+DEMO_RATINGS = [
+    (RatingLevel.very_satisfied, []),
+    (RatingLevel.satisfied, []),
+    (RatingLevel.neutral, [RatingReason.waited_too_long]),
+    (RatingLevel.very_satisfied, []),
+    (RatingLevel.dissatisfied, [RatingReason.unclear_guidance, RatingReason.extra_papers]),
+    (RatingLevel.satisfied, []),
+]
+
+
+def seed_ratings(session: Session, now: datetime, center: Center) -> int:
+    """A few ratings on the demo's done tickets, if it has any, once: a center that has any
+    rating already is left alone (its citizens rate real tickets). How many were added."""
+    if session.execute(select(Rating.id).where(Rating.center_id == center.id).limit(1)).first() is not None:
+        return 0
+    done = session.execute(
+        select(Ticket)
+        .where(Ticket.center_id == center.id, Ticket.state == TicketState.done)
+        .order_by(Ticket.id)
+        .limit(len(DEMO_RATINGS))
+    ).scalars()
+    added = 0
+    for ticket, (level, reasons) in zip(done, DEMO_RATINGS):
+        ratings.record(session, now, ticket, level=level, reasons=reasons, comment="", source=RatingSource.counter)
+        added += 1
+    return added

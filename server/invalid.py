@@ -27,6 +27,13 @@ def Refused(reason: str, **values: object) -> PydanticCustomError:  # noqa: N802
     return PydanticCustomError(reason, CATALOG[f"reason_{reason}"]["en"], values)  # type: ignore[arg-type]
 
 
+def printable(value: str) -> str:
+    """A validator: text a person typed on one line, without control characters."""
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+        raise Refused("control_characters")
+    return value
+
+
 def field_of(loc: list[Any]) -> str | None:
     """The body's field an error is about ("sessions" for body.sessions.0), or None."""
     names = [part for part in loc[1:] if isinstance(part, str)]

@@ -4,6 +4,8 @@
     /kiosk/static/{file}         its HTML, CSS, JS, pictograms and message catalog
     /kiosk/fonts/{file}.ttf      Be Vietnam Pro from the fontpkg wheel (DejaVu Sans if missing)
     /kiosk/voice/{lang}/{clip}.wav  voice prompts, made offline with espeak-ng on first use
+    /rate?counter_id=N           a counter's rating screen (kiosk/static/rate.html; a `rating`
+                                 device's ?token=, or the officer's session on a second screen)
     /t/{token}                   what the ticket's QR code opens on a citizen's phone
     /t/{token}/qr.svg            that QR code
     /d/{token}                   what a dossier's QR code (the appointment slip) opens
@@ -58,6 +60,12 @@ def _static_file(relative: str) -> FileResponse:
 @router.get("/kiosk")
 def kiosk_page() -> FileResponse:
     return _static_file("index.html")
+
+
+@router.get("/rate")
+def rate_page() -> FileResponse:
+    """The page follows its counter over /ws/events?counter_id= and posts to /api/v1/ratings."""
+    return _static_file("rate.html")
 
 
 @router.get("/kiosk/static/{relative:path}")

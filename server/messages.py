@@ -172,6 +172,27 @@ CATALOG: dict[str, Message] = {
         "vi": "Không thể tự khoá hoặc hạ quyền tài khoản đang dùng.",
         "en": "You cannot disable or demote the account you are signed in with.",
     },
+    # --- ratings (server.ratings) --------------------------------------------------------------
+    "rating_exists": {
+        "vi": "Số {label} đã được đánh giá rồi; mỗi số chỉ đánh giá một lần. Xin cảm ơn ông/bà!",
+        "en": "Ticket {label} has already been rated; each ticket is rated once. Thank you!",
+    },
+    "rating_not_done": {
+        "vi": "Số {label} {state}; chỉ đánh giá được sau khi đã phục vụ xong.",
+        "en": "Ticket {label} is {state}; it can be rated once it has been served.",
+    },
+    "rating_not_at_counter": {
+        "vi": "Số {label} không phải số quầy {number} vừa phục vụ xong; hãy đánh giá từ trang tra cứu của số này.",
+        "en": "Ticket {label} is not the one counter {number} has just completed; rate it from its status page.",
+    },
+    "rating_closed": {
+        "vi": "Đã hết hạn đánh giá số {label} (chỉ đánh giá trong ngày được phục vụ).",
+        "en": "Ticket {label} can no longer be rated (only on the day it was served).",
+    },
+    "rating_not_your_counter": {
+        "vi": "Chỉ cán bộ đang làm việc tại quầy {number} mới ghi được đánh giá của quầy này.",
+        "en": "Only the officer working counter {number} can record its ratings.",
+    },
     # --- why an input was refused (server.invalid): "<field>: <reason>" -------------------------
     "field_request": {"vi": "Dữ liệu gửi lên", "en": "The request"},
     "field_item": {"vi": "mục {n}", "en": "item {n}"},
@@ -228,6 +249,20 @@ CATALOG: dict[str, Message] = {
     "field_idempotency_key": {"vi": "Mã chống trùng", "en": "Idempotency key"},
     "field_note": {"vi": "Ghi chú", "en": "Note"},
     "field_source": {"vi": "Nguồn", "en": "Source"},
+    "field_level": {"vi": "Mức độ hài lòng", "en": "How satisfied"},
+    "field_reasons": {"vi": "Lý do", "en": "Reasons"},
+    "field_comment": {"vi": "Góp ý", "en": "Comment"},
+    "field_token": {"vi": "Mã tra cứu của số", "en": "The ticket's status code"},
+    "field_ticket_id": {"vi": "Số thứ tự", "en": "Ticket"},
+    "reason_reasons_when_satisfied": {
+        "vi": "chỉ chọn lý do khi chưa hài lòng (bình thường hoặc không hài lòng)",
+        "en": "are given only when not satisfied (neutral or dissatisfied)",
+    },
+    "reason_rating_from": {
+        "vi": "gửi mã tra cứu của số (từ điện thoại), hoặc số thứ tự và quầy (từ quầy), không cả hai",
+        "en": "give the ticket's status token (from a phone), or the ticket and its counter (at the counter), not both",
+    },
+    "reason_repeated": {"vi": "có mục bị lặp lại", "en": "has an item twice"},
     "reason_missing": {"vi": "chưa nhập", "en": "is required"},
     "reason_empty": {"vi": "không được để trống", "en": "must not be empty"},
     "reason_string_too_short": {"vi": "cần ít nhất {min_length} ký tự", "en": "needs at least {min_length} characters"},

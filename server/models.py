@@ -225,6 +225,7 @@ class DeviceKind(StrEnum):
     kiosk = "kiosk"  # issues tickets, reads what a kiosk shows
     display = "display"  # reads only
     print_agent = "print_agent"  # receives print jobs
+    rating = "rating"  # a counter's rating screen (/rate): reads its counter, records ratings
 
 
 class User(SQLModel, table=True):
@@ -431,3 +432,50 @@ class Dossier(SQLModel, table=True):
     updated_at: datetime
     purge_at: datetime | None = None  # when its personal data goes (set when it closes)
     purged_at: datetime | None = None
+
+
+
+
+# --- ratings: how satisfied the citizen was (issue 17) -----------------------------------------
+
+
+class RatingLevel(StrEnum):
+    very_satisfied = "very_satisfied"  # rất hài lòng
+    satisfied = "satisfied"  # hài lòng
+    neutral = "neutral"  # bình thường
+    dissatisfied = "dissatisfied"  # không hài lòng
+
+
+# Levels a citizen may say why about (reason chips are offered for these only).
+UNSATISFIED_LEVELS = (RatingLevel.neutral, RatingLevel.dissatisfied)
+
+
+class RatingReason(StrEnum):
+    waited_too_long = "waited_too_long"
+    staff_attitude = "staff_attitude"
+    unclear_guidance = "unclear_guidance"
+    extra_papers = "extra_papers"  # asked for papers the procedure does not require
+    facilities = "facilities"
+
+
+class RatingSource(StrEnum):
+    counter = "counter"  # the counter's rating screen (/rate)
+    phone = "phone"  # the ticket's status page on the citizen's phone
+
+
+class Rating(SQLModel, table=True):
+    """One citizen's rating of one ticket's service: kept with the ticket (its dossiers are
+    found through the ticket), the counter and the officer who ended it."""
+
+    __table_args__ = (Index("ix_rating_center_day", "center_id", "service_day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id")
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)  # one rating per ticket
+    service_day: date  # the ticket's
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    officer_id: int | None = Field(default=None, foreign_key="user.id")
+    level: RatingLevel
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    comment: str = Field(default="", max_length=200)
+    source: RatingSource
+    at: datetime

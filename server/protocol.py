@@ -280,6 +280,18 @@ class DossierStatus(BaseModel):
     center_hotline: str
 
 
+class RatingEventOut(BaseModel):
+    """A rating as events carry it: no free-text comment (events reach kiosks and displays)."""
+
+    id: int
+    ticket_id: int
+    counter_id: int | None
+    officer_id: int | None
+    level: str  # very_satisfied, satisfied, neutral, dissatisfied
+    reasons: list[str]
+    source: str  # counter, phone
+
+
 class EventOut(BaseModel):
     type: Literal["event"] = "event"
     seq: int
@@ -293,6 +305,7 @@ class EventOut(BaseModel):
     center: CenterOut | None = None  # center.updated: the profile changed
     notices: list[NoticeOut] | None = None  # notice.updated: every active notice, in order
     dossier: DossierEventOut | None = None  # dossier.received, dossier.state_changed
+    rating: RatingEventOut | None = None  # rating.recorded
     _json: str | None = PrivateAttr(default=None)
 
     def as_json(self) -> str:

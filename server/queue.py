@@ -238,7 +238,7 @@ _INSERT_TICKET = Direct(
     .values({**_NEW_TICKET, **{name: bindparam(name) for name in _ISSUED}})
     .returning(_T.id)
 )
-_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "center", "notices", "dossier")
+_EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "center", "notices", "dossier", "rating")
 _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
 
 
@@ -532,6 +532,7 @@ def record(
     center: Center | None = None,
     notices: list[protocol.NoticeOut] | None = None,
     dossier: protocol.DossierEventOut | None = None,
+    rating: protocol.RatingEventOut | None = None,
 ) -> protocol.EventOut:
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
@@ -549,6 +550,7 @@ def record(
         center=protocol.CenterOut.model_validate(center, from_attributes=True) if center else None,
         notices=notices,
         dossier=dossier,
+        rating=rating,
     )
     # The event's parts, without those it lacks, as JSON straight from pydantic.
     data = JsonText(out.model_dump_json(include={part for part in _EVENT_PARTS if getattr(out, part) is not None}))

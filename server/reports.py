@@ -33,7 +33,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import Float, String, and_, or_, select, type_coerce
+from sqlalchemy import Float, String, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlmodel import Session, col
@@ -47,6 +47,7 @@ from server.models import (
     Dossier,
     DossierState,
     Procedure,
+    Rating,
     Ticket,
     TicketState,
     User,
@@ -225,7 +226,7 @@ def report(session: Session, center_id: int, period: Period, by: Grouping, now: 
         keys = [k for k in names if k in tallies] + sorted(k for k in tallies if k is not None and k not in names)
         rows = [_figures(k, names.get(k, f"#{k}"), tallies[k], by is Grouping.category) for k in keys]
         stray = tallies.get(None)
-        if stray is not None and (stray.called or sum(stray.ended.values()) or stray.received):
+        if stray is not None and (stray.called or sum(stray.ended.values()) or stray.received or stray.ratings):
             rows.append(_figures(None, "—", stray, by is Grouping.category))
     return Report(
         center_id=center.id,  # type: ignore[arg-type]
@@ -353,8 +354,23 @@ def _dossiers(session, center, period, by, tallies, total, now) -> None:  # type
 
 
 def _ratings(session, center, period, by, tallies, total) -> None:  # type: ignore[no-untyped-def]
-    """Ratings by level (issue 17's ratings, kept with the ticket): none yet on this branch."""
-    return None
+    """Ratings by level, on the tickets of the period: a category's through its ticket, a
+    counter's and an officer's as the rating keeps them (the one who ended the ticket)."""
+    key = {
+        Grouping.category: Ticket.category_id,
+        Grouping.counter: Rating.counter_id,
+        Grouping.officer: Rating.officer_id,
+        Grouping.center: Rating.center_id,
+    }[by]
+    rows = session.connection().execute(
+        select(key, type_coerce(Rating.level, String), func.count())
+        .join(Ticket, col(Ticket.id) == Rating.ticket_id)
+        .where(Rating.center_id == center.id, col(Rating.service_day) >= period.first, col(Rating.service_day) <= period.last)
+        .group_by(key, Rating.level)
+    )
+    for group, level, count in rows:
+        tallies[group].ratings[level] += count
+        total.ratings[level] += count
 
 
 def _names(session: Session, center, by: Grouping) -> dict[int | None, str]:  # type: ignore[no-untyped-def]

@@ -72,8 +72,9 @@ export function tapKey(prefix = "kiosk") {
  * forces a reconnect.
  */
 export class EventStream {
-  constructor({ centerId = null, token = "", path = "/ws/events", onSnapshot, onEvent, onOnline }) {
+  constructor({ centerId = null, token = "", path = "/ws/events", params = {}, onSnapshot, onEvent, onOnline }) {
     this.path = path;
+    this.params = params; // more of the address, e.g. {counter_id: 3}: a counter's view, then its events
     this.centerId = centerId;
     this.token = token;
     this.onSnapshot = onSnapshot;
@@ -87,8 +88,8 @@ export class EventStream {
   }
 
   url() {
-    const params = new URLSearchParams();
-    if (this.centerId) params.set("center_id", this.centerId);
+    const params = new URLSearchParams(this.params);
+    if (this.centerId && !this.params.counter_id) params.set("center_id", this.centerId);
     if (this.token) params.set("token", this.token);
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     return `${scheme}://${location.host}${this.path}?${params}`;
@@ -129,7 +130,7 @@ export class EventStream {
       } catch (_) {
         return;
       }
-      if (data.type === "snapshot") {
+      if (data.type === "snapshot" || data.type === "counter_view") {
         this.seq = data.seq;
         this.refusals = 0;
         if (data.center && !this.centerId) this.centerId = data.center.id;

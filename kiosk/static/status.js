@@ -4,6 +4,7 @@
 // page must not claim to update itself while it cannot.
 
 import { EventStream, LANGUAGES, POLICY_VIOLATION, applyCatalog, loadCatalog, translate } from "./common.js";
+import { UNSATISFIED, chosenReasons, renderFaces, renderReasons, sendRating } from "./rating.js";
 
 const POLL_CONNECTED_MS = 30000;
 const POLL_DISCONNECTED_MS = 4000;
@@ -21,6 +22,9 @@ const state = {
   pollTimer: null,
   refreshTimer: null,
   stream: null,
+  level: null, // the face tapped, while reasons are chosen
+  sending: false,
+  rateFailed: false,
 };
 const $ = (id) => document.getElementById(id);
 const t = (key, values) => translate(state.catalog, state.language, key, values);
@@ -79,8 +83,42 @@ function startStream() {
   state.stream.start();
 }
 
+// Once the ticket is done, the same day: the four faces, once (the server refuses a second).
+function pick(level) {
+  if (state.sending) return;
+  state.level = level;
+  if (UNSATISFIED.includes(level)) render();
+  else rate();
+}
+
+async function rate() {
+  if (state.sending || !state.level) return;
+  state.sending = true;
+  render();
+  const reasons = UNSATISFIED.includes(state.level) ? chosenReasons($("chips")) : [];
+  const result = await sendRating({ token, level: state.level, reasons });
+  state.sending = false;
+  state.rateFailed = !(result.ok || result.status === 409);
+  if (!state.rateFailed) {
+    state.status = { ...state.status, can_rate: false, rating: result.ok ? result.body.level : state.status.rating };
+    refresh(); // a 409 (rated at the counter meanwhile): the server says which rating stands
+  }
+  render();
+}
+
+function renderRating(status) {
+  $("rate").hidden = !status || !status.can_rate;
+  $("reasons").hidden = !UNSATISFIED.includes(state.level);
+  $("rate-error").hidden = !state.rateFailed;
+  for (const button of document.querySelectorAll("#rate button")) button.disabled = state.sending;
+  for (const face of document.querySelectorAll(".face")) face.setAttribute("aria-pressed", String(face.dataset.level === state.level));
+  $("rated").hidden = !status || !status.rating;
+  if (status && status.rating) $("rated").textContent = t("rate_status_given", { level: t(`rate_level_${status.rating}`) });
+}
+
 function render() {
   applyCatalog(document, state.catalog, state.language);
+  renderRating(state.found ? state.status : null);
   $("language").lang = LANGUAGES.find((l) => l !== state.language);
   const status = state.status;
   $("loading").hidden = Boolean(status) || !state.found;
@@ -108,6 +146,9 @@ function render() {
 
 async function main() {
   state.catalog = await loadCatalog();
+  renderFaces($("faces"), pick);
+  renderReasons($("chips"));
+  $("send").addEventListener("click", rate);
   $("language").addEventListener("click", () => {
     state.language = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];
     render();

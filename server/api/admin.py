@@ -17,7 +17,7 @@ from server.api.models import Body
 from server.api.security import AdminCenter, guard_center
 from server.auth import Principal
 from server.errors import Conflict, NotFound
-from server.invalid import Refused
+from server.invalid import Refused, printable
 from server.kiosk_pages import STATIC as KIOSK_STATIC
 from server.models import Category, Counter, Device, DeviceKind, Notice, PriorityRule, Procedure, Role, User
 from server.presence import Presence
@@ -176,14 +176,8 @@ class UserUpdate(Body):
 class DeviceIn(Body):
     kind: DeviceKind
     # Any text ("Kiosk sảnh chính"); also the name its printer is configured by (MOTCUA_PRINTERS).
-    name: str = Field(min_length=1, max_length=64)
+    name: Annotated[str, AfterValidator(printable)] = Field(min_length=1, max_length=64)
 
-    @field_validator("name")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
-            raise Refused("control_characters")
-        return value
 
 
 class NoticeIn(Body):

@@ -74,3 +74,7 @@ class TicketStatus(BaseModel):
     people_ahead: int
     estimated_wait_minutes: int
     counter_number: int | None
+    # The citizen's rating of it (very_satisfied ... dissatisfied), if given; whether the page
+    # may ask for one now (done, on its service day, not rated yet).
+    rating: str | None = None
+    can_rate: bool = False

@@ -5,7 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from server import auth, protocol, queue
+from server import auth, protocol, queue, ratings
 from server.api.deps import ApiId, DbDep, NowDep, TicketToken, json_answer, read_answer
 from server.api.counters import officer_of
 from server.api.models import CallRequest, IssueRequest, TicketStatus, TransferRequest
@@ -150,12 +150,12 @@ async def ticket_by_label(
 
 
 @router.get("/status/{token}", response_model=TicketStatus)
-async def ticket_status(token: TicketToken, db: DbDep) -> Response:
+async def ticket_status(token: TicketToken, db: DbDep, now: NowDep) -> Response:
     """Public: what the QR code on a ticket opens. The token is unguessable; nothing else is shown."""
-    return await read_answer(db, lambda session: _status(session, token))
+    return await read_answer(db, lambda session: _status(session, token, now))
 
 
-def _status(session: Session, token: str) -> TicketStatus:
+def _status(session: Session, token: str, now: datetime) -> TicketStatus:
     ticket = queue.ticket_by_token(session, token)
     category = queue.get_category(session, ticket.category_id)
     counter = queue.get_counter(session, ticket.counter_id) if ticket.counter_id else None
@@ -170,4 +170,5 @@ def _status(session: Session, token: str) -> TicketStatus:
         people_ahead=ahead,
         estimated_wait_minutes=minutes,
         counter_number=counter.number if counter else None,
+        **ratings.status_of(session, now, ticket),
     )

@@ -307,7 +307,7 @@ def test_device_names_may_be_any_vietnamese_text(admin):
     assert refusal(admin.post(url, json={"kind": "kiosk", "name": "Kiosk\n2"})) == (
         "name", "Tên thiết bị: không được chứa ký tự điều khiển (xuống dòng, tab...)")
     assert refusal(admin.post(url, json={"kind": "tv", "name": "TV"})) == (
-        "kind", "Loại thiết bị: phải là một trong: 'kiosk', 'display' hoặc 'print_agent'")
+        "kind", "Loại thiết bị: phải là một trong: 'kiosk', 'display', 'print_agent' hoặc 'rating'")
 
 
 def test_opening_hours_and_every_other_refusal_is_said_per_field(admin):

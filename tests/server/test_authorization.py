@@ -15,7 +15,7 @@ from server.settings import Settings
 
 # The policy, written down independently of server.auth: who may use a route needing what...
 MAY = {
-    "queue.read": {"kiosk", "display", "print_agent", "staff", "leader", "admin", "province"},
+    "queue.read": {"kiosk", "display", "print_agent", "rating", "staff", "leader", "admin", "province"},
     "ticket.issue": {"kiosk", "staff", "leader", "admin", "province"},
     "counter.operate": {"staff", "leader", "admin", "province"},
     "center.admin": {"admin", "province"},
@@ -59,6 +59,10 @@ POLICY = {
     "POST /api/v1/print-agent/jobs/claim": "print.agent",
     "GET /api/v1/centers/{center_id}/audit": "audit.read",
     "GET /api/v1/status/{token}": "public",
+    # Public with a ticket's token (the phone); else rating.record, checked by the route
+    # itself (tests/server/test_ratings_api.py).
+    "POST /api/v1/ratings": "public",
+    "GET /api/v1/ratings": "audit.read",
     "POST /api/v1/auth/login": "public",
     "POST /api/v1/auth/logout": "public",
     "GET /api/v1/auth/me": "public",
@@ -96,7 +100,7 @@ POLICY = {
     "GET /api/v1/centers/{center_id}/procedures": "queue.read",
     "GET /api/v1/public/dossiers/{token}": "public",
 }
-CALLERS = ["anonymous", "kiosk", "display", "print_agent", "staff", "leader", "admin", "province"]
+CALLERS = ["anonymous", "kiosk", "display", "print_agent", "rating", "staff", "leader", "admin", "province"]
 
 
 def app_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -116,7 +120,7 @@ def setup(tmp_path_factory):
             tokens = {"anonymous": None, "province": sign_in(session, now, None, "admin", "province-admin")}
             for role in ("staff", "leader", "admin"):
                 tokens[role] = sign_in(session, now, world.center.id, role)
-            for kind in ("kiosk", "display", "print_agent"):
+            for kind in ("kiosk", "display", "print_agent", "rating"):
                 tokens[kind] = register_device(session, now, world.center.id, kind)
             tokens["other-admin"] = sign_in(session, now, other.id, "admin", "other-admin")
             ticket, _ = queue.issue_ticket(session, now, category_id=world.categories["A"].id)

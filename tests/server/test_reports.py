@@ -8,7 +8,7 @@ import pytest
 from queue_world import build_world
 from server import directory, reports
 from server.db import Database, make_engine, migrate
-from server.models import Dossier, DossierState, Ticket, TicketState, User
+from server.models import Dossier, DossierState, Rating, RatingLevel, RatingSource, Ticket, TicketState, User
 from server.reports import Grouping, Period, PeriodKind
 
 MONDAY = date(2026, 11, 23)
@@ -55,12 +55,18 @@ def world(tmp_path):  # type: ignore[no-untyped-def]
             return ticket
 
         first = leg(MONDAY, "A", TicketState.done, "08:00", "08:10", "08:11", "08:21", 1, "x")  # wait 10, service 10
-        leg(MONDAY, "A", TicketState.done, "08:05", "08:25", "08:25", "08:45", 1, "x")  # wait 20, service 20
+        second = leg(MONDAY, "A", TicketState.done, "08:05", "08:25", "08:25", "08:45", 1, "x")  # wait 20, service 20
         leg(MONDAY, "A", TicketState.no_show, "09:00", "09:30", None, "09:35", 2, "y")  # wait 30
         leg(MONDAY, "A", TicketState.cancelled, "09:10", ended="11:00", ended_by="y")  # never called, no counter
         leg(MONDAY, "B", TicketState.transferred, "08:30", "08:34", "08:36", "08:40", 2, "y")  # wait 4
         leg(MONDAY, "B", TicketState.done, "08:40", "08:52", "08:52", "09:22", 3, "z", hop=1, category="C", queued="08:30")  # wait 12, service 30
-        leg(MONDAY, "B", TicketState.done, "10:00", "10:06", "10:06", "10:12", 2, "y")  # wait 6, service 6
+        third = leg(MONDAY, "B", TicketState.done, "10:00", "10:06", "10:06", "10:12", 2, "y")  # wait 6, service 6
+        # Ratings: A001 very satisfied, A002 dissatisfied (counter 1, x); B002 satisfied (counter 2, y).
+        for ticket, level, officer in ((first, RatingLevel.very_satisfied, "x"), (second, RatingLevel.dissatisfied, "x"), (third, RatingLevel.satisfied, "y")):
+            session.add(Rating(
+                center_id=w.center.id, ticket_id=ticket.id, service_day=MONDAY, counter_id=ticket.counter_id,
+                officer_id=officers[officer], level=level, source=RatingSource.counter, at=NOW,
+            ))  # fmt: skip
         leg(MONDAY + timedelta(days=1), "A", TicketState.done, "14:00", "14:40", "14:40", "14:55", 1, "x")  # Tuesday: wait 40, service 15
         leg(MONDAY + timedelta(days=7), "A", TicketState.done, "08:00", "08:01", "08:01", "08:02", 1, "x")  # next week
 
@@ -100,6 +106,9 @@ def test_a_day_for_the_center(world):
     assert (row.service_mean, row.service_p90) == (16.5, 30.0)
     # Numbers by the hour they were issued: 08:00, 08:05, 08:30 | 09:00, 09:10 | 10:00.
     assert r.arrivals_by_hour == [0] * 8 + [3, 2, 1] + [0] * 13
+    # Three ratings, two of them satisfied or very: 2/3.
+    assert row.ratings == {"very_satisfied": 1, "dissatisfied": 1, "satisfied": 1}
+    assert row.satisfaction_rate == 0.6667
     assert r.total == row
 
 
@@ -111,6 +120,7 @@ def test_a_day_by_category_counter_and_officer(world):
     assert (b.issued, b.called, b.served, b.transferred, b.wait_mean, b.wait_p90, b.service_mean) == (2, 2, 1, 1, 5.0, 6.0, 6.0)
     # C numbered nothing: it only served B001's transferred leg (wait 12, service 30).
     assert (c.issued, c.called, c.served, c.wait_mean, c.service_mean) == (0, 1, 1, 12.0, 30.0)
+    assert (a.satisfaction_rate, b.satisfaction_rate, c.satisfaction_rate) == (0.5, 1.0, None)
 
     one, two, three, nowhere = run(db, w, PeriodKind.day, Grouping.counter).rows
     assert (one.name, one.issued, one.called, one.served) == ("Quầy 1", None, 2, 2)
@@ -123,6 +133,8 @@ def test_a_day_by_category_counter_and_officer(world):
     z, y, x = run(db, w, PeriodKind.day, Grouping.officer).rows
     assert [o.name for o in (z, y, x)] == ["Đỗ Văn Zũng", "Lê Thị Yến", "Trần Văn Xuân"]
     assert (x.called, x.served) == (2, 2)
+    assert (x.ratings, x.satisfaction_rate) == ({"very_satisfied": 1, "dissatisfied": 1}, 0.5)
+    assert (y.ratings, y.satisfaction_rate, z.satisfaction_rate) == ({"satisfied": 1}, 1.0, None)
     assert (y.called, y.served, y.no_show, y.transferred, y.cancelled) == (3, 1, 1, 1, 1)
     assert (z.called, z.served) == (1, 1)
 

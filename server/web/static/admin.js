@@ -370,7 +370,7 @@ const RESOURCES = {
     ],
     top: displaySound,
     fields: () => [
-      selectField("kind", "admin.device_kind", ["kiosk", "display", "print_agent"].map((k) => el("option", { value: k }, t(`admin.kind_${k}`)))),
+      selectField("kind", "admin.device_kind", ["kiosk", "display", "print_agent", "rating"].map((k) => el("option", { value: k }, t(`admin.kind_${k}`)))),
       textField("name", "admin.device_name", "", { maxlength: 64, placeholder: t("admin.device_name_hint") }),
     ],
     body: (f) => ({ kind: f.kind.value, name: f.name.value.trim() }),
