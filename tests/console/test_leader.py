@@ -117,3 +117,26 @@ def test_a_long_wait_and_a_long_pause_are_alerts_for_the_leader_and_the_console(
     officer.clock.fast_forward("11:00")
     expect(officer.locator("#alerts")).to_contain_text("Quầy 1 tạm dừng đã 11 phút")
     assert real_browser.axe_violations(page) == [] and real_browser.axe_violations(officer) == []
+
+
+def test_late_dossiers_are_listed_with_their_apology_letter(tmp_path, new_page):
+    from console_server import ConsoleServer
+
+    server = ConsoleServer(tmp_path / "late.db", env={"MOTCUA_DEMO_DOSSIERS": "1"})
+    server.start()
+    try:
+        page = open_leader(server, new_page)
+        with server.client("leader") as leader:
+            late = leader.get("/api/v1/dossiers?center_id=1&late=true").json()
+        assert late  # the demo has one late dossier
+        rows = page.locator("#late tbody tr")
+        expect(rows).to_have_count(len(late))
+        expect(rows.first.locator("th")).to_have_text(late[0]["code"])
+        with page.context.expect_page() as opened:
+            rows.first.get_by_role("link", name="Mở thư xin lỗi").click()
+        letter = opened.value
+        letter.wait_for_load_state()
+        expect(letter.locator("body")).to_contain_text(late[0]["code"])
+        assert real_browser.axe_violations(page) == []
+    finally:
+        server.stop()

@@ -75,13 +75,18 @@ async function enter(me) {
   view.centerId = (centers.find((c) => c.id === wanted) || centers[0]).id;
   view.stream = new EventStream(view.centerId, {
     onSnapshot: (snapshot) => { queue.load(snapshot); render(); },
-    onEvent: (event) => { queue.apply(event); render(); },
+    onEvent: (event) => {
+      queue.apply(event);
+      if (event.dossier) loadLate(); // a dossier moved on: the late list may change
+      render();
+    },
     onOnline: (online) => {
       $("online").classList.toggle("off", !online);
       $("online").textContent = t(online ? "common.online" : "common.offline");
     },
   });
   view.stream.start();
+  loadLate();
   $("day").value = queue.serviceDay || new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" });
   await loadReport();
 }
@@ -120,6 +125,27 @@ function renderFloor() {
       el("td", { class: "in-hand" }, hand ? `${hand.label} (${t(`console.state_${hand.state}`)})` : "—"),
       el("td", { class: "number for" }, from ? since(from) : "—"));
   }));
+}
+
+// ---- late dossiers ----------------------------------------------------------------------------
+
+/** Open dossiers past their due date (the server decides: GET /dossiers?late=true). */
+async function loadLate() {
+  let late;
+  try {
+    late = await api("GET", `/dossiers?center_id=${view.centerId}&late=true&limit=200`);
+  } catch {
+    return; // the stream's indicator says when the server is out of reach
+  }
+  const today = Date.parse(queue.serviceDay || new Date().toISOString().slice(0, 10));
+  $("late-none").hidden = late.length > 0;
+  $("late").hidden = late.length === 0;
+  $("late").tBodies[0].replaceChildren(...late.map((dossier) => el("tr", { dataset: { dossierId: dossier.id } },
+    el("th", { scope: "row" }, dossier.code),
+    el("td", {}, state.language === "en" ? dossier.procedure_name_en : dossier.procedure_name_vi),
+    el("td", {}, dossier.due_date.split("-").reverse().join("/")),
+    el("td", { class: "number" }, String(Math.round((today - Date.parse(dossier.due_date)) / 86400000))),
+    el("td", {}, el("a", { href: `/dossiers/${dossier.id}/apology`, target: "_blank" }, t("leader.late_letter"))))));
 }
 
 // ---- the reports -------------------------------------------------------------------------------
