@@ -111,6 +111,8 @@ def test_dossiers_received_at_the_counter_with_their_slips(server, new_page, pri
     # A second dossier of the same ticket, with the citizen's name and phone.
     page.keyboard.press("h")
     expect(dialog).to_be_visible()
+    expect(page.locator("#procedure-list option").first).to_be_attached()
+    expect(page.locator("#procedure-list")).to_have_value("")  # the last one is not chosen again
     pick_procedure(page, "ket hon", "Đăng ký kết hôn")
     page.locator("#citizen-name").fill("Nguyễn Thị Hoa")
     page.locator("#citizen-phone").fill("0912 345 678")
@@ -227,6 +229,7 @@ def test_the_dossiers_view_moves_a_dossier_along_and_marks_the_late_one(server, 
     def step(state: str) -> None:
         row.locator(f'button[data-step="{state}"]').click()
         expect(row).to_have_attribute("data-state", state)
+        expect(row.locator(":focus")).to_have_count(1)  # redrawn, the keyboard stays on it
 
     step("processing")
     expect(row.locator(".badge.state")).to_have_text("Đang giải quyết")

@@ -77,6 +77,7 @@ export async function openReceive() {
   if (!ticket) return;
   const form = $("receive-form");
   form.reset();
+  $("procedure-list").replaceChildren(); // the last dossier's procedure is not chosen again unasked
   for (const control of form.querySelectorAll("input, select")) clearFieldError(control);
   $("receive-error").hidden = true;
   $("receive-title").textContent = t("dossier.receive_title", { label: ticket.label });
@@ -131,8 +132,8 @@ async function onReceive(event) {
   const form = $("receive-form");
   $("receive-error").hidden = true;
   const missing = [];
-  if (!$("procedure-list").value) missing.push({ field: "procedure_id", message: { vi: t("dossier.pick_procedure"), en: t("dossier.pick_procedure") } });
-  if (!$("dossier-code").value.trim()) missing.push({ field: "code", message: { vi: t("dossier.code_needed"), en: t("dossier.code_needed") } });
+  if (!$("procedure-list").value) missing.push({ field: "procedure_id", message: t("dossier.pick_procedure") });
+  if (!$("dossier-code").value.trim()) missing.push({ field: "code", message: t("dossier.code_needed") });
   if (missing.length || !ticket) {
     showFieldErrors(form, missing);
     return;
@@ -294,8 +295,15 @@ async function readAll() {
 }
 
 function drawAll() {
+  // Redrawn under the officer's keyboard: the focus stays on the dossier it was on.
+  const focused = document.activeElement?.closest?.("#dossiers-list li")?.dataset.dossierId;
   $("dossiers-empty").hidden = dossiers.all.length > 0;
   $("dossiers-list").replaceChildren(...dossiers.all.map((d) => el("li", { class: d.late ? "late" : "", dataset: { dossierId: d.id, code: d.code, state: d.state } }, dossierRow(d))));
+  if (focused) focusRow(focused);
+}
+
+function focusRow(id) {
+  document.querySelector(`#dossiers-list li[data-dossier-id="${id}"] :is(button, a)`)?.focus();
 }
 
 function dossierRow(d) {
@@ -343,7 +351,7 @@ async function onStep(event) {
   const words = $("step-text").value.trim();
   $("step-error").hidden = true;
   if (!words) {
-    showFieldErrors($("step-form"), [{ field: WORDS[next], message: { vi: t("dossier.words_needed"), en: t("dossier.words_needed") } }]);
+    showFieldErrors($("step-form"), [{ field: WORDS[next], message: t("dossier.words_needed") }]);
     return;
   }
   try {
@@ -359,7 +367,7 @@ function changed(d) {
   const at = dossiers.all.findIndex((x) => x.id === d.id);
   if (at >= 0) dossiers.all[at] = d;
   drawAll();
-  document.querySelector(`#dossiers-list li[data-dossier-id="${d.id}"] button`)?.focus();
+  focusRow(d.id);
 }
 
 /** A dossier event on the console's stream: read the lists it touches again. */
