@@ -5,7 +5,8 @@
  * no-show / transfer / pause with a reason, with big buttons or one key each; the ticket in
  * hand with its elapsed time and recalls, the waiting list of the counter's categories in the
  * order call-next takes them (priority, transfers and notes marked), device faults. The
- * entrance-desk mode issues a ticket for a citizen (source "desk").
+ * entrance-desk mode issues a ticket for a citizen (source "desk"). Dossiers received from the
+ * ticket in hand, and the center's dossiers view, are console_dossiers.js.
  *
  * It reads what it shows, not the whole center: the center's categories and counters once,
  * then its counter's view (GET /counters/{id}/view: ticket in hand, the first waiting tickets
@@ -21,6 +22,7 @@ import {
 import { callOrder, countKey, micros, queueOf } from "/web/static/call_order.js";
 import { mountPrintPanel, onPrintEvent, renderPrintPanel } from "/web/static/console_print.js";
 import { openNumberDialog, wireNumberDialog } from "/web/static/console_number.js";
+import { onDossierEvent, openReceive, redrawDossiers, renderTicketDossiers, showDossiersView, wireDossiers } from "/web/static/console_dossiers.js";
 
 const $ = (id) => document.getElementById(id);
 const PRIORITY_GROUPS = ["elderly", "disabled", "pregnant", "small_child", "meritorious"];
@@ -52,6 +54,7 @@ const view = {
   busy: false,
   claiming: null, // the counter a claim dialog asks about
   replaced: null, // the counter as it was when another officer took it: this console stops acting
+  lastDone: null, // the ticket just completed here: its citizen may still hand in dossiers
 };
 
 // ---- sign-in ---------------------------------------------------------------------------------
@@ -61,6 +64,7 @@ async function start() {
   $("language").addEventListener("click", () => {
     setLanguage(state.language === "vi" ? "en" : "vi");
     render();
+    if (view.mode === "dossiers") redrawDossiers();
   });
   $("signin").addEventListener("submit", onSignIn);
   $("sign-out").addEventListener("click", onSignOut);
@@ -73,6 +77,7 @@ async function start() {
   $("claim-take-over").addEventListener("click", () => claimCounter(view.claiming, true));
   $("mode-counter").addEventListener("click", () => setMode("counter"));
   $("mode-desk").addEventListener("click", () => setMode("desk"));
+  $("mode-dossiers").addEventListener("click", () => setMode("dossiers"));
   wireActions();
   wireDesk();
   document.addEventListener("keydown", onKey);
@@ -84,7 +89,7 @@ async function start() {
 }
 
 function showSignIn() {
-  for (const id of ["picker", "counter-view", "desk-view", "modes", "change-counter", "sign-out", "online"]) $(id).hidden = true;
+  for (const id of ["picker", "counter-view", "desk-view", "dossiers-view", "modes", "change-counter", "sign-out", "online"]) $(id).hidden = true;
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   $("who").textContent = "";
   $("signin").hidden = false;
@@ -153,7 +158,7 @@ function stopStream() {
   view.stream = null;
   clearTimeout(view.refresh.timer);
   view.refresh = { timer: null, running: false, again: false, last: 0 };
-  Object.assign(view, { here: null, known: new Map(), counts: new Map(), recent: [] });
+  Object.assign(view, { here: null, known: new Map(), counts: new Map(), recent: [], lastDone: null });
 }
 
 /** Read the counter's view, then follow its events from that view's sequence. */
@@ -193,6 +198,7 @@ function showView(here) {
 function onEvent(event) {
   queue.apply(event);
   noteFault(event);
+  onDossierEvent(event);
   if (view.here && (event.ticket || event.counter)) {
     view.recent.push(event);
     if (view.recent.length > 1000) view.recent.shift();
@@ -219,6 +225,7 @@ function takeTicket(ticket, kind = "") {
   const here = view.here;
   if (!here) return;
   const mine = ticket.counter_id === view.counterId && ["called", "serving"].includes(ticket.state);
+  noteDone(ticket);
   if (mine) here.in_hand = ticket;
   else if (here.in_hand && here.in_hand.id === ticket.id) here.in_hand = null;
   const counter = here.counter;
@@ -295,6 +302,8 @@ function showPicker() {
   clearMessages();
   $("counter-view").hidden = true;
   $("desk-view").hidden = true;
+  $("dossiers-view").hidden = true;
+  showDossiersView(false);
   $("picker").hidden = false;
   drawPicker();
   loadCenter().then(() => view.mode === "picker" && drawPicker(), () => {}); // changed since
@@ -386,7 +395,7 @@ function checkOfficer(c) {
   if (!view.me || c.officer_id === view.me.id || view.replaced) return;
   view.replaced = c;
   localStorage.removeItem("motcua.counter");
-  for (const dialog of ["transfer-dialog", "pause-dialog", "number-dialog"]) $(dialog).close();
+  for (const dialog of ["transfer-dialog", "pause-dialog", "number-dialog", "receive-dialog"]) $(dialog).close();
   clearMessages();
 }
 
@@ -398,8 +407,9 @@ function setMode(mode) {
   $("picker").hidden = true;
   $("counter-view").hidden = mode !== "counter";
   $("desk-view").hidden = mode !== "desk";
-  $("mode-counter").setAttribute("aria-pressed", String(mode === "counter"));
-  $("mode-desk").setAttribute("aria-pressed", String(mode === "desk"));
+  $("dossiers-view").hidden = mode !== "dossiers";
+  for (const m of ["counter", "desk", "dossiers"]) $(`mode-${m}`).setAttribute("aria-pressed", String(mode === m));
+  showDossiersView(mode === "dossiers");
   render();
 }
 
@@ -418,6 +428,18 @@ function counterCategories(c) {
 
 function inHand() {
   return view.here?.in_hand || null;
+}
+
+/** The ticket whose citizen hands in dossiers: the one in hand, else the one just done here. */
+function dossierTicket() {
+  return inHand() || view.lastDone;
+}
+
+/** A ticket of this counter completed: its citizen may still hand in dossiers, until the next. */
+function noteDone(ticket) {
+  if (ticket.counter_id !== view.counterId) return;
+  if (ticket.state === "done") view.lastDone = ticket;
+  else if (["called", "serving"].includes(ticket.state)) view.lastDone = null;
 }
 
 /** The first tickets this counter would call, in that order (the server's rule, kept here
@@ -440,6 +462,7 @@ function waitingTotal() {
 function render() {
   const center = queue.center;
   $("center-name").textContent = center ? (state.language === "en" ? center.name_en : center.name_vi) : t("console.title");
+  $("center-name").title = $("center-name").textContent; // in full where the bar cuts it
   const c = counter();
   $("change-counter").hidden = !c || view.mode === "picker";
   if (c) $("change-counter").textContent = `${t("console.counter_n", { number: c.number })} ▾`;
@@ -489,6 +512,7 @@ function renderCounter(c) {
   $("btn-noshow").disabled = off || !called;
   $("btn-transfer").disabled = off || !ticket;
   $("btn-pause").disabled = off;
+  $("btn-receive").disabled = off || !dossierTicket();
 
   const waiting = waitingHere();
   $("waiting-count").textContent = waitingTotal();
@@ -497,6 +521,7 @@ function renderCounter(c) {
   $("waiting-labels").replaceChildren(...waiting.map((w) => el("option", { value: w.label })));
   renderFaults();
   renderPrintPanel();
+  renderTicketDossiers();
 }
 
 /** One waiting ticket: its number, category, priority group, whether it was transferred
@@ -618,6 +643,11 @@ function wireActions() {
   $("btn-transfer").addEventListener("click", openTransfer);
   $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
   $("transfer-form").addEventListener("submit", onTransfer);
+  $("btn-receive").addEventListener("click", () => {
+    clearMessages();
+    openReceive();
+  });
+  wireDossiers({ centerId: () => view.centerId, counterId: () => view.counterId, ticket: dossierTicket });
 }
 
 /** The alerts of this counter's own business: its queues' longest waits, its own pause. */
@@ -649,6 +679,7 @@ async function act(change, { doneKey = null, inDialog = false } = {}) {
     if (result && result.label !== undefined && view.here) {
       // At once on screen; its event, before or after this answer, moves the queues.
       const mine = result.counter_id === view.counterId && ["called", "serving"].includes(result.state);
+      noteDone(result);
       if (mine) view.here.in_hand = result;
       else if (view.here.in_hand?.id === result.id) view.here.in_hand = null;
       view.known.delete(result.id);
@@ -736,7 +767,7 @@ async function onTransfer(event) {
   }
 }
 
-const KEYS = { n: "btn-call", g: "btn-number", r: "btn-recall", s: "btn-start", d: "btn-done", v: "btn-noshow", t: "btn-transfer", p: "btn-pause" };
+const KEYS = { n: "btn-call", g: "btn-number", r: "btn-recall", s: "btn-start", d: "btn-done", v: "btn-noshow", t: "btn-transfer", p: "btn-pause", h: "btn-receive" };
 
 function onKey(event) {
   if (view.mode !== "counter" || event.ctrlKey || event.altKey || event.metaKey) return;
