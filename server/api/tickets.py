@@ -150,16 +150,16 @@ async def ticket_by_label(
 
 
 @router.get("/status/{token}", response_model=TicketStatus)
-async def ticket_status(token: TicketToken, db: DbDep) -> Response:
+async def ticket_status(token: TicketToken, db: DbDep, now: NowDep) -> Response:
     """Public: what the QR code on a ticket opens. The token is unguessable; nothing else is shown."""
-    return await read_answer(db, lambda session: _status(session, token))
+    return await read_answer(db, lambda session: _status(session, token, now))
 
 
-def _status(session: Session, token: str) -> TicketStatus:
+def _status(session: Session, token: str, now: datetime) -> TicketStatus:
     ticket = queue.ticket_by_token(session, token)
     category = queue.get_category(session, ticket.category_id)
     counter = queue.get_counter(session, ticket.counter_id) if ticket.counter_id else None
-    ahead, minutes = queue.estimate(session, ticket)
+    ahead, minutes = queue.estimate(session, ticket, now)
     return TicketStatus(
         label=ticket.label,
         state=ticket.state,
