@@ -47,6 +47,7 @@ POLICY = {
     "POST /api/v1/tickets/{ticket_id}/call": "counter.operate",
     "GET /api/v1/centers/{center_id}/tickets/by-label": "counter.operate",
     "GET /api/v1/centers/{center_id}/officer-figures": "audit.read",
+    "GET /api/v1/staffing": "audit.read",
     "GET /api/v1/centers/{center_id}/devices/presence": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/ticket.png": "queue.read",
     "POST /api/v1/tickets/{ticket_id}/print": "counter.operate",
