@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, literal_column, select, text
 from sqlmodel import Session
 
-from server.models import Counter, CounterCategory, CounterState, PriorityRule, Ticket, TicketState
+from server.direct import Direct
+from server.models import IN_HAND, Category, Counter, CounterCategory, CounterState, PriorityRule, Ticket, TicketState
 
 # The weight of the newest completed service in the running mean, and how many are read.
 ALPHA = 0.3
@@ -90,7 +91,7 @@ def ewma(prior: float, services: list[float], alpha: float = ALPHA) -> float:
     return mean
 
 
-_RECENT = (
+_RECENT = Direct(
     select(_T.serving_at, _T.done_at)
     .where(_T.center_id == bindparam("center_id"))
     .where(_T.service_day == bindparam("day"))
@@ -104,41 +105,52 @@ _RECENT = (
 
 def recent_service_minutes(session: Session, center_id: int, category_id: int, day: date, prior: float) -> float:
     """The category's expected service time in minutes from its services completed today."""
-    rows = session.connection().execute(_RECENT, {"center_id": center_id, "day": day, "category_id": category_id}).all()
-    services = [(done - serving).total_seconds() / 60 for serving, done in reversed(rows)]
+    rows = _RECENT.all(session, center_id=center_id, day=day, category_id=category_id)
+    services = [(_moment(done) - _moment(serving)).total_seconds() / 60 for serving, done in reversed(rows)]
     return ewma(prior, services)
 
 
+def _moment(value: datetime | str) -> datetime:
+    """A datetime as the driver gives it: SQLite's as ISO text (Direct does not convert)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 _OTHER = CounterCategory.__table__.alias("other")  # type: ignore[attr-defined]
-_WAITING_IN_OTHER = exists().where(
-    and_(
-        _T.center_id == bindparam("center_id"),
-        _T.service_day == bindparam("day"),
-        _T.state == TicketState.waiting,
-        _T.category_id == _OTHER.c.category_id,
+# The center's other categories with citizens waiting: a handful of index probes, done once
+# (an uncorrelated IN), not once per counter and link.
+_WAITING_ELSEWHERE = (
+    select(Category.__table__.c.id)  # type: ignore[attr-defined]
+    .where(Category.__table__.c.center_id == bindparam("center_id"))  # type: ignore[attr-defined]
+    .where(Category.__table__.c.id != bindparam("category_id"))  # type: ignore[attr-defined]
+    .where(
+        exists()
+        .where(_T.center_id == bindparam("center_id"))
+        .where(_T.service_day == bindparam("day"))
+        .where(_T.state == TicketState.waiting)
+        .where(_T.category_id == Category.__table__.c.id)  # type: ignore[attr-defined]
     )
 )
-_HELD = Ticket.__table__.alias("held")  # type: ignore[attr-defined]
-_COUNTERS = (
+_COUNTERS = Direct(
     select(
         _C.state,
         _L.weight,
         select(func.coalesce(func.sum(_OTHER.c.weight), 0))
         .where(_OTHER.c.counter_id == _C.id)
-        .where(_OTHER.c.category_id != bindparam("category_id"))
-        .where(_WAITING_IN_OTHER)
+        .where(_OTHER.c.category_id.in_(_WAITING_ELSEWHERE))
         .scalar_subquery(),
-        exists().where(_HELD.c.counter_id == _C.id).where(_HELD.c.state.in_(["called", "serving"])),
+        # The ticket in hand, by the partial index's own condition (server.models.IN_HAND).
+        exists(select(literal_column("1")).select_from(Ticket.__table__).where(_T.counter_id == _C.id).where(text(IN_HAND))),  # type: ignore[attr-defined]
     )
     .select_from(_LINK.join(Counter.__table__, _C.id == _L.counter_id))  # type: ignore[attr-defined]
     .where(_L.category_id == bindparam("category_id"))
     .where(_C.active.is_(True))
+    .where(_C.state != CounterState.closed)
 )
 
 
 def counters_now(session: Session, center_id: int, category_id: int, day: date) -> Counters:
     """The open counters serving a category, each for its share, and the paused ones."""
-    rows = session.connection().execute(_COUNTERS, {"center_id": center_id, "category_id": category_id, "day": day}).all()
+    rows = _COUNTERS.all(session, center_id=center_id, category_id=category_id, day=day)
     return capacity([(CounterState(state), weight, others, bool(held)) for state, weight, others, held in rows])
 
 
