@@ -196,19 +196,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for day in range(args.days):
             tickets += run_day(args.seed + day, args.scale, Path(folder))
+    # Signed errors (told - real): the mean absolute error, and the bias (+: told too long).
     errors: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     for t in tickets:
         assert t.called is not None
         real = (t.called - t.at).total_seconds() / 60
         for key in (t.category, "all"):
-            errors[key][0].append(abs(t.old - real))
-            errors[key][1].append(abs(t.new - real))
+            errors[key][0].append(t.old - real)
+            errors[key][1].append(t.new - real)
     print(f"seed {args.seed}, {args.days} day(s), arrivals x{args.scale}: {len(tickets)} tickets called")
     print("mean absolute error of the wait told at issue, minutes")
-    print(f"{'category':10} {'tickets':>8} {'old':>7} {'new':>7}")
+    print(f"{'category':10} {'tickets':>8} {'old':>7} {'new':>7}   {'bias old':>8} {'bias new':>8}")
     for key in [*CATEGORIES, "all"]:
         old, new = errors[key]
-        print(f"{key:10} {len(old):8} {statistics.fmean(old):7.1f} {statistics.fmean(new):7.1f}")
+        mae_old, mae_new = (statistics.fmean(abs(e) for e in errors) for errors in (old, new))
+        print(
+            f"{key:10} {len(old):8} {mae_old:7.1f} {mae_new:7.1f}   {statistics.fmean(old):+8.1f} {statistics.fmean(new):+8.1f}"
+        )
 
 
 if __name__ == "__main__":
