@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from server import auth, demo, invalid, kiosk_pages, queue, ws
 from server import dossiers as dossiers_domain
-from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, tickets
+from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)
     )
-    for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports, ratings):
+    for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports, ratings, staffing):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(admin.router, prefix="/api/v1")

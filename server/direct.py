@@ -46,6 +46,13 @@ class Direct:
 
     def execute(self, session: Session, **params: object) -> tuple | None:
         """Run it in the session's transaction; the first row of the result, if any."""
+        return self._run(session, params, lambda cursor: cursor.fetchone())
+
+    def all(self, session: Session, **params: object) -> list[tuple]:
+        """Run it in the session's transaction; every row of the result."""
+        return self._run(session, params, lambda cursor: cursor.fetchall()) or []
+
+    def _run(self, session: Session, params: dict[str, object], fetch: Callable[[Any], Any]) -> Any:
         session.flush()  # as the ORM would before a query: pending changes count (a no-op if none)
         # Through session.connection() every time: that is also where a savepoint the
         # session has begun is actually opened.
@@ -60,7 +67,7 @@ class Direct:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(plan.sql, tuple(values) if plan.positional else dict(zip(plan.names, values)))
-            return cursor.fetchone() if cursor.description else None
+            return fetch(cursor) if cursor.description else None
         finally:
             cursor.close()
 

@@ -21,6 +21,14 @@ CATALOG: dict[str, Message] = {
         "en": "No such print job for this print agent's printer.",
     },
     "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
+    "staffing_no_history": {
+        "vi": "Chưa có số liệu tiếp nhận trong {weeks} tuần qua vào thứ này; chưa thể đề xuất số quầy.",
+        "en": "No tickets on this weekday in the past {weeks} weeks: no advice yet.",
+    },
+    "staffing_no_service_history": {
+        "vi": "Chưa có thời gian phục vụ đo được; dùng thời gian đã cài đặt ({minutes} phút).",
+        "en": "No measured service times yet: the configured {minutes} minutes are used.",
+    },
     "outside_hours": {
         "vi": "Lĩnh vực {name_vi} hiện ngoài giờ tiếp nhận ({hours}).",
         "en": "{name_en} is closed now; open hours: {hours}.",

@@ -19,6 +19,7 @@ import holidays
 from sqlalchemy import Row, bindparam, case, func, insert, literal_column, or_, select, text, union_all
 from sqlmodel import Session, col
 
+from server import estimate as wait_estimate
 from server import kept, protocol
 from server.db import JsonText
 from server.direct import Direct
@@ -204,21 +205,8 @@ _LATER_ORDINARY = (
     .scalar_subquery()
 )
 _AHEAD_OF_ORDINARY = _WAITING.scalar_subquery() - 1 - _LATER_ORDINARY
-_OPEN_COUNTERS = (
-    select(func.count())
-    .select_from(CounterCategory)
-    .join(Counter, col(Counter.id) == CounterCategory.counter_id)
-    .where(CounterCategory.category_id == bindparam("category_id"))
-    .where(Counter.state == CounterState.open)
-    .where(Counter.active == True)  # noqa: E712
-)
-_SERVICE_MINUTES = select(Category.service_minutes).where(Category.id == bindparam("category_id"))
-# (people ahead, open counters, minutes per citizen) in one query, by priority or not.
-_ESTIMATE = {
-    is_priority: Direct(select(ahead, _OPEN_COUNTERS.scalar_subquery(), _SERVICE_MINUTES.scalar_subquery()))
-    for is_priority, ahead in ((True, _AHEAD_OF_PRIORITY), (False, _AHEAD_OF_ORDINARY))
-}
-_COUNT_OPEN_COUNTERS = Direct(_OPEN_COUNTERS)
+# People ahead, by priority or not.
+_AHEAD = {is_priority: Direct(select(ahead)) for is_priority, ahead in ((True, _AHEAD_OF_PRIORITY), (False, _AHEAD_OF_ORDINARY))}
 # (priority, ordinary) tickets waiting in a category.
 _COUNT_WAITING = Direct(
     _WAITING.with_only_columns(
@@ -293,36 +281,49 @@ def in_hand(session: Session, counter: Counter) -> Ticket | None:
     return session.execute(_IN_HAND, {"counter_id": counter.id}).scalar_one_or_none()
 
 
-def estimate(session: Session, ticket: Ticket) -> tuple[int, int]:
+def estimate(session: Session, ticket: Ticket | Row | TicketRow, now: datetime | None = None) -> tuple[int, int]:
     """(people ahead, estimated wait in minutes) for a ticket; (0, 0) once it is called.
 
     People ahead: waiting tickets of the same category expected to be called first. The
-    wait: that many citizens times the category's minutes, shared by its open counters.
+    wait: server.estimate (recent service times, open counters and their shares, the
+    priority rule, the sessions), at `now` (default: the ticket's issue time).
     """
     if ticket.state != TicketState.waiting:
         return 0, 0
     priority = ticket.priority_group is not None
+    waiting = _waiting(session, ticket.center_id, ticket.category_id, ticket.service_day)
     if kept.values(session).get(("newest", ticket.category_id, ticket.service_day, priority)) == ticket.id:
         # Just issued: the last of its class, so the kept counts give it without a scan.
-        waiting = _waiting(session, ticket.center_id, ticket.category_id, ticket.service_day)
         ahead = waiting[0] - 1 if priority else sum(waiting) - 1
-        counters = kept.get(
+    else:
+        ahead = _AHEAD[priority].scalar(  # type: ignore[assignment]
             session,
-            ("counters", ticket.category_id),
-            lambda: _COUNT_OPEN_COUNTERS.scalar(session, category_id=ticket.category_id),
+            center_id=ticket.center_id,
+            day=ticket.service_day,
+            category_id=ticket.category_id,
+            id=ticket.id,
+            queued_at=ticket.queued_at,
         )
-        category = _reference(session, Category, ticket.category_id)
-        assert category is not None
-        return ahead, math.ceil(ahead * category.service_minutes / max(1, counters))
-    ahead, counters, minutes = _ESTIMATE[ticket.priority_group is not None].execute(  # type: ignore[misc]
-        session,
-        center_id=ticket.center_id,
-        day=ticket.service_day,
-        category_id=ticket.category_id,
-        id=ticket.id,
-        queued_at=ticket.queued_at,
+    category = _reference(session, Category, ticket.category_id)
+    center = _reference(session, Center, ticket.center_id)
+    assert category is not None and center is not None
+    minutes = wait_estimate.expected_minutes(
+        wait_estimate.Queue(
+            ahead=ahead,
+            priority=priority,
+            ordinary_waiting=waiting[1],
+            rule=PriorityRule(center.priority_rule),
+            ratio=center.priority_ratio,
+            service_minutes=wait_estimate.recent_service_minutes(
+                session, ticket.center_id, ticket.category_id, ticket.service_day, category.service_minutes
+            ),
+            counters=wait_estimate.counters_now(session, ticket.center_id, ticket.category_id, ticket.service_day),
+            sessions=category.sessions,
+            timezone=center.timezone,
+            now=_utc(now or ticket.issued_at),
+        )
     )
-    return ahead, math.ceil(ahead * minutes / max(1, counters))
+    return ahead, minutes
 
 
 # --- wire models -----------------------------------------------------------------------------

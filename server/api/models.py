@@ -78,3 +78,39 @@ class TicketStatus(BaseModel):
     # may ask for one now (done, on its service day, not rated yet).
     rating: str | None = None
     can_rate: bool = False
+
+
+class StaffingHour(BaseModel):
+    """One hour of the day (local) for a category: its usual arrivals, the counters it needs,
+    and what the counters open now would give."""
+
+    hour: int = Field(ge=0, le=23)
+    arrivals_per_hour: float
+    counters_needed: int | None  # None: more than server.staffing.MAX_COUNTERS
+    planned_counters: int
+    planned_within_target: float  # the share of citizens who would wait under the target
+
+
+class StaffingCategory(BaseModel):
+    category_id: int
+    prefix: str
+    name_vi: str
+    name_en: str
+    service_minutes: float  # measured over the weeks (or the configured figure, see note)
+    measured_services: int
+    note: dict[str, str] | None  # Vietnamese and English
+    hours: list[StaffingHour]
+
+
+class StaffingAdvice(BaseModel):
+    """Counters to open per category and hour so that `goal` of citizens wait under the target
+    (server.staffing: Erlang C)."""
+
+    center_id: int
+    day: date
+    weeks: int
+    target_minutes: float
+    goal: float
+    history_days: list[date]
+    note: dict[str, str] | None
+    categories: list[StaffingCategory]

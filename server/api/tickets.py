@@ -159,7 +159,7 @@ def _status(session: Session, token: str, now: datetime) -> TicketStatus:
     ticket = queue.ticket_by_token(session, token)
     category = queue.get_category(session, ticket.category_id)
     counter = queue.get_counter(session, ticket.counter_id) if ticket.counter_id else None
-    ahead, minutes = queue.estimate(session, ticket)
+    ahead, minutes = queue.estimate(session, ticket, now)
     return TicketStatus(
         label=ticket.label,
         state=ticket.state,

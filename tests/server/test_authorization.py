@@ -49,6 +49,7 @@ POLICY = {
     "GET /api/v1/centers/{center_id}/officer-figures": "audit.read",
     "GET /api/v1/reports/figures": "audit.read",
     "GET /api/v1/reports/arrivals.svg": "audit.read",
+    "GET /api/v1/staffing": "audit.read",
     "GET /api/v1/centers/{center_id}/devices/presence": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/ticket.png": "queue.read",
     "POST /api/v1/tickets/{ticket_id}/print": "counter.operate",
