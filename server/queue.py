@@ -304,26 +304,40 @@ def estimate(session: Session, ticket: Ticket | Row | TicketRow, now: datetime |
             id=ticket.id,
             queued_at=ticket.queued_at,
         )
-    category = _reference(session, Category, ticket.category_id)
-    center = _reference(session, Center, ticket.center_id)
+    when = now or ticket.issued_at
+    return ahead, _expected(session, ticket.center_id, ticket.category_id, ticket.service_day, ahead, priority, waiting[1], when)
+
+
+def expected_wait(session: Session, center_id: int, category_id: int, now: datetime) -> tuple[int, int]:
+    """(people waiting, expected wait in minutes) for someone taking an ordinary ticket of the
+    category now: the leader's floor. The same estimator as a ticket's (server.estimate)."""
+    center = _reference(session, Center, center_id)
+    assert center is not None
+    day = service_day(center, now)
+    waiting = _waiting(session, center_id, category_id, day)
+    return sum(waiting), _expected(session, center_id, category_id, day, sum(waiting), False, waiting[1], now)
+
+
+def _expected(
+    session: Session, center_id: int, category_id: int, day: date, ahead: int, priority: bool, ordinary: int, now: datetime
+) -> int:
+    category = _reference(session, Category, category_id)
+    center = _reference(session, Center, center_id)
     assert category is not None and center is not None
-    minutes = wait_estimate.expected_minutes(
+    return wait_estimate.expected_minutes(
         wait_estimate.Queue(
             ahead=ahead,
             priority=priority,
-            ordinary_waiting=waiting[1],
+            ordinary_waiting=ordinary,
             rule=PriorityRule(center.priority_rule),
             ratio=center.priority_ratio,
-            service_minutes=wait_estimate.recent_service_minutes(
-                session, ticket.center_id, ticket.category_id, ticket.service_day, category.service_minutes
-            ),
-            counters=wait_estimate.counters_now(session, ticket.center_id, ticket.category_id, ticket.service_day),
+            service_minutes=wait_estimate.recent_service_minutes(session, center_id, category_id, day, category.service_minutes),
+            counters=wait_estimate.counters_now(session, center_id, category_id, day),
             sessions=category.sessions,
             timezone=center.timezone,
-            now=_utc(now or ticket.issued_at),
+            now=_utc(now),
         )
     )
-    return ahead, minutes
 
 
 # --- wire models -----------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server import protocol, queue
 from server.api.deps import ApiId, DbDep, NowDep, read_answer
 from server.api.security import ReadQueue, guard_center
-from server.models import Center
+from server.models import Category, Center
 
 router = APIRouter(prefix="/centers", tags=["centers"])
 
@@ -43,3 +44,26 @@ async def queue_snapshot(center_id: ApiId, db: DbDep, now: NowDep, principal: Re
     A counter's console reads `/counters/{counter_id}/view` instead: what it shows, no more."""
     guard_center(principal, center_id)
     return await read_answer(db, lambda session: queue.snapshot(session, center_id, now))
+
+
+class CategoryWait(BaseModel):
+    category_id: int
+    waiting: int
+    expected_minutes: int  # for someone taking an ordinary ticket now (server.estimate)
+
+
+@router.get("/{center_id}/waits")
+async def category_waits(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> list[CategoryWait]:
+    """Per active category, the people waiting and the wait a new ticket would be told: the
+    leader's floor (and anything else that shows a wait) uses the tickets' own estimator."""
+    guard_center(principal, center_id)
+
+    def read(session: Session) -> list[CategoryWait]:
+        ids = session.execute(select(Category.id).where(Category.center_id == center_id, col(Category.active)).order_by(col(Category.position)))
+        waits = []
+        for (category_id,) in ids:
+            waiting, minutes = queue.expected_wait(session, center_id, category_id, now)
+            waits.append(CategoryWait(category_id=category_id, waiting=waiting, expected_minutes=minutes))
+        return waits
+
+    return await db.reading(read)

@@ -140,3 +140,41 @@ def test_late_dossiers_are_listed_with_their_apology_letter(tmp_path, new_page):
         assert real_browser.axe_violations(page) == []
     finally:
         server.stop()
+
+
+def test_the_floor_shows_the_estimators_wait_and_the_staffing_advice(server, new_page):
+    from datetime import UTC, datetime, timedelta
+
+    from server.db import Database, make_engine
+    from server.models import Ticket, TicketState
+
+    # Three past weeks of the same weekday: 8 citizens of category 1 between 08:00 and 09:00.
+    engine = make_engine(server.database_url)
+    with Database(engine).write() as session:
+        today = datetime.now(UTC).date()
+        for week in (1, 2, 3):
+            day = today - timedelta(weeks=week)
+            for n in range(8):
+                issued = datetime(day.year, day.month, day.day, 1, 5 * n, tzinfo=UTC)  # 08:xx in Hà Nội
+                session.add(Ticket(
+                    center_id=1, service_day=day, category_id=1, number_category_id=1, number=n + 1, label=f"A{n + 1:03d}",
+                    state=TicketState.done, token=f"past-{week}-{n}", queued_at=issued, issued_at=issued,
+                    called_at=issued + timedelta(minutes=3), serving_at=issued + timedelta(minutes=3), done_at=issued + timedelta(minutes=13),
+                ))  # fmt: skip
+    engine.dispose()
+    with server.client("kiosk") as kiosk:
+        for _ in range(3):
+            kiosk.post("/api/v1/tickets", json={"category_id": 1})
+    page = open_leader(server, new_page)
+    with server.client("leader") as leader:
+        waits = {w["category_id"]: w for w in leader.get("/api/v1/centers/1/waits").json()}
+        advice = leader.get("/api/v1/staffing?center_id=1&weeks=4&target_minutes=15").json()
+    row = page.locator('#categories tbody tr[data-category-id="1"]')
+    expect(row.locator(".expected")).to_have_text(f"{waits[1]['expected_minutes']} phút")
+    hours = [h for c in advice["categories"] for h in c["hours"] if h["arrivals_per_hour"] > 0]
+    assert hours  # the history counts
+    expect(page.locator("#staffing tbody tr")).to_have_count(len(hours))
+    eight = page.locator('#staffing tbody tr[data-category-id="1"][data-hour="8"]')
+    first = next(h for c in advice["categories"] if c["category_id"] == 1 for h in c["hours"] if h["hour"] == 8)
+    expect(eight.locator(".needed")).to_have_text(str(first["counters_needed"]))
+    assert real_browser.axe_violations(page) == []

@@ -29,6 +29,7 @@ POLICY = {
     "GET /api/v1/centers/{center_id}/queue": "queue.read",
     "GET /api/v1/centers/{center_id}/counters": "queue.read",
     "GET /api/v1/centers/{center_id}/categories": "queue.read",
+    "GET /api/v1/centers/{center_id}/waits": "queue.read",
     "POST /api/v1/tickets": "ticket.issue",
     "GET /api/v1/tickets/{ticket_id}": "queue.read",
     "POST /api/v1/tickets/{ticket_id}/recall": "counter.operate",

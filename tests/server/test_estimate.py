@@ -130,3 +130,17 @@ def test_counters_shared_with_a_busy_category_count_for_half(db, world, clock):
     assert _issue(db, clock, a)[1:] == (1, 5)  # 1 x 10 / 2
     _issue(db, clock, b)  # now each counter shares its time with B: A gets 1/2 + 1/2
     assert _issue(db, clock, a)[1:] == (2, 20)  # 2 x 10 / 1
+
+
+def test_the_floors_expected_wait_is_what_the_next_ticket_is_told(client):
+    """GET /centers/{id}/waits and an issued ticket use the one estimator: the wait the floor
+    shows for a category is the wait the next citizen of that category is told."""
+    center, category = client.world.center.id, client.world.categories["A"].id
+    for _ in range(4):
+        client.post("/api/v1/tickets", json={"category_id": category})
+    client.post(f"/api/v1/counters/{client.world.counters[1].id}/call-next")
+    floor = {w["category_id"]: w for w in client.get(f"/api/v1/centers/{center}/waits").json()}
+    issued = client.post("/api/v1/tickets", json={"category_id": category}).json()
+    assert (floor[category]["waiting"], floor[category]["expected_minutes"]) == (issued["people_ahead"], issued["estimated_wait_minutes"])
+    assert issued["estimated_wait_minutes"] > 0 and floor[category]["waiting"] == 3
+    assert set(floor) == {c.id for c in client.world.categories.values()}

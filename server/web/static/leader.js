@@ -9,7 +9,11 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const queue = new Queue();
-const view = { me: null, centerId: null, stream: null, report: null };
+const view = { me: null, centerId: null, stream: null, report: null, waits: new Map(), waitsTimer: null };
+// The expected waits are the server's estimator's (GET /centers/{id}/waits): read every
+// WAITS_MS, and soon after the queue moves, at most once per WAITS_SOON_MS.
+const WAITS_MS = 30000;
+const WAITS_SOON_MS = 3000;
 // The report's columns on screen: [key in the figures, catalog key, kind].
 const COLUMNS = [
   ["issued", "leader.col_issued", "n"], ["called", "leader.col_called", "n"], ["served", "leader.col_served", "n"],
@@ -78,6 +82,7 @@ async function enter(me) {
     onEvent: (event) => {
       queue.apply(event);
       if (event.dossier) loadLate(); // a dossier moved on: the late list may change
+      if (event.ticket && !view.waitsTimer) view.waitsTimer = setTimeout(loadWaits, WAITS_SOON_MS);
       render();
     },
     onOnline: (online) => {
@@ -87,6 +92,13 @@ async function enter(me) {
   });
   view.stream.start();
   loadLate();
+  loadWaits();
+  setInterval(loadWaits, WAITS_MS);
+  $("staffing-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadStaffing();
+  });
+  loadStaffing();
   $("day").value = queue.serviceDay || new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" });
   await loadReport();
 }
@@ -110,7 +122,8 @@ function renderFloor() {
     return el("tr", { dataset: { categoryId: category.id } },
       el("th", { scope: "row" }, `${category.prefix} · ${state.language === "en" ? category.name_en : category.name_vi}`),
       el("td", { class: "number waiting" }, String(waiting.length)),
-      el("td", { class: "number longest" }, oldest ? since(oldest) : "—"));
+      el("td", { class: "number longest" }, oldest ? since(oldest) : "—"),
+      el("td", { class: "number expected" }, view.waits.has(category.id) ? t("leader.minutes", { n: view.waits.get(category.id) }) : "—"));
   }));
   const counters = [...queue.counters.values()].sort((a, b) => a.number - b.number);
   const waitingNow = tickets.filter((ticket) => ticket.state === "waiting");
@@ -125,6 +138,50 @@ function renderFloor() {
       el("td", { class: "in-hand" }, hand ? `${hand.label} (${t(`console.state_${hand.state}`)})` : "—"),
       el("td", { class: "number for" }, from ? since(from) : "—"));
   }));
+}
+
+async function loadWaits() {
+  clearTimeout(view.waitsTimer);
+  view.waitsTimer = null;
+  try {
+    const waits = await api("GET", `/centers/${view.centerId}/waits`);
+    view.waits = new Map(waits.map((w) => [w.category_id, w.expected_minutes]));
+  } catch {
+    return; // shown again at the next read
+  }
+  renderFloor();
+}
+
+// ---- staffing advice ---------------------------------------------------------------------------
+
+async function loadStaffing() {
+  const query = new URLSearchParams({ center_id: view.centerId, weeks: $("staffing-weeks").value, target_minutes: $("staffing-target").value });
+  let advice;
+  try {
+    advice = await api("GET", `/staffing?${query}`);
+  } catch (error) {
+    $("staffing-note").textContent = error.message;
+    $("staffing-note").hidden = false;
+    return;
+  }
+  const note = advice.note ? advice.note[state.language] || advice.note.vi : "";
+  $("staffing-note").textContent = note;
+  $("staffing-note").hidden = !note;
+  const rows = [];
+  for (const category of advice.categories) {
+    const name = `${category.prefix} · ${state.language === "en" ? category.name_en : category.name_vi}`;
+    for (const hour of category.hours.filter((h) => h.arrivals_per_hour > 0)) {
+      const short = hour.counters_needed !== null && hour.planned_counters < hour.counters_needed;
+      rows.push(el("tr", { class: short ? "short" : "", dataset: { categoryId: category.category_id, hour: hour.hour } },
+        el("th", { scope: "row" }, name),
+        el("td", {}, `${hour.hour}:00–${hour.hour + 1}:00`),
+        el("td", { class: "number" }, hour.arrivals_per_hour.toFixed(1)),
+        el("td", { class: "number needed" }, hour.counters_needed === null ? t("leader.staffing_too_many") : String(hour.counters_needed)),
+        el("td", { class: "number" }, String(hour.planned_counters)),
+        el("td", { class: "number" }, `${Math.round(hour.planned_within_target * 100)}%`)));
+    }
+  }
+  $("staffing").tBodies[0].replaceChildren(...rows);
 }
 
 // ---- late dossiers ----------------------------------------------------------------------------
