@@ -91,10 +91,11 @@ def main() -> None:
         server.start()
         try:
             last = date.today() - timedelta(days=1)
+            month = date.today().replace(day=1) - timedelta(days=1)  # the last whole month
             kinds = {
                 "a day, by category": f"period=day&day={last}&by=category",
-                "a month, by counter": f"period=month&day={last}&by=counter",
-                "a month, by officer, xlsx": f"period=month&day={last}&by=officer&format=xlsx",
+                "a month, by counter": f"period=month&day={month}&by=counter",
+                "a month, by officer, xlsx": f"period=month&day={month}&by=officer&format=xlsx",
                 f"{args.days} days, by center": f"period=range&day={first}&last={last}&by=center",
                 f"{args.days} days, by category": f"period=range&day={first}&last={last}&by=category",
                 f"{args.days} days, by officer, csv": f"period=range&day={first}&last={last}&by=officer&format=csv",
