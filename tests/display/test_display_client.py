@@ -4,6 +4,7 @@ port, with a call made while the display was cut off."""
 import json
 import logging
 import queue
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -44,12 +45,20 @@ class Gate:
         self.open.set()
         self.urls: list[str] = []
         self.headers: list[dict[str, str] | None] = []
+        self.opened: list = []
 
     def __call__(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
         assert self.open.wait(WAIT), "the test never reopened the gate"
         self.urls.append(url)
         self.headers.append(kwargs.get("additional_headers"))
-        return connect(url, **kwargs)
+        self.opened.append(connect(url, **kwargs))
+        return self.opened[-1]
+
+    def cut(self) -> None:
+        """The network goes: the open connection dies under the client (its socket shut down,
+        as a pulled cable would), and no new one opens until `open` is set again."""
+        self.open.clear()
+        self.opened[-1].socket.shutdown(socket.SHUT_RDWR)
 
 
 class Harness:
