@@ -60,6 +60,8 @@ SESSIONS = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
 # The demo center's categories taken (id: share); its 6 counters serve them.
 SHARES = {1: 30, 2: 25, 3: 15, 4: 10, 5: 10, 6: 10}  # A, B, C, D, E, G
 COUNTERS = (1, 2, 3, 4, 5, 6)
+# The counters serving each category (server/demo.py: 1 A K, 2 A B, 3 B L M, 4 C D, 5 E C, 6 G H M).
+SERVING = {1: (1, 2), 2: (2, 3), 3: (4, 5), 4: (4,), 5: (5,), 6: (6,)}
 NO_SHOW_SHARE = 0.08
 NO_SHOW_AFTER = timedelta(minutes=3)  # the officer waits this long before "no-show"
 MAX_AGE_MINUTES = 10  # print_max_age_minutes, set for the server below
@@ -155,11 +157,11 @@ def test_a_day_in_fast_forward_matches_its_ledger(tmp_path, fonts):
     try:
         harness = Harness(server, fonts, tmp_path)
         cable = harness.gate  # the display's network, which the test cuts
-        harness.pump(lambda: harness.app.connected and harness.app.view.synced)
+        harness.catch_up(lambda: harness.app.connected and harness.app.view.synced)
         ledger = run_day(server, http, clock, printer, harness, cable, people, kiosk, desk, officers)
 
         # The display's final board is the ledger's floor.
-        harness.pump(lambda: harness.app.follower.state.seq == last_seq(http, officers[1]))
+        harness.catch_up(lambda: harness.app.follower.state.seq == last_seq(http, officers[1]))
         board = harness.app.follower.view(notice="", connected=True)
         assert {row.number: row.label for row in board.counters} == {n: None for n in COUNTERS}
         for row in board.counters:
@@ -274,8 +276,18 @@ def run_day(server, http, clock, printer, harness, cable, people, kiosk, desk, o
         else:
             try_call(n, now)
 
+    printing: list[datetime] = []  # issue times of kiosk tickets not yet seen on paper
+
+    def printed_all() -> None:
+        printer.wait_for(lambda p: len(p.printed()) == ledger.printed)
+        printing.clear()
+
     while events:
         now, _, kind, data = heapq.heappop(events)
+        # Tickets print while the day goes on, but well before they could be too old to print
+        # (and before the paper runs out or the server stops): the outcome is the ledger's, not a race.
+        if printing and (now - printing[0] >= timedelta(minutes=MAX_AGE_MINUTES / 2) or kind in ("paper_out", "restart")):
+            printed_all()
         clock.set(now)
         if kind == "arrive":
             citizen: Citizen = data  # type: ignore[assignment]
@@ -289,24 +301,21 @@ def run_day(server, http, clock, printer, harness, cable, people, kiosk, desk, o
                 assert citizen.ticket["print_job"] is not None
                 if paper:
                     ledger.printed += 1
-                    # Printed before the day goes on: its outcome is the ledger's, not a race.
-                    printer.wait_for(lambda p: len(p.printed()) == ledger.printed)
+                    printing.append(now)
                 else:
                     ledger.outage.append((citizen.ticket["label"], now))
-            for n in COUNTERS:
+            for n in SERVING[citizen.category]:  # only these can have been idle for want of it
                 try_call(n, now)
-        elif kind == "done":
+        elif kind in ("done", "no_show"):
             n = data  # type: ignore[assignment]
             citizen = hand[n]
-            assert post(officers[n], f"/api/v1/tickets/{citizen.ticket['id']}/complete").status_code == 200
-            ledger.served[citizen.category] += 1
-            ledger.services.append(citizen.service.total_seconds())
-            free(n, now)
-        elif kind == "no_show":
-            n = data  # type: ignore[assignment]
-            citizen = hand[n]
-            assert post(officers[n], f"/api/v1/tickets/{citizen.ticket['id']}/no-show").status_code == 200
-            ledger.no_show[citizen.category] += 1
+            action = "complete" if kind == "done" else "no-show"
+            assert post(officers[n], f"/api/v1/tickets/{citizen.ticket['id']}/{action}").status_code == 200
+            if kind == "done":
+                ledger.served[citizen.category] += 1
+                ledger.services.append(citizen.service.total_seconds())
+            else:
+                ledger.no_show[citizen.category] += 1
             free(n, now)
         elif kind == "pause":
             if hand[data] is None:
@@ -328,17 +337,17 @@ def run_day(server, http, clock, printer, harness, cable, people, kiosk, desk, o
             young = [label for label, issued in ledger.outage if issued >= now - timedelta(minutes=MAX_AGE_MINUTES)]
             ledger.expired = [label for label, issued in ledger.outage if issued < now - timedelta(minutes=MAX_AGE_MINUTES)]
             ledger.printed += len(young)
-            printer.wait_for(lambda p: len(p.printed()) == ledger.printed)
+            printed_all()
             poll(lambda: not unsettled_jobs(http, desk), "the outage's print jobs settled")
         elif kind == "unplug":
             cable.cut()
-            harness.pump(lambda: not harness.app.connected)
+            harness.catch_up(lambda: not harness.app.connected)
             away_from = harness.client.last_seq
         elif kind == "replug":
             cable.open.set()
             seq = last_seq(http, officers[1])
             assert seq > away_from  # the floor moved while the display was away
-            harness.pump(lambda: harness.app.connected and harness.app.follower.state.seq == seq)
+            harness.catch_up(lambda: harness.app.connected and harness.app.follower.state.seq == seq)
             # It caught up from its sequence: the missed events replayed, no snapshot.
             assert parse_qs(urlsplit(cable.urls[-1]).query)["since"] == [str(away_from)]
             back = harness.seen[len(harness.seen) - 1 - harness.seen[::-1].index(Connection(True)) :]
@@ -350,6 +359,7 @@ def run_day(server, http, clock, printer, harness, cable, people, kiosk, desk, o
         elif kind == "restart":
             server.stop()
             server.start()
+    printed_all()
     return ledger
 
 

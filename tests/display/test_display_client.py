@@ -96,6 +96,24 @@ class Harness:
             self.inbox.put(message)
             self.app.step()
 
+    def catch_up(self, done: Callable[[], bool]) -> None:
+        """Like `pump`, but one frame for whatever has arrived, as the frame loop drains its
+        inbox: a day's thousands of events are not a thousand frames."""
+        deadline = datetime.now(UTC) + timedelta(seconds=WAIT)
+        while not done():
+            remaining = (deadline - datetime.now(UTC)).total_seconds()
+            assert remaining > 0, f"timed out; seen: {[type(m).__name__ for m in self.seen[-5:]]}"
+            try:
+                batch = [self.wire.get(timeout=remaining)]
+                while not self.wire.empty():
+                    batch.append(self.wire.get_nowait())
+            except queue.Empty:
+                continue
+            self.seen.extend(batch)
+            for message in batch:
+                self.inbox.put(message)
+            self.app.step()
+
     def latest(self) -> str | None:
         """The newest call the display knows (the big number may show an older one being read)."""
         return self.app.follower.latest.label if self.app.follower.latest else None
