@@ -9,9 +9,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
+CLOCKED = str(Path(__file__).with_name("clocked_server.py"))  # `motcua serve` on a moved clock
 READY = "Uvicorn running on"  # logged once the socket listens
 
 
@@ -24,12 +26,13 @@ def free_port() -> int:
 class ServerProcess:
     """`motcua serve --demo` on 127.0.0.1; restartable on the same database and port."""
 
-    def __init__(self, database: Path, env: dict[str, str] | None = None, demo: bool = True) -> None:
+    def __init__(self, database: Path, env: dict[str, str] | None = None, demo: bool = True, clock_file: Path | None = None) -> None:
         self.database_url = f"sqlite:///{database}"
         self.port = free_port()
         # The demo's dossiers (tickets and events of past days) only where a test asks for them.
         self.env = {**os.environ, "MOTCUA_DEMO_DOSSIERS": "0", **(env or {})}
         self.demo = demo
+        self.clock_file = clock_file  # the server's time is read from this file (clocked_server.py)
         self.proc: subprocess.Popen[str] | None = None
         self.log: list[str] = []
 
@@ -42,7 +45,8 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> "ServerProcess":
-        args = [MOTCUA, "serve", "--port", str(self.port), "--database-url", self.database_url]
+        command = [sys.executable, CLOCKED, str(self.clock_file)] if self.clock_file else [MOTCUA]
+        args = [*command, "serve", "--port", str(self.port), "--database-url", self.database_url]
         if self.demo:
             args.append("--demo")
         self.proc = subprocess.Popen(
@@ -84,19 +88,21 @@ class ServerProcess:
             engine.dispose()
         return self
 
-    def token(self, kind: str) -> str:
+    def token(self, kind: str, now: datetime | None = None) -> str:
         """A token for the demo center (center 1): a device ("kiosk", "display", "print_agent")
-        or a signed-in user ("staff", "leader", "admin"), made in the server's own database."""
+        or a signed-in user ("staff", "leader", "admin"), made in the server's own database;
+        `now` for a server on a moved clock (a session lasts a working day of its time)."""
         from queue_world import register_device, sign_in
         from server.db import Database, make_engine
         from server.queue import system_clock
 
+        now = now or system_clock()
         engine = make_engine(self.database_url)
         try:
             with Database(engine).write() as session:
                 if kind in ("staff", "leader", "admin"):
-                    return sign_in(session, system_clock(), 1, kind, name=f"{kind}-{len(self.log)}-{free_port()}")
-                return register_device(session, system_clock(), 1, kind)
+                    return sign_in(session, now, 1, kind, name=f"{kind}-{len(self.log)}-{free_port()}")
+                return register_device(session, now, 1, kind)
         finally:
             engine.dispose()
 

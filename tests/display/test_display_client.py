@@ -4,6 +4,7 @@ port, with a call made while the display was cut off."""
 import json
 import logging
 import queue
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -44,12 +45,20 @@ class Gate:
         self.open.set()
         self.urls: list[str] = []
         self.headers: list[dict[str, str] | None] = []
+        self.opened: list = []
 
     def __call__(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
         assert self.open.wait(WAIT), "the test never reopened the gate"
         self.urls.append(url)
         self.headers.append(kwargs.get("additional_headers"))
-        return connect(url, **kwargs)
+        self.opened.append(connect(url, **kwargs))
+        return self.opened[-1]
+
+    def cut(self) -> None:
+        """The network goes: the open connection dies under the client (its socket shut down,
+        as a pulled cable would), and no new one opens until `open` is set again."""
+        self.open.clear()
+        self.opened[-1].socket.shutdown(socket.SHUT_RDWR)
 
 
 class Harness:
@@ -85,6 +94,24 @@ class Harness:
                 continue
             self.seen.append(message)
             self.inbox.put(message)
+            self.app.step()
+
+    def catch_up(self, done: Callable[[], bool]) -> None:
+        """Like `pump`, but one frame for whatever has arrived, as the frame loop drains its
+        inbox: a day's thousands of events are not a thousand frames."""
+        deadline = datetime.now(UTC) + timedelta(seconds=WAIT)
+        while not done():
+            remaining = (deadline - datetime.now(UTC)).total_seconds()
+            assert remaining > 0, f"timed out; seen: {[type(m).__name__ for m in self.seen[-5:]]}"
+            try:
+                batch = [self.wire.get(timeout=remaining)]
+                while not self.wire.empty():
+                    batch.append(self.wire.get_nowait())
+            except queue.Empty:
+                continue
+            self.seen.extend(batch)
+            for message in batch:
+                self.inbox.put(message)
             self.app.step()
 
     def latest(self) -> str | None:

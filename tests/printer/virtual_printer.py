@@ -96,6 +96,12 @@ class VirtualPrinter:
         with self._finished:
             self.faulty_connections = self.accepted
 
+    def run_out(self) -> None:
+        """The fault starts now (paper runs out mid-day): from the next connection on, until
+        recover(). A printer made with `faulty_connections=0` starts well."""
+        with self._finished:
+            self.faulty_connections = None
+
     def printed(self) -> list[Connection]:
         """The finished connections that carried a whole ticket (a cut at the end)."""
         with self._finished:
