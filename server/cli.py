@@ -223,6 +223,19 @@ def device_revoke(device_id: int, database_url: DatabaseOption = None) -> None:
     typer.echo(f"device {device_id} revoked")
 
 
+@app.command("migrate")
+def migrate_database(database_url: DatabaseOption = None) -> None:
+    """Bring the database to this version's schema (the server does it too, at start); on a
+    database with no account yet, create `admin` and print its password, once."""
+    from server import auth, queue
+
+    with _database(database_url).write() as session:
+        password = auth.ensure_first_admin(session, queue.system_clock())
+    typer.echo("database migrated")
+    if password is not None:
+        typer.echo(f"admin password (shown once): {password}")
+
+
 @app.command()
 def backup(
     destination: Annotated[
