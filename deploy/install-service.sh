@@ -7,6 +7,7 @@
 #   generated password for `admin`, shown once at the end;
 # - the server as the systemd unit motcua-server; with --display and --kiosk, the wall display
 #   and the kiosk browser as user units of whoever logs in on this PC's screen;
+# - a daily backup (motcua-backup.timer; the newest 14 kept in /var/lib/motcua/backups);
 # - `motcua` on the PATH, with the service's settings and as its user (`sudo motcua backup`).
 # Run it again from a newer copy of the repository to upgrade in place: the server is stopped,
 # the database backed up (/var/lib/motcua/backups), the code replaced, the database migrated
@@ -24,7 +25,7 @@ while (($#)); do
         --port=*) port="${1#*=}"; shift ;;
         --display) display=1; shift ;;
         --kiosk) kiosk=1; shift ;;
-        -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "motcua: unknown option $1 (deploy/install.sh --service --help)" >&2; exit 2 ;;
     esac
 done
@@ -170,7 +171,9 @@ render() {  # the unit as written, with this installation's paths, user and port
         -e "s|MOTCUA_SERVER=http://127.0.0.1:8000|MOTCUA_SERVER=http://127.0.0.1:$port|" "$1" > "$2"
 }
 install -d "$root/etc/systemd/system" "$root/etc/systemd/user"
-render "$opt/deploy/motcua-server.service" "$root/etc/systemd/system/motcua-server.service"
+for unit in motcua-server.service motcua-backup.service motcua-backup.timer; do
+    render "$opt/deploy/$unit" "$root/etc/systemd/system/$unit"
+done
 user_units=()
 if ((display)); then user_units+=(motcua-display); fi
 if ((kiosk)); then user_units+=(motcua-kiosk); fi
@@ -179,8 +182,8 @@ for unit in "${user_units[@]}"; do
 done
 
 if have_systemd; then
-    systemctl enable motcua-server
-    systemctl restart motcua-server
+    systemctl enable motcua-server motcua-backup.timer
+    systemctl restart motcua-server motcua-backup.timer
     for unit in "${user_units[@]}"; do
         systemctl --global enable "$unit"  # for every account, started when it logs in
     done
@@ -199,7 +202,8 @@ if [[ -n $password ]]; then
 else
     echo "  the admin account and its password are unchanged"
 fi
-echo "  backup: sudo motcua backup   (into $data/backups; restore: sudo motcua restore FILE, server stopped)"
+echo "  backups: every day (motcua-backup.timer, the newest 14 in $data/backups); one now: sudo motcua backup"
+echo "  restore: sudo systemctl stop motcua-server; sudo motcua restore FILE; sudo systemctl start motcua-server"
 if ((display)); then
     echo "  wall display: the account logged in on the screen puts its token, from"
     echo "    sudo motcua device add 'Màn hình' --kind display --center CODE, in ~/.config/motcua/display-token"

@@ -23,6 +23,7 @@ PostgreSQL is not backed up here yet: pg_dump and pg_restore are the tools for i
 """
 
 import os
+import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -41,11 +42,16 @@ class BackupError(DomainError):
     """A backup or restore that cannot be done, and why (server/messages.py, backup_*)."""
 
 
+# The name of a backup made into the default folder: <database's name>-<UTC time>[-n].db
+STAMPED = re.compile(r"\d{8}-\d{6}(-\d+)?\.db")
+
+
 @dataclass(frozen=True)
 class Backup:
     path: Path
     revision: str  # the migration the copied database is at
     size: int  # bytes
+    deleted: tuple[Path, ...] = ()  # older backups let go (keep)
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,14 @@ def database_file(url: str) -> Path:
     return Path(parsed.database).expanduser().absolute()
 
 
-def backup(url: str, destination: Path | None = None) -> Backup:
-    """Copy the database to `destination` (default: backups/<name>-<UTC time>.db beside it)."""
+def backup(url: str, destination: Path | None = None, keep: int | None = None) -> Backup:
+    """Copy the database to `destination` (default: backups/<name>-<UTC time>.db beside it);
+    with `keep`, only the newest `keep` backups of that default folder stay."""
     source = database_file(url)
     if not source.is_file():
         raise BackupError("backup_no_database", path=source)
     if destination is None:
-        destination = source.parent / "backups" / f"{source.stem}-{_stamp()}.db"
+        destination = _default_destination(source)
     destination = destination.expanduser().absolute()
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
@@ -93,7 +100,19 @@ def backup(url: str, destination: Path | None = None) -> Backup:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return Backup(destination, revision, destination.stat().st_size)
+    deleted = prune(destination.parent, source.stem, keep) if keep is not None else []
+    return Backup(destination, revision, destination.stat().st_size, tuple(deleted))
+
+
+def prune(folder: Path, stem: str, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups named as the default ones (<stem>-<time>.db);
+    any other file there (a backup made before an upgrade, one named by hand) stays."""
+    made = [path for path in folder.glob(f"{stem}-*.db") if STAMPED.fullmatch(path.name.removeprefix(f"{stem}-"))]
+    made.sort(key=lambda path: path.stat().st_mtime_ns)
+    old = made[: max(len(made) - keep, 0)]
+    for path in old:
+        path.unlink()
+    return old
 
 
 def check(path: Path) -> str:
@@ -172,6 +191,16 @@ def restore(source: Path, url: str, force: bool = False) -> Restored:
     finally:
         engine.dispose()
     return Restored(target, aside, revision, head)
+
+
+def _default_destination(source: Path) -> Path:
+    name = f"{source.stem}-{_stamp()}"
+    path = source.parent / "backups" / f"{name}.db"
+    taken = 0
+    while path.exists():  # two in the same second
+        taken += 1
+        path = path.with_name(f"{name}-{taken}.db")
+    return path
 
 
 def _stamp() -> str:

@@ -242,14 +242,21 @@ def backup(
         Path | None, typer.Argument(help="the backup file; default backups/<name>-<UTC time>.db beside the database")
     ] = None,
     database_url: DatabaseOption = None,
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="then delete all but the newest N backups of the default folder (not before-upgrade-*)")
+    ] = None,
 ) -> None:
     """Copy the SQLite database while the server runs (SQLite's online backup; checked before
     it is kept). PostgreSQL: use pg_dump for now."""
     from server import backup as backups
 
+    if keep is not None and destination is not None:
+        raise typer.BadParameter("--keep is for the default folder: leave out the file name")
     url = _settings_or_exit({"database_url": database_url} if database_url else {}).database_url
-    done = _run(lambda: backups.backup(url, destination))
+    done = _run(lambda: backups.backup(url, destination, keep))
     typer.echo(f"backup: {done.path} ({done.size} bytes, schema {done.revision})")
+    for path in done.deleted:
+        typer.echo(f"deleted the older backup {path}")
 
 
 @app.command()

@@ -155,15 +155,17 @@ def test_install_as_a_service_then_upgrade_in_place(root, unit_server):
     assert f"Environment=MOTCUA_SERVER=http://127.0.0.1:{port}" in kiosk_unit.read_text()
     assert f"ExecStart={root}/opt/motcua/deploy/kiosk-launcher.sh" in kiosk_unit.read_text()
     assert systemctl_calls(root)[-4:] == [
-        "enable motcua-server",
-        "restart motcua-server",
+        "enable motcua-server motcua-backup.timer",
+        "restart motcua-server motcua-backup.timer",
         "--global enable motcua-display",
         "--global enable motcua-kiosk",
     ]
     if shutil.which("systemd-analyze"):  # Debian's systemd package; it needs no running systemd
         runtime = root.parent / "runtime"  # what a user manager would have
         runtime.mkdir(mode=0o700)
-        for path in (server_unit, display_unit, kiosk_unit):
+        units = [*(root / "etc/systemd/system").glob("motcua-backup.*"), server_unit, display_unit, kiosk_unit]
+        assert len(units) == 5
+        for path in units:
             user = ["--user"] if "user" in path.parts else []
             verify = subprocess.run(
                 ["systemd-analyze", "verify", *user, str(path)],
@@ -206,7 +208,7 @@ def test_install_as_a_service_then_upgrade_in_place(root, unit_server):
     assert not stale.exists()
     assert list((root / "var/lib/motcua/backups").glob("before-upgrade-*.db"))
     calls = systemctl_calls(root)[calls_before:]
-    assert calls.index("stop motcua-server") < calls.index("restart motcua-server")
+    assert calls.index("stop motcua-server") < calls.index("restart motcua-server motcua-backup.timer")
     assert "--global enable motcua-display" in calls  # kept without being asked again
 
     url, _ = unit_server()

@@ -135,3 +135,20 @@ def test_postgresql_is_left_to_pg_dump():
         result = motcua(*(args if command == "backup" else [*args[:1], "x.db", *args[1:]]))
         assert result.returncode == 1
         assert "pg_dump" in result.stderr
+
+
+def test_keep_lets_the_oldest_default_backups_go_and_nothing_else(tmp_path):
+    database = tmp_path / "motcua.db"
+    ServerProcess(database).prepare()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    by_hand = folder / "before-upgrade-20260101-000000.db"
+    by_hand.write_bytes(b"kept")
+    made = []
+    for _ in range(3):
+        done = motcua("backup", "--keep", "2", "--database-url", f"sqlite:///{database}")
+        assert done.returncode == 0, done.stderr
+        made.append(Path(done.stdout.split()[1]))
+    assert len(set(made)) == 3  # even within one second
+    assert sorted(folder.iterdir()) == sorted([by_hand, *made[1:]])
+    assert f"deleted the older backup {made[0]}" in done.stdout
