@@ -4,8 +4,13 @@
 # what is missing.
 #   deploy/install.sh            everything a center box needs
 #   MOTCUA_EXTRAS=all,dev        what `pip install` gets (tests add dev)
+#   deploy/install.sh --service  installed as a system service in /opt (deploy/install-service.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ ${1:-} == --service ]]; then
+    shift
+    exec bash deploy/install-service.sh "$@"
+fi
 
 extras="${MOTCUA_EXTRAS:-all}"
 # System packages, by what needs them (see deploy/packages.txt).

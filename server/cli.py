@@ -223,6 +223,62 @@ def device_revoke(device_id: int, database_url: DatabaseOption = None) -> None:
     typer.echo(f"device {device_id} revoked")
 
 
+@app.command("migrate")
+def migrate_database(database_url: DatabaseOption = None) -> None:
+    """Bring the database to this version's schema (the server does it too, at start); on a
+    database with no account yet, create `admin` and print its password, once."""
+    from server import auth, queue
+
+    with _database(database_url).write() as session:
+        password = auth.ensure_first_admin(session, queue.system_clock())
+    typer.echo("database migrated")
+    if password is not None:
+        typer.echo(f"admin password (shown once): {password}")
+
+
+@app.command()
+def backup(
+    destination: Annotated[
+        Path | None, typer.Argument(help="the backup file; default backups/<name>-<UTC time>.db beside the database")
+    ] = None,
+    database_url: DatabaseOption = None,
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="then delete all but the newest N backups of the default folder (not before-upgrade-*)")
+    ] = None,
+) -> None:
+    """Copy the SQLite database while the server runs (SQLite's online backup; checked before
+    it is kept). PostgreSQL: use pg_dump for now."""
+    from server import backup as backups
+
+    if keep is not None and destination is not None:
+        raise typer.BadParameter("--keep is for the default folder: leave out the file name")
+    url = _settings_or_exit({"database_url": database_url} if database_url else {}).database_url
+    done = _run(lambda: backups.backup(url, destination, keep))
+    typer.echo(f"backup: {done.path} ({done.size} bytes, schema {done.revision})")
+    for path in done.deleted:
+        typer.echo(f"deleted the older backup {path}")
+
+
+@app.command()
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="a file made by motcua backup")],
+    database_url: DatabaseOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="even while something has the database open (a server that runs on keeps writing the old file)")
+    ] = False,
+) -> None:
+    """Put a backup back in place of the database (stop the server first): the backup is
+    checked first, the database it replaces is kept aside, and it is migrated to this version.
+    PostgreSQL: use pg_restore for now."""
+    from server import backup as backups
+
+    url = _settings_or_exit({"database_url": database_url} if database_url else {}).database_url
+    done = _run(lambda: backups.restore(backup_file, url, force))
+    typer.echo(f"restored {backup_file} into {done.path} (schema {done.revision}, now {done.head})")
+    if done.kept_aside is not None:
+        typer.echo(f"the database it replaced: {done.kept_aside}")
+
+
 @app.command()
 def display(
     server: Annotated[str, typer.Option(help="the motcua server, e.g. http://192.168.1.10:8000")] = "http://127.0.0.1:8000",

@@ -372,6 +372,31 @@ CATALOG: dict[str, Message] = {
         "vi": "Khoảng thời gian không hợp lệ: cần ngày cuối không trước ngày đầu, và không quá {days} ngày.",
         "en": "Bad range: the last day must not be before the first, and at most {days} days.",
     },
+    # motcua backup / motcua restore (server/backup.py), read by the operator at the terminal.
+    "backup_postgresql": {
+        "vi": "Chưa sao lưu được cơ sở dữ liệu PostgreSQL bằng motcua; hãy dùng pg_dump -Fc và pg_restore.",
+        "en": "motcua cannot back up PostgreSQL yet: use pg_dump -Fc and pg_restore.",
+    },
+    "backup_no_database": {
+        "vi": "Không có cơ sở dữ liệu tại {path}.",
+        "en": "No database at {path}.",
+    },
+    "backup_corrupt": {
+        "vi": "Tệp {path} bị hỏng hoặc không phải cơ sở dữ liệu SQLite ({detail}); không khôi phục.",
+        "en": "{path} is damaged or not an SQLite database ({detail}); nothing restored.",
+    },
+    "backup_not_motcua": {
+        "vi": "Tệp {path} không phải bản sao lưu của motcua (không có phiên bản lược đồ); không khôi phục.",
+        "en": "{path} is not a motcua backup (no schema version); nothing restored.",
+    },
+    "backup_newer": {
+        "vi": "Bản sao lưu {path} có lược đồ {revision}, mới hơn phiên bản motcua này; hãy nâng cấp motcua trước.",
+        "en": "The backup {path} has schema {revision}, newer than this motcua: upgrade motcua first.",
+    },
+    "backup_in_use": {
+        "vi": "Cơ sở dữ liệu {path} đang được mở (máy chủ đang chạy?); hãy dừng máy chủ (systemctl stop motcua-server) rồi khôi phục, hoặc dùng --force.",
+        "en": "The database {path} is open (is the server running?): stop it (systemctl stop motcua-server) and restore again, or use --force.",
+    },
 }
 
 
