@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 import shlex
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -160,19 +159,19 @@ def test_install_as_a_service_then_upgrade_in_place(root, unit_server):
         "--global enable motcua-display",
         "--global enable motcua-kiosk",
     ]
-    if shutil.which("systemd-analyze"):  # Debian's systemd package; it needs no running systemd
-        runtime = root.parent / "runtime"  # what a user manager would have
-        runtime.mkdir(mode=0o700)
-        units = [*(root / "etc/systemd/system").glob("motcua-backup.*"), server_unit, display_unit, kiosk_unit]
-        assert len(units) == 5
-        for path in units:
-            user = ["--user"] if "user" in path.parts else []
-            verify = subprocess.run(
-                ["systemd-analyze", "verify", *user, str(path)],
-                capture_output=True, text=True, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
-            )  # fmt: skip
-            # A setting it cannot parse is only a warning: no output at all is the pass.
-            assert (verify.returncode, verify.stderr) == (0, ""), path
+    # systemd-analyze: Debian's systemd package (deploy/packages.txt); it needs no running systemd.
+    runtime = root.parent / "runtime"  # what a user manager would have
+    runtime.mkdir(mode=0o700)
+    units = [*(root / "etc/systemd/system").glob("motcua-backup.*"), server_unit, display_unit, kiosk_unit]
+    assert len(units) == 5
+    for path in units:
+        user = ["--user"] if "user" in path.parts else []
+        verify = subprocess.run(
+            ["systemd-analyze", "verify", *user, str(path)],
+            capture_output=True, text=True, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+        )  # fmt: skip
+        # A setting it cannot parse is only a warning: no output at all is the pass.
+        assert (verify.returncode, verify.stderr) == (0, ""), path
 
     # The server, started from its unit, knows the password shown.
     url, stop = unit_server()
