@@ -65,7 +65,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from server_process import ServerProcess  # noqa: E402
+from server_process import ServerProcess, many_clients  # noqa: E402
 
 from http_load import Answer, Connection  # noqa: E402
 from issue_tickets import cpu_seconds  # noqa: E402
@@ -465,7 +465,8 @@ async def level(sessions: int, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.db"
         staff, desk, categories = prepare(database, sessions)
-        server = ServerProcess(database).start()
+        # Each console holds a stream and a connection or two, all from 127.0.0.1.
+        server = ServerProcess(database, env=many_clients(4 * sessions)).start()
         consoles: list[Console] = []
         try:
             assert server.proc is not None
