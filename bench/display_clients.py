@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from server_process import ServerProcess, many_clients  # noqa: E402
+from server.limits import raise_open_files  # noqa: E402
 
 from http_load import Connection  # noqa: E402
 from issue_tickets import cpu_seconds  # noqa: E402
@@ -191,10 +191,7 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=10, help="seconds to wait before the last memory figure")
     args = parser.parse_args()
     # Each display is a socket on both sides; the server inherits the limit.
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = 2 * (args.displays + args.issuers) + 256
-    if soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard))
+    raise_open_files(2 * (args.displays + args.issuers) + 256)
     with tempfile.TemporaryDirectory() as folder:
         server, kiosk, staff, display = prepare(Path(folder) / "bench.db", args.displays + args.issuers)
         server.start()

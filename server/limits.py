@@ -28,6 +28,7 @@ before it is read (by its Content-Length) or as soon as its streamed chunks pass
 import asyncio
 import json
 import logging
+import resource
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -179,17 +180,21 @@ class GuardedWebsocket(WebSocketsSansIOProtocol):
         super().connection_lost(exc)
 
 
-def connections_cap(settings: Settings) -> int:
-    """The total connections this process can hold: the setting, or less when the open-file
-    limit is lower (raised first as far as the system allows, as servers do)."""
-    import resource
-
+def raise_open_files(wanted: int) -> int | None:
+    """Raise this process's soft open-file limit to `wanted`, as far as the hard limit allows
+    (processes it starts inherit it); the limit now, None when unlimited."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = settings.connections_total + GRACE + SPARE_DESCRIPTORS
     if soft != resource.RLIM_INFINITY and soft < wanted:
         soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    if soft == resource.RLIM_INFINITY:
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def connections_cap(settings: Settings) -> int:
+    """The total connections this process can hold: the setting, or less when the open-file
+    limit is lower (raised first as far as the system allows, as servers do)."""
+    soft = raise_open_files(settings.connections_total + GRACE + SPARE_DESCRIPTORS)
+    if soft is None:
         return settings.connections_total
     return max(1, min(settings.connections_total, soft - GRACE - SPARE_DESCRIPTORS))
 
