@@ -49,9 +49,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 TRY_AGAIN_LATER = 1013
 # Over a cap, a connection is still read until its request head is in, so the client gets its
-# 429; beyond its address's cap by this factor, or beyond the total by GRACE connections (a
-# flood), it is closed at once, which costs nothing.
-WITHIN, OVER, FLOOD = 0, 1, 2
+# 429; beyond its address's cap FLOOD_FACTOR times, or beyond the total by GRACE connections
+# (a flood), it is closed at once, which costs nothing.
+WITHIN, OVER, FLOOD = "within", "over", "flood"
+FLOOD_FACTOR = 2
 GRACE = 256
 # Besides the connections (and GRACE refused ones), the process keeps files open: the database
 # and its journal, logs, the reading threads' connections, printers; these stay free for them.
@@ -67,14 +68,14 @@ class Tally:
         self.by_address: Counter[str] = Counter()
         self.count = 0
 
-    def add(self, address: str) -> int:
+    def add(self, address: str) -> str:
         """Count one more in; how far over its caps it is: WITHIN, OVER or FLOOD."""
         self.by_address[address] += 1
         self.count += 1
         mine = self.by_address[address]
         if mine <= self.per_address and self.count <= self.total:
             return WITHIN
-        return OVER if mine <= FLOOD * self.per_address and self.count <= self.total + GRACE else FLOOD
+        return OVER if mine <= FLOOD_FACTOR * self.per_address and self.count <= self.total + GRACE else FLOOD
 
     def remove(self, address: str) -> None:
         self.count -= 1
@@ -83,9 +84,13 @@ class Tally:
             del self.by_address[address]  # an address that left costs nothing
 
 
+def _error_body(code: str, message: object) -> bytes:
+    return json.dumps({"code": code, "message": message}, ensure_ascii=False).encode()
+
+
 def _json_response(status: int, reason: str, code: str, message: object) -> bytes:
     """A whole HTTP/1.1 answer that closes the connection, for use below the ASGI app."""
-    body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode()
+    body = _error_body(code, message)
     head = (
         f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
         "retry-after: 10\r\nconnection: close\r\n\r\n"
@@ -101,7 +106,7 @@ async def _too_many_connections(scope: Scope, receive: Receive, send: Send) -> N
 async def _answer(send: Send, status: int, code: str, message: object, extra: list[tuple[bytes, bytes]]) -> None:
     """An error in the server's shape, closing the connection: what is left of the request
     (a body over its cap, a connection over its cap) is not read."""
-    body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode()
+    body = _error_body(code, message)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": headers + extra})
     await send({"type": "http.response.body", "body": body})
@@ -123,7 +128,7 @@ class GuardedHttp(HttpToolsProtocol):
         if over == FLOOD:
             transport.close()  # connection_lost counts it out
             return
-        if over:
+        if over == OVER:
             self.app = _too_many_connections  # answered once its head is in
         self._arm()
 

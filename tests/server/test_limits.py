@@ -127,6 +127,20 @@ def test_connections_over_the_cap_per_address_answer_429_in_both_languages(cappe
         sock.close()
 
 
+def test_a_flood_of_connections_from_one_address_is_closed_without_a_word(capped_server):
+    server = capped_server
+    held = [dial(server) for _ in range(8)]  # 4 within the cap, 4 over it awaiting their 429
+    try:
+        flood = dial(server)
+        assert flood.recv(1024) == b""  # closed at once, though it has not even spoken
+        flood.close()
+        held[-1].sendall(b"GET /api/v1/centers HTTP/1.1\r\nHost: motcua\r\n\r\n")
+        assert answer(held[-1])[0] == 429  # one over the cap still hears why
+    finally:
+        for sock in held:
+            sock.close()
+
+
 def test_websockets_over_the_cap_per_address_are_closed_with_1013_and_a_bilingual_reason(capped_server):
     server = capped_server
     url = f"{server.ws_url}/ws/events?token={server.token('display')}"
