@@ -10,6 +10,10 @@ citizen's status page, over the tokens of `--waiting` issued tickets), the rest 
 bare notice each), then all close. It prints the server's resident memory before, with all
 open (and per connection), and after they leave (a few seconds, then `--settle` s later).
 
+Measured (10,000 clients, 50 waiting, 3 runs on a shared 2-core machine): all open 568-571 MB
+(median 569; 47 KB each, from 109 MB), 10 s after they left 287-315 MB (median 300); before
+the fix, one run: 2,569 MB all open (252 KB each), 266 MB after.
+
 Each websocket is a socket on both sides: the bench raises its own soft open-file limit and
 the server's (which inherits it, and raises its own for its connection cap).
 """
