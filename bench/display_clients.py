@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -31,7 +30,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from server_process import ServerProcess  # noqa: E402
+from server_process import ServerProcess, many_clients  # noqa: E402
+from server.limits import raise_open_files  # noqa: E402
 
 from http_load import Connection  # noqa: E402
 from issue_tickets import cpu_seconds  # noqa: E402
@@ -175,8 +175,8 @@ async def run(args: argparse.Namespace, server: ServerProcess, kiosk: str, staff
     print(f"server memory: before {mb(before)}, peak during {peak[0]:.0f} MB, after {mb(after)}, {args.settle:.0f} s later {mb(settled)}")
 
 
-def prepare(database: Path) -> tuple[ServerProcess, str, str, str]:
-    server = ServerProcess(database).prepare()
+def prepare(database: Path, clients: int) -> tuple[ServerProcess, str, str, str]:
+    server = ServerProcess(database, env=many_clients(clients)).prepare()
     return server, server.token("kiosk"), server.token("staff"), server.token("display")
 
 
@@ -191,12 +191,9 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=10, help="seconds to wait before the last memory figure")
     args = parser.parse_args()
     # Each display is a socket on both sides; the server inherits the limit.
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = 2 * (args.displays + args.issuers) + 256
-    if soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard))
+    raise_open_files(2 * (args.displays + args.issuers) + 256)
     with tempfile.TemporaryDirectory() as folder:
-        server, kiosk, staff, display = prepare(Path(folder) / "bench.db")
+        server, kiosk, staff, display = prepare(Path(folder) / "bench.db", args.displays + args.issuers)
         server.start()
         try:
             print(

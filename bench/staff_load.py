@@ -51,7 +51,6 @@ import asyncio
 import json
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -65,7 +64,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from server_process import ServerProcess  # noqa: E402
+from server_process import ServerProcess, many_clients  # noqa: E402
+from server.limits import raise_open_files  # noqa: E402
 
 from http_load import Answer, Connection  # noqa: E402
 from issue_tickets import cpu_seconds  # noqa: E402
@@ -465,7 +465,8 @@ async def level(sessions: int, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.db"
         staff, desk, categories = prepare(database, sessions)
-        server = ServerProcess(database).start()
+        # Each console holds a stream and a connection or two, all from 127.0.0.1.
+        server = ServerProcess(database, env=many_clients(4 * sessions)).start()
         consoles: list[Console] = []
         try:
             assert server.proc is not None
@@ -594,10 +595,7 @@ def main() -> None:
     if not levels or min(levels) < 1 or args.cycle <= 0 or args.duration <= 0:
         parser.error("sessions, cycle and duration must be positive")
     # A websocket and two HTTP connections per console, on both sides; the server inherits it.
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = 4 * max(levels) + 256
-    if soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard))
+    raise_open_files(4 * max(levels) + 256)
     print("SQLite WAL, synchronous=FULL; a fresh server per level; latency in ms (issue: from when it was due)")
     print(
         f"target: {TARGET_SESSIONS} sessions at p95 under {TARGET_P95 * 1000:.0f} ms with no 5xx"

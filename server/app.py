@@ -20,6 +20,7 @@ from server.api.security import PrincipalCache, RateLimiter
 from server.db import Database, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
 from server.events import Hub
+from server.limits import BodyLimit, WebsocketCaps
 from server.presence import Presence
 from server.messages import render
 from server.printing import Printing, resolve_places
@@ -162,6 +163,9 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)
     )
+    # Outside the routes, so the plain issuing route above is capped too (server/limits.py).
+    app.add_middleware(BodyLimit, default=settings.body_max_bytes, by_path=settings.body_max_bytes_by_path)
+    app.add_middleware(WebsocketCaps, per_address=settings.websockets_per_address, total=settings.websockets_total)
     for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports, ratings, staffing):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)

@@ -48,13 +48,33 @@ def serve(
     # requests in flight that made the open-loop p99 at 1,000 tickets/s 15 against 18 ms
     # (8 interleaved runs of bench/issue_tickets.py's open-loop level).
     gc.set_threshold(20_000, 20, 20)
+    # uvicorn has no deadline for a request head and no cap on connections: the protocol
+    # classes of server/limits.py add both (a slow-header client is closed, one address or
+    # everyone over the caps gets 429). The total fits the open-file limit, raised if it can.
+    from server.limits import connections_cap, protocols
+
+    total = connections_cap(settings)
+    if total < settings.connections_total:
+        typer.echo(f"motcua: the open-file limit allows {total} connections (MOTCUA_CONNECTIONS_TOTAL={settings.connections_total})", err=True)
+    http, ws = protocols(settings, total)
     # No proxy stands in front of a center's server: X-Forwarded-For from 127.0.0.1 (uvicorn
     # trusts it by default) would let a local client choose its address for the sign-in limit.
     # Websocket messages go uncompressed: on a center's LAN they are small, and compressing
     # each event once per client was a seventh of the server's CPU with 400 consoles
     # (bench/staff_load.py, py-spy).
+    # Clients send nothing but a close over a websocket: a message of 4 KiB is plenty (uvicorn
+    # buffers up to 16 MiB by default, per connection).
     uvicorn.run(
-        app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False, ws_per_message_deflate=False
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+        ws_per_message_deflate=False,
+        http=http,
+        ws=ws,
+        ws_max_size=4096,
     )
 
 

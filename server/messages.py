@@ -87,6 +87,16 @@ CATALOG: dict[str, Message] = {
         "vi": "Máy chủ gặp lỗi. Vui lòng thử lại hoặc báo cán bộ.",
         "en": "The server hit an error. Please try again or ask the staff.",
     },
+    "too_many_connections": {
+        "vi": "Quá nhiều kết nối từ địa chỉ này hoặc tới máy chủ; xin thử lại sau.",
+        "en": "Too many connections from this address or to the server; please try again later.",
+    },
+    # A websocket close reason holds at most 123 bytes: both languages, short.
+    "too_many_websockets": {"vi": "Quá nhiều kết nối, thử lại sau", "en": "Too many connections, retry later"},
+    "body_too_large": {
+        "vi": "Nội dung yêu cầu quá lớn (tối đa {limit} byte).",
+        "en": "The request body is too large (at most {limit} bytes).",
+    },
     "server_busy": {
         "vi": "Máy chủ đang quá tải, vui lòng thử lại sau giây lát.",
         "en": "The server is overloaded; please try again in a moment.",

@@ -99,6 +99,24 @@ class Settings(BaseSettings):
     login_attempts_per_5_minutes: int = 10
     # Set when the server is reached over HTTPS, so the session cookie is never sent in clear.
     secure_cookies: bool = False
+    # Limits against a hostile or broken network (server/limits.py). A client's request head
+    # (request line and headers) must be complete this long after it connects or starts its
+    # next request; a slow-header client holding sockets open is closed after it.
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    # Open connections (HTTP and websocket) from one address, and in all: a center has ~20
+    # devices, possibly behind one NAT, each with a few connections; the total stays under the
+    # process's open-file limit (`motcua serve` lowers it to fit and says so).
+    connections_per_address: int = Field(default=256, ge=1)
+    connections_total: int = Field(default=8000, ge=1)
+    # Open websockets from one address, and in all: a display, a kiosk or a console each
+    # holds one; citizens' phones on the center's Wi-Fi may share one address.
+    websockets_per_address: int = Field(default=200, ge=1)
+    websockets_total: int = Field(default=6000, ge=1)
+    # Request bodies are refused (413) beyond this many bytes, before they are read: every
+    # route's body is a small JSON document. A route that needs more (an upload, if one is
+    # ever added) gets its own cap here by path prefix, like {"/api/v1/admin/import": 10485760}.
+    body_max_bytes: int = Field(default=64 * 1024, ge=1)
+    body_max_bytes_by_path: dict[str, Annotated[int, Field(ge=1)]] = {}
 
     @field_validator("printers")
     @classmethod

@@ -126,12 +126,18 @@ async def events(
     with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id)) as sub:
         limit = app.state.settings.event_replay_limit
         try:
-            first = await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id))
+            # Encoded at once and never kept: a snapshot held for the life of each idle
+            # connection cost ~125-750 KB apiece, by the size of the queue (bench/idle_websockets.py).
+            opening = _opening(
+                await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id)),
+                since or 0,
+                wants,
+            )
         except DomainError as exc:
             await websocket.close(POLICY_VIOLATION, exc.message["en"][:120])
             return
         try:
-            await _stream(websocket, db, sub, first, since or 0, wants=wants)
+            await _stream(websocket, db, sub, opening, wants=wants)
         except WebSocketDisconnect:
             pass
         finally:
@@ -165,29 +171,38 @@ def _whole(message: Snapshot | CounterView | EventOut) -> str:
 
 def _bare(message: Snapshot | CounterView | EventOut) -> str:
     """Only that the queue moved, and its sequence: what the public status page may know."""
-    return json.dumps({"type": message.type, "seq": message.seq})
+    return _bare_seq(message.type, message.seq)
+
+
+def _bare_seq(kind: str, seq: int) -> str:
+    return json.dumps({"type": kind, "seq": seq})
+
+
+def _opening(
+    first: Snapshot | CounterView | list[EventOut], since: int, wants: Callable[[EventOut], bool] | None = None
+) -> tuple[list[str], int]:
+    """The catch-up as the texts to send, and the sequence it brings the client to."""
+    if not isinstance(first, list):
+        return [_whole(first)], first.seq
+    # An empty replay means nothing happened after `since`.
+    return [_whole(event) for event in first if wants is None or wants(event)], (first[-1].seq if first else since)
 
 
 async def _stream(
     websocket: WebSocket,
     db: Database,
     sub: Subscription,
-    first: Snapshot | CounterView | list[EventOut],
-    since: int,
+    opening: tuple[list[str], int],
     encode: Callable[[Snapshot | CounterView | EventOut], str] = _whole,
     wants: Callable[[EventOut], bool] | None = None,
 ) -> None:
-    """Send the catch-up, then every event in sequence (those `wants`, if given; the others
-    are skipped, so such a client sees increasing sequences, not consecutive ones)."""
-    if not isinstance(first, list):
-        await websocket.send_text(encode(first))
-        last = first.seq
-    else:
-        for event in first:
-            if wants is None or wants(event):
-                await websocket.send_text(encode(event))
-        # An empty replay means nothing happened after `since`.
-        last = first[-1].seq if first else since
+    """Send the catch-up (`_opening`), then every event in sequence (those `wants`, if
+    given; the others are skipped, so such a client sees increasing sequences, not
+    consecutive ones)."""
+    texts, last = opening
+    texts.reverse()
+    while texts:  # popped, not iterated: an idle connection keeps none of it (the caller's list is emptied too)
+        await websocket.send_text(texts.pop())
     # The client sends nothing we need, but reading is how a disconnect is noticed.
     receiver = asyncio.create_task(_drain(websocket))
     overflow = asyncio.create_task(sub.overflowed.wait())
@@ -220,6 +235,7 @@ async def _stream(
                 fresh = await db.reading(lambda session: _catch_up(session, sub.center_id, None, now, 0, counter_id))
                 await websocket.send_text(encode(fresh))  # type: ignore[arg-type]
                 last = fresh.seq  # type: ignore[union-attr]
+                del fresh  # not kept while the connection idles
                 continue
             last = event.seq
             if wants is None or wants(event):
@@ -242,10 +258,10 @@ async def status_events(websocket: WebSocket, token: str) -> None:
         await websocket.close(POLICY_VIOLATION, render("ticket_not_found")["en"])
         return
     with app.state.hub.subscribe(center_id) as sub:
-        now = app.state.clock()
-        first = await db.reading(lambda session: _catch_up(session, center_id, None, now, 0))
+        # Only the sequence: the page is told that the queue moved, never what it holds.
+        seq = await db.reading(lambda session: queue.last_seq(session, center_id))
         try:
-            await _stream(websocket, db, sub, first, 0, encode=_bare)
+            await _stream(websocket, db, sub, ([_bare_seq("snapshot", seq)], seq), encode=_bare)
         except WebSocketDisconnect:
             pass
 

@@ -121,6 +121,14 @@ class ServerProcess:
                 self.kill()
 
 
+def many_clients(connections: int) -> dict[str, str]:
+    """Settings for a server that a bench drives with `connections` clients from 127.0.0.1:
+    the caps per address (server/limits.py) are for a center's devices, not a load generator."""
+    caps = str(connections + 256)
+    names = ("CONNECTIONS_PER_ADDRESS", "CONNECTIONS_TOTAL", "WEBSOCKETS_PER_ADDRESS", "WEBSOCKETS_TOTAL")
+    return {f"MOTCUA_{name}": caps for name in names}
+
+
 def poll(condition: Callable[[], object], what: str, wait: float = 30) -> object:
     """Ask again until `condition()` is truthy (its value), or fail after `wait` seconds: for
     what the server does on its own time (noticing a disconnect), with nothing to wait on."""
