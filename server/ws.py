@@ -26,6 +26,7 @@ from server.events import Subscription
 from server.messages import render
 from server.models import Center, Device
 from server.presence import Presence
+from server.privacy import is_staff
 from server.protocol import CounterView, EventOut, Snapshot
 
 router = APIRouter()
@@ -131,7 +132,8 @@ async def events(
             await websocket.close(POLICY_VIOLATION, exc.message["en"][:120])
             return
         try:
-            await _stream(websocket, db, sub, first, since or 0, wants=wants)
+            encode = _whole if is_staff(principal) else _public
+            await _stream(websocket, db, sub, first, since or 0, encode=encode, wants=wants)
         except WebSocketDisconnect:
             pass
         finally:
@@ -161,6 +163,13 @@ def _whole(message: Snapshot | CounterView | EventOut) -> str:
     if isinstance(message, EventOut):
         return message.as_json()  # encoded once for all its subscribers
     return message.model_dump_json()
+
+
+def _public(message: Snapshot | CounterView | EventOut) -> str:
+    """What a device may have (server/privacy.py): no notes, dossiers nor ratings."""
+    if isinstance(message, EventOut):
+        return message.as_public_json()  # encoded once for all the devices it goes to
+    return message.public().model_dump_json()
 
 
 def _bare(message: Snapshot | CounterView | EventOut) -> str:
