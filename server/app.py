@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports, ratings, staffing):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
+    ws.quiet_connection_lines()
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(pages.router)  # /console, /admin
     app.include_router(apology.router)  # /dossiers/{id}/apology, for staff

@@ -334,12 +334,15 @@ class EventOut(BaseModel):
 
     def public(self) -> "EventOut":
         """As devices (kiosks, wall displays, print agents, rating screens) get it: the ticket
-        without its note (TicketOut.public), and no dossier nor rating, which they never
-        show. The kind and sequence stay, so their queue state stays gapless."""
-        if self.dossier is None and self.rating is None and (self.ticket is None or not self.ticket.note):
+        without its note (TicketOut.public), no dossier nor rating, and a slip's print job
+        without its dossier's code: none of them shows those. The kind and sequence stay, so
+        their queue state stays gapless."""
+        job = self.print_job
+        if self.dossier is None and self.rating is None and (self.ticket is None or not self.ticket.note) and (job is None or job.document is None):
             return self
         ticket = self.ticket.public() if self.ticket is not None else None
-        public = self.model_copy(update={"ticket": ticket, "dossier": None, "rating": None})
+        job = job.model_copy(update={"document": None}) if job is not None and job.document is not None else job
+        public = self.model_copy(update={"ticket": ticket, "dossier": None, "rating": None, "print_job": job})
         public._json = public._public_json = None  # model_copy copies them: they are the staff's
         return public
 

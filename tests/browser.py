@@ -81,6 +81,8 @@ def context(browser: Browser, width: int = 1366, height: int = 768, **options: o
         yield ctx
     finally:
         ctx.close()
+    # (A test's own page.wait_for_function takes a function, "() => ...": an expression is
+    # run through eval, which the policy refuses.)
     refusals = [refusal for page in pages for refusal in page.csp_refusals]  # type: ignore[attr-defined]
     assert not refusals, refusals
 

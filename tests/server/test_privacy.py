@@ -162,3 +162,16 @@ def test_snapshots_replays_and_reads_give_devices_no_notes(client):
         headers={"Authorization": f"Bearer {tokens['kiosk']}"},
     )
     assert repeat.status_code == 200 and repeat.json()["id"] == waiting and repeat.json()["note"] == ""
+
+
+def test_a_slips_print_job_reaches_devices_without_its_dossiers_code():
+    from datetime import UTC, datetime
+
+    from server.protocol import EventOut, PrintJobOut
+
+    job = PrintJobOut(id=7, ticket_id=3, label="A003", printer="desk", state="queued", attempts=0, kind="slip", document="H26.22-0001")
+    event = EventOut(seq=5, center_id=1, kind="print.updated", at=datetime.now(UTC), print_job=job)
+    staff, public = event.as_json(), event.as_public_json()
+    assert "H26.22-0001" in staff and "H26.22-0001" not in public
+    assert EventOut.model_validate_json(public).print_job.state == "queued"  # the kiosk still follows its jobs
+    assert event.as_json() is staff and event.as_public_json() is public  # each encoded once
