@@ -8,16 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import browser as real_browser
-from console_server import ConsoleServer, sign_in
+from console_server import sign_in
 
 
 @pytest.fixture
-def server(tmp_path):
-    """The demo center's server with its dossiers (for /d/ and the apology letter)."""
-    proc = ConsoleServer(tmp_path / "console.db", env={"MOTCUA_DEMO_DOSSIERS": "1"})
-    proc.start()
-    yield proc
-    proc.stop()
+def server(dossier_server):  # its dossiers: for /d/ and the apology letter
+    return dossier_server
 
 
 def _goto(page: Page, url: str) -> None:
