@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from server import auth, demo, invalid, kiosk_pages, queue, ws
+from server import api_docs, auth, demo, invalid, kiosk_pages, queue, ws
 from server import dossiers as dossiers_domain
 from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
@@ -24,6 +24,7 @@ from server.limits import BodyLimit, WebsocketCaps
 from server.presence import Presence
 from server.messages import render
 from server.printing import Printing, resolve_places
+from server.security_headers import SecurityHeaders
 from server.settings import Settings
 from server.web import apology, pages
 from server.api import admin
@@ -150,7 +151,10 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         # No OpenTelemetry collector in a center (offline first); its per-request checks
         # cost a measurable share of issuing a ticket.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+        docs_url=None,  # served from local files (server/api_docs.py), not a CDN
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders)
     app.state.settings = settings
     app.state.clock = clock
     app.state.hub = Hub(settings.event_queue_size)
@@ -169,8 +173,10 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports, ratings, staffing):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
+    ws.quiet_connection_lines()
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(pages.router)  # /console, /admin
     app.include_router(apology.router)  # /dossiers/{id}/apology, for staff
     app.include_router(kiosk_pages.router)  # /kiosk, /t/{token}
+    api_docs.install(app)  # /docs
     return app

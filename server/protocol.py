@@ -98,7 +98,10 @@ class TicketOut(BaseModel):
     cancelled_at: UtcDatetime | None
     transferred_at: UtcDatetime | None
 
-
+    def public(self) -> "TicketOut":
+        """As a kiosk, a wall display or a print agent may have it: without the desk's or the
+        transfer's note, free text that likely holds the citizen's personal details."""
+        return self.model_copy(update={"note": ""}) if self.note else self
 
 
 class CenterOut(BaseModel):
@@ -140,6 +143,10 @@ class Snapshot(BaseModel):
     tickets: list[TicketOut]  # today's active tickets: waiting, called, serving
     notices: list[NoticeOut] = []  # the active notices, in order
 
+    def public(self) -> "Snapshot":
+        """As a device may have it (TicketOut.public)."""
+        return self.model_copy(update={"tickets": [t.public() for t in self.tickets]})
+
 
 class CounterView(BaseModel):
     """What a counter's console shows, and no more: its counter and categories, the ticket in
@@ -162,6 +169,16 @@ class CounterView(BaseModel):
     # None), per priority class. The list holds the first tickets of each queue; with these
     # counts a console knows which queues it has whole and can keep the order itself.
     queues: list["QueueCount"] = []
+
+    def public(self) -> "CounterView":
+        """As a device (a counter's rating screen) may have it (TicketOut.public)."""
+        return self.model_copy(
+            update={
+                "in_hand": self.in_hand.public() if self.in_hand else None,
+                "waiting": [t.public() for t in self.waiting],
+                "next_in_queues": [t.public() for t in self.next_in_queues],
+            }
+        )
 
 
 class QueueCount(BaseModel):
@@ -307,12 +324,34 @@ class EventOut(BaseModel):
     dossier: DossierEventOut | None = None  # dossier.received, dossier.state_changed
     rating: RatingEventOut | None = None  # rating.recorded
     _json: str | None = PrivateAttr(default=None)
+    _public_json: str | None = PrivateAttr(default=None)
 
     def as_json(self) -> str:
-        """The event as sent on /ws/events, encoded once however many clients it goes to."""
+        """The event as sent to staff on /ws/events, encoded once however many clients it goes to."""
         if self._json is None:
             self._json = self.model_dump_json()
         return self._json
+
+    def public(self) -> "EventOut":
+        """As devices (kiosks, wall displays, print agents, rating screens) get it: the ticket
+        without its note (TicketOut.public), no dossier nor rating, and a slip's print job
+        without its dossier's code: none of them shows those. The kind and sequence stay, so
+        their queue state stays gapless."""
+        job = self.print_job
+        if self.dossier is None and self.rating is None and (self.ticket is None or not self.ticket.note) and (job is None or job.document is None):
+            return self
+        ticket = self.ticket.public() if self.ticket is not None else None
+        job = job.model_copy(update={"document": None}) if job is not None and job.document is not None else job
+        public = self.model_copy(update={"ticket": ticket, "dossier": None, "rating": None, "print_job": job})
+        public._json = public._public_json = None  # model_copy copies them: they are the staff's
+        return public
+
+    def as_public_json(self) -> str:
+        """`public()` as sent on /ws/events, encoded once for all the devices it goes to."""
+        if self._public_json is None:
+            public = self.public()
+            self._public_json = self.as_json() if public is self else public.model_dump_json()
+        return self._public_json
 
 
 class QueueState(BaseModel):

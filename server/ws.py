@@ -7,13 +7,15 @@ last sequence.
 """
 
 import asyncio
+import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketState
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
@@ -26,6 +28,7 @@ from server.events import Subscription
 from server.messages import render
 from server.models import Center, Device
 from server.presence import Presence
+from server.privacy import is_staff
 from server.protocol import CounterView, EventOut, Snapshot
 
 router = APIRouter()
@@ -85,7 +88,65 @@ class _CounterFilter:
         return event.counter is None
 
 
+class _ConnectionLines(logging.Filter):
+    """uvicorn logs every websocket's handshake, opening and closing at INFO, with its address
+    and query string: a flood of strangers (or displays reconnecting) filled the log with
+    three lines each, tokens in ?token= included. They go to DEBUG: shown only when uvicorn's
+    log is at DEBUG. Who is connected is state (server/presence.py), not a log line."""
+
+    LINES = frozenset({'%s - "WebSocket %s" [accepted]', '%s - "WebSocket %s" 403', '%s - "WebSocket %s" %d', "connection open", "connection closed"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or record.msg not in self.LINES:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def quiet_connection_lines() -> None:
+    """Put uvicorn's per-websocket lines at DEBUG (once per process)."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _ConnectionLines) for f in logger.filters):
+        logger.addFilter(_ConnectionLines())
+
+
+def _until_gone(handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A stream's handler, ended quietly when its client leaves at any step (a flood of
+    clients that connect and drop at once left a traceback per client: a close or a send
+    after the client had gone), and a busy or failing database answered with a close code:
+    on a websocket there is no HTTP answer to give (the app's error handlers would try)."""
+
+    @functools.wraps(handler)
+    async def run(websocket: WebSocket, *args: object, **kwargs: object) -> None:
+        try:
+            await handler(websocket, *args, **kwargs)
+        except WebSocketDisconnect:
+            pass  # the client left; nobody to tell
+        except DomainError as exc:
+            await _close(websocket, TRY_AGAIN_LATER if exc.status >= 500 else POLICY_VIOLATION, exc.message["en"])
+
+    return run
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    """Close with a reason, unless the client has gone already (then there is no one to tell,
+    and uvicorn refuses a close after the connection ended)."""
+    if websocket.application_state != WebSocketState.CONNECTED or websocket.client_state != WebSocketState.CONNECTED:
+        return
+    try:
+        await websocket.close(code, reason[:120])  # a close frame's reason holds 123 bytes
+    except WebSocketDisconnect:
+        pass
+
+
+def _refused(websocket: WebSocket, code: int, reason: str) -> Awaitable[None]:
+    """Refuse a stream: logged at DEBUG, as a flood of strangers must not fill the log."""
+    log.debug("refused %s from %s: %s", websocket.url.path, websocket.client, reason)
+    return _close(websocket, code, reason)
+
+
 @router.websocket("/ws/events")
+@_until_gone
 async def events(
     websocket: WebSocket,
     center_id: int | None = Query(default=None, gt=0, le=2**63 - 1),
@@ -100,23 +161,20 @@ async def events(
     if not from_cookie or _same_origin(websocket):  # a cookie is only good from our own pages
         principal = await resolve_principal(websocket, token, from_cookie)
     if principal is None or not principal.can(Permission.queue_read):
-        await websocket.close(POLICY_VIOLATION, render("unauthorized")["en"])
+        await _refused(websocket, POLICY_VIOLATION, render("unauthorized")["en"])
         return
     wants: Callable[[EventOut], bool] | None = None
-    try:
-        if counter_id is not None:
-            center_id, categories = await db.reading(lambda session: _counter_categories(session, counter_id))
-            wants = _CounterFilter(counter_id, categories)
-        elif center_id is None:
-            center_id = principal.center_id or await db.reading(_default_center)
-    except DomainError as exc:
-        await websocket.close(POLICY_VIOLATION, exc.message["en"][:120])
-        return
+    # A DomainError (an unknown counter, a busy database) is answered by _until_gone.
+    if counter_id is not None:
+        center_id, categories = await db.reading(lambda session: _counter_categories(session, counter_id))
+        wants = _CounterFilter(counter_id, categories)
+    elif center_id is None:
+        center_id = principal.center_id or await db.reading(_default_center)
     if center_id is None:
-        await websocket.close(POLICY_VIOLATION, "no center")
+        await _refused(websocket, POLICY_VIOLATION, "no center")
         return
     if not principal.sees(center_id):
-        await websocket.close(POLICY_VIOLATION, render("center_not_found")["en"])
+        await _refused(websocket, POLICY_VIOLATION, render("center_not_found")["en"])
         return
     device = principal.id if principal.kind == "device" else None
     if device is not None:
@@ -125,21 +183,17 @@ async def events(
     # anything delivered twice is dropped by its sequence below.
     with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id)) as sub:
         limit = app.state.settings.event_replay_limit
-        try:
+        try:  # a DomainError (unknown counter, busy database) is answered by _until_gone
+            encode = _whole if is_staff(principal) else _public
             # Encoded at once and never kept: a snapshot held for the life of each idle
             # connection cost ~125-750 KB apiece, by the size of the queue (bench/idle_websockets.py).
             opening = _opening(
                 await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id)),
                 since or 0,
+                encode,
                 wants,
             )
-        except DomainError as exc:
-            await websocket.close(POLICY_VIOLATION, exc.message["en"][:120])
-            return
-        try:
-            await _stream(websocket, db, sub, opening, wants=wants)
-        except WebSocketDisconnect:
-            pass
+            await _stream(websocket, db, sub, opening, encode=encode, wants=wants)
         finally:
             if device is not None:
                 await _presence(app, device, False)
@@ -169,6 +223,13 @@ def _whole(message: Snapshot | CounterView | EventOut) -> str:
     return message.model_dump_json()
 
 
+def _public(message: Snapshot | CounterView | EventOut) -> str:
+    """What a device may have (server/privacy.py): no notes, dossiers nor ratings."""
+    if isinstance(message, EventOut):
+        return message.as_public_json()  # encoded once for all the devices it goes to
+    return message.public().model_dump_json()
+
+
 def _bare(message: Snapshot | CounterView | EventOut) -> str:
     """Only that the queue moved, and its sequence: what the public status page may know."""
     return _bare_seq(message.type, message.seq)
@@ -179,13 +240,16 @@ def _bare_seq(kind: str, seq: int) -> str:
 
 
 def _opening(
-    first: Snapshot | CounterView | list[EventOut], since: int, wants: Callable[[EventOut], bool] | None = None
+    first: Snapshot | CounterView | list[EventOut],
+    since: int,
+    encode: Callable[[Snapshot | CounterView | EventOut], str],
+    wants: Callable[[EventOut], bool] | None = None,
 ) -> tuple[list[str], int]:
     """The catch-up as the texts to send, and the sequence it brings the client to."""
     if not isinstance(first, list):
-        return [_whole(first)], first.seq
+        return [encode(first)], first.seq
     # An empty replay means nothing happened after `since`.
-    return [_whole(event) for event in first if wants is None or wants(event)], (first[-1].seq if first else since)
+    return [encode(event) for event in first if wants is None or wants(event)], (first[-1].seq if first else since)
 
 
 async def _stream(
@@ -209,20 +273,22 @@ async def _stream(
     revoked = asyncio.create_task(sub.revoked.wait())
     try:
         while True:
+            # The client's leaving comes first: nothing may be sent after it (a send or close
+            # then is refused by uvicorn, with a traceback in the log).
+            if receiver.done():
+                return
             if revoked.done():  # the same close as a refused token, so clients treat it alike
-                await websocket.close(POLICY_VIOLATION, render("device_revoked")["en"])
+                await _close(websocket, POLICY_VIOLATION, render("device_revoked")["en"])
                 return
             if overflow.done():
-                await websocket.close(TRY_AGAIN_LATER, "too slow; reconnect with since")
-                return
-            if receiver.done():
+                await _close(websocket, TRY_AGAIN_LATER, "too slow; reconnect with since")
                 return
             if not sub.queue.empty():  # no task to wait with while events are queued
                 event = sub.queue.get_nowait()
             else:
                 getter = asyncio.create_task(sub.queue.get())
                 done, _ = await asyncio.wait({getter, receiver, overflow, revoked}, return_when=asyncio.FIRST_COMPLETED)
-                if getter not in done:
+                if getter not in done or receiver in done:
                     getter.cancel()
                     continue
                 event = getter.result()
@@ -247,6 +313,7 @@ async def _stream(
 
 
 @router.websocket("/ws/status/{token}")
+@_until_gone
 async def status_events(websocket: WebSocket, token: str) -> None:
     """Public, for the QR status page: a bare "the queue moved" (type and sequence, nothing
     else) for the center of the ticket with this token, so the page re-reads its own status."""
@@ -255,15 +322,12 @@ async def status_events(websocket: WebSocket, token: str) -> None:
     await websocket.accept()
     center_id = await db.reading(lambda session: _center_of_ticket(session, token))
     if center_id is None:
-        await websocket.close(POLICY_VIOLATION, render("ticket_not_found")["en"])
+        await _refused(websocket, POLICY_VIOLATION, render("ticket_not_found")["en"])
         return
     with app.state.hub.subscribe(center_id) as sub:
         # Only the sequence: the page is told that the queue moved, never what it holds.
         seq = await db.reading(lambda session: queue.last_seq(session, center_id))
-        try:
-            await _stream(websocket, db, sub, ([_bare_seq("snapshot", seq)], seq), encode=_bare)
-        except WebSocketDisconnect:
-            pass
+        await _stream(websocket, db, sub, ([_bare_seq("snapshot", seq)], seq), encode=_bare)
 
 
 def _center_of_ticket(session: Session, token: str) -> int | None:

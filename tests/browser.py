@@ -50,22 +50,41 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+# Chromium logs each thing the Content-Security-Policy refused as a console error.
+CSP_REFUSAL = "Content Security Policy"
+
+
 @contextmanager
 def context(browser: Browser, width: int = 1366, height: int = 768, **options: object) -> Iterator[BrowserContext]:
     """A fresh context (no cookies, no localStorage) with a viewport; pages opened in it log
-    their script errors to `page.errors` (a list)."""
+    their script errors to `page.errors` and what the server's Content-Security-Policy
+    refused to `page.csp_refusals` (lists). A refusal fails the test when the context closes:
+    every page test also checks that the pages live within their policy."""
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN", **options)  # type: ignore[arg-type]
     ctx.set_default_timeout(15_000)
+    pages: list[Page] = []
 
     def track(page: Page) -> None:
+        pages.append(page)
         page.errors = []  # type: ignore[attr-defined]
+        page.csp_refusals = []  # type: ignore[attr-defined]
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
+
+        def console(message) -> None:  # type: ignore[no-untyped-def]
+            if CSP_REFUSAL in message.text:
+                page.csp_refusals.append(f"{page.url}: {message.text}")  # type: ignore[attr-defined]
+
+        page.on("console", console)
 
     ctx.on("page", track)
     try:
         yield ctx
     finally:
         ctx.close()
+    # (A test's own page.wait_for_function takes a function, "() => ...": an expression is
+    # run through eval, which the policy refuses.)
+    refusals = [refusal for page in pages for refusal in page.csp_refusals]  # type: ignore[attr-defined]
+    assert not refusals, refusals
 
 
 def screenshot(page: Page, component: str, name: str) -> Path:
@@ -115,7 +134,8 @@ def axe_script() -> Path:
 
 def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
     """axe-core's WCAG 2.x A/AA violations of the page as it is now, of the given impacts."""
-    page.add_script_tag(path=str(axe_script()))
+    # Evaluated, not added as an inline <script>: the pages' policy refuses inline scripts.
+    page.evaluate(axe_script().read_text() + "\n;0")
     result = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},

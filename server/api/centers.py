@@ -7,6 +7,7 @@ from server import protocol, queue
 from server.api.deps import ApiId, DbDep, NowDep, read_answer
 from server.api.security import ReadQueue, guard_center
 from server.models import Category, Center
+from server.privacy import shown_to
 
 router = APIRouter(prefix="/centers", tags=["centers"])
 
@@ -43,7 +44,7 @@ async def queue_snapshot(center_id: ApiId, db: DbDep, now: NowDep, principal: Re
     """The center's whole queue now: categories (open or why closed), counters, active tickets.
     A counter's console reads `/counters/{counter_id}/view` instead: what it shows, no more."""
     guard_center(principal, center_id)
-    return await read_answer(db, lambda session: queue.snapshot(session, center_id, now))
+    return await read_answer(db, lambda session: shown_to(principal, queue.snapshot(session, center_id, now)))
 
 
 class CategoryWait(BaseModel):

@@ -11,6 +11,7 @@ from server.auth import Principal
 from server.db import Database
 from server.errors import Forbidden
 from server.models import CounterState, PauseReason
+from server.privacy import shown_to
 
 router = APIRouter(prefix="/counters", tags=["counters"])
 
@@ -38,7 +39,7 @@ async def counter_view(
 
     def read(session: Session) -> protocol.CounterView:
         guard_center(principal, queue.get_counter(session, counter_id).center_id)
-        return queue.counter_view(session, counter_id, now, limit)
+        return shown_to(principal, queue.counter_view(session, counter_id, now, limit))
 
     return await read_answer(db, read)
 

@@ -13,6 +13,7 @@ from server.api.security import IssueTickets, OperateCounter, ReadQueue, allowed
 from server.auth import Permission, Principal
 from server.db import Database
 from server.printing import public_url_for
+from server.privacy import shown_to
 
 router = APIRouter(tags=["tickets"])
 
@@ -67,7 +68,7 @@ async def _issue(request: Request, body: IssueRequest, principal: Principal) -> 
         printing.wake(job_place)
     # Serialised here, once: FastAPI would validate the model again before serialising it.
     return Response(
-        issued.model_dump_json(),
+        shown_to(principal, issued).model_dump_json(),  # a kiosk may repeat a desk's key
         status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         media_type="application/json",
     )
@@ -78,7 +79,7 @@ async def get_ticket(ticket_id: ApiId, db: DbDep, principal: ReadQueue) -> Respo
     def read(session: Session) -> protocol.TicketOut:
         ticket = queue.get_ticket(session, ticket_id)
         guard_center(principal, ticket.center_id)
-        return queue.ticket_out(ticket)
+        return shown_to(principal, queue.ticket_out(ticket))
 
     return await read_answer(db, read)
 

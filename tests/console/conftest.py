@@ -18,6 +18,15 @@ def server(tmp_path) -> Iterator[ConsoleServer]:
     proc.stop()
 
 
+@pytest.fixture
+def dossier_server(tmp_path) -> Iterator[ConsoleServer]:
+    """The demo center's server with its dossiers (the suite's servers leave them out)."""
+    proc = ConsoleServer(tmp_path / "console.db", env={"MOTCUA_DEMO_DOSSIERS": "1"})
+    proc.start()
+    yield proc
+    proc.stop()
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     with real_browser.chromium() as browser:

@@ -347,7 +347,7 @@ def test_a_pictogram_is_picked_from_those_the_kiosk_has(server, new_page):
     files = sorted(p.stem for p in (Path(__file__).parents[2] / "kiosk" / "static" / "pictograms").glob("*.svg"))
     expect(picker.get_by_role("radio")).to_have_count(len(files) + 1)  # and "none"
     expect(picker.get_by_role("radio", name="Cán cân")).to_be_checked()
-    page.wait_for_function("[...document.querySelectorAll('#pictogram-picker img')].every((i) => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function("() => [...document.querySelectorAll('#pictogram-picker img')].every((i) => i.complete && i.naturalWidth > 0)")
     picker.get_by_text("Con dấu").click()
     page.locator("#editor").get_by_role("button", name="Lưu").click()
     expect(row(page, "Tư pháp")).to_contain_text("Con dấu")

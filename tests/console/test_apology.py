@@ -10,18 +10,14 @@ from playwright.sync_api import expect
 
 import browser as real_browser
 from browser import axe_violations, overflow, screenshot
-from console_server import ConsoleServer, sign_in
+from console_server import sign_in
 
 WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 
 
 @pytest.fixture
-def server(tmp_path):
-    """The demo center's server with its dossiers (the suite's servers leave them out)."""
-    proc = ConsoleServer(tmp_path / "console.db", env={"MOTCUA_DEMO_DOSSIERS": "1"})
-    proc.start()
-    yield proc
-    proc.stop()
+def server(dossier_server):
+    return dossier_server
 
 
 def test_apology_letter_for_the_late_dossier(server, new_page, chromium):

@@ -39,7 +39,7 @@ def test_two_taps_give_the_number_the_server_issued(server, open_kiosk):
     # The QR code is the server's, for this ticket's status page, and it loaded.
     qr = page.locator("#ticket-qr")
     expect(qr).to_have_attribute("src", f"/t/{issued['token']}/qr.svg")
-    page.wait_for_function("document.getElementById('ticket-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
     # Everything the kiosk loaded came from our own server.
     assert requests and all(u.startswith((server.url, server.ws_url, "data:")) for u in requests), requests
     assert page.errors == []
@@ -98,13 +98,13 @@ def test_voice_says_the_category_and_reads_the_number_from_served_clips(server, 
     clips: dict[str, int] = {}
     page.on("response", lambda r: "/kiosk/voice/" in r.url and clips.setdefault(r.url.split("/kiosk/voice/")[1], r.status))
     page.locator("#speaker").click()
-    page.wait_for_function("window.motcuaKiosk.spoken.includes('vi/guidance')")
+    page.wait_for_function("() => window.motcuaKiosk.spoken.includes('vi/guidance')")
     tile(page, CIVIL_REGISTRATION).click()
-    page.wait_for_function("window.motcuaKiosk.spoken.includes('vi/category_1')")
+    page.wait_for_function("() => window.motcuaKiosk.spoken.includes('vi/category_1')")
     page.locator(".choice.none").click()
     expect(page.locator("#ticket-label")).to_have_text("A001")
     page.wait_for_function(
-        "JSON.stringify(window.motcuaKiosk.spoken.slice(-5)) === JSON.stringify("
+        "() => JSON.stringify(window.motcuaKiosk.spoken.slice(-5)) === JSON.stringify("
         "['vi/your_number', 'vi/letter_a', 'vi/digit_0', 'vi/digit_0', 'vi/digit_1'])",
         timeout=30_000,
     )
@@ -214,7 +214,7 @@ def double_tap(page, locator) -> None:
     page.evaluate("window.lastClick = null")
     name = page.locator("#center-name").bounding_box()
     page.touchscreen.tap(name["x"] + 5, name["y"] + name["height"] / 2)
-    page.wait_for_function("window.lastClick === 'center-name'")
+    page.wait_for_function("() => window.lastClick === 'center-name'")
     # Where the finger was, the home screen has a tile: the second tap could have opened it.
     assert page.evaluate(f"!!document.elementFromPoint({x}, {y}).closest('.tile')")
 

@@ -31,7 +31,7 @@ def walk_screens(page):
     yield "priority"
     page.locator(".choice.none").click()
     expect(page.locator("#ticket-label")).to_have_text("E001")
-    page.wait_for_function("document.getElementById('ticket-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
     yield "ticket"
 
 

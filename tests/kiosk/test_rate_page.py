@@ -87,7 +87,7 @@ def test_a_completed_ticket_is_asked_about_live_and_one_tap_stores_one_rating(se
         expect(page.locator(".face")).to_have_count(4)
         expect(page.locator(".face-vi")).to_have_text(["Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng"])
         expect(page.locator(".face-en")).to_have_text(["Very satisfied", "Satisfied", "Neutral", "Dissatisfied"])
-        page.wait_for_function("window.motcuaRate.voice.played.includes('vi/rate_question')", timeout=30_000)
+        page.wait_for_function("() => window.motcuaRate.voice.played.includes('vi/rate_question')", timeout=30_000)
         assert clips["vi/rate_question.wav"] in (200, 206)  # spoken by espeak-ng, served like the kiosk's
         page.locator('.face[data-level="satisfied"]').click()
         expect(page.locator("#thanks-vi")).to_have_text("Xin cảm ơn ông/bà đã đánh giá!")

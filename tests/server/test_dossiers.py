@@ -273,7 +273,7 @@ def test_openapi_lists_the_dossier_operations(client):
             "/api/v1/centers/{center_id}/procedures", "/api/v1/public/dossiers/{token}"} <= set(paths)  # fmt: skip
 
 
-def test_a_display_on_the_event_stream_sees_the_dossier_but_no_personal_data(client):
+def test_a_display_on_the_event_stream_sees_that_dossiers_moved_but_nothing_of_them(client):
     from queue_world import register_device
     from server.protocol import QueueState, parse_message
 
@@ -281,9 +281,30 @@ def test_a_display_on_the_event_stream_sees_the_dossier_but_no_personal_data(cli
     ticket = _served_ticket(client)
     with client.app.state.db.write() as session:
         display = register_device(session, client.app.state.clock(), client.world.center.id, "display")
-    with client.websocket_connect(f"/ws/events?token={display}") as ws:
+    # As the display: the test client otherwise sends its staff member's header.
+    with client.websocket_connect("/ws/events", headers={"Authorization": f"Bearer {display}"}) as ws:
         snapshot = parse_message(ws.receive_text())
         board = QueueState.from_snapshot(snapshot)
+        dossier = _receive(client, ticket["id"], procedure, "WS-1", citizen_name="Đỗ Thị Giang", citizen_phone="0977777777").json()
+        raw = ws.receive_text()
+        _state(client, dossier["id"], "processing")
+        moved = ws.receive_text()
+    assert "Giang" not in raw and "0977777777" not in raw and "citizen" not in raw and "WS-1" not in raw
+    received = parse_message(raw)
+    assert received.kind == "dossier.received" and received.dossier is None  # dossiers are staff's (server/privacy.py)
+    changed = parse_message(moved)
+    assert (changed.kind, changed.dossier, changed.seq) == ("dossier.state_changed", None, received.seq + 1)
+    # A wall display's client takes them in sequence and changes nothing it shows.
+    assert board.apply(received) and board.apply(changed) and board.seq == changed.seq
+
+
+def test_staff_on_the_event_stream_see_the_dossier_but_not_the_citizen(client):
+    from server.protocol import parse_message
+
+    procedure = _procedure(client)
+    ticket = _served_ticket(client)
+    with client.websocket_connect("/ws/events") as ws:
+        parse_message(ws.receive_text())
         dossier = _receive(client, ticket["id"], procedure, "WS-1", citizen_name="Đỗ Thị Giang", citizen_phone="0977777777").json()
         raw = ws.receive_text()
         _state(client, dossier["id"], "processing")
@@ -294,8 +315,6 @@ def test_a_display_on_the_event_stream_sees_the_dossier_but_no_personal_data(cli
     assert received.dossier.due_date == date(2026, 11, 27)
     changed = parse_message(moved)
     assert (changed.kind, changed.dossier.state, changed.seq) == ("dossier.state_changed", "processing", received.seq + 1)
-    # A wall display's client takes them in sequence and changes nothing it shows.
-    assert board.apply(received) and board.apply(changed) and board.seq == changed.seq
 
 
 def test_the_demo_has_dossiers_in_each_state_and_leaves_today_to_the_citizens(tmp_path, clock):
