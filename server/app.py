@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 import asyncio
 import logging
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -24,6 +25,7 @@ from server.presence import Presence
 from server.messages import render
 from server.printing import Printing, resolve_places
 from server.settings import Settings
+from server.throttle import SignInThrottle
 from server.web import apology, pages
 from server.api import admin
 
@@ -157,7 +159,8 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     _install_error_handlers(app)
     app.state.principals = PrincipalCache()
     app.state.issue_limiter = RateLimiter(settings.issue_rate_per_minute, 60)
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_5_minutes, 300)
+    # Waits in seconds from a steady clock, or from the clock a test moves by hand.
+    app.state.login_throttle = SignInThrottle(settings, time.monotonic if clock is queue.system_clock else lambda: clock().timestamp())
     # The busiest request first, as a plain route (see tickets.issue_ticket_route).
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)

@@ -123,13 +123,18 @@ def allowed(permission: Permission) -> Callable[[Request], Awaitable[Principal]]
             raise Unauthorized("unauthorized")
         if not principal.can(permission):
             raise Forbidden("forbidden")
-        if principal.csrf_token is not None and request.method not in SAFE_METHODS:
-            sent = request.headers.get(CSRF_HEADER, "")
-            if not secrets.compare_digest(sent, principal.csrf_token):
-                raise Forbidden("csrf_failed")
+        check_csrf(request, principal)
         return principal
 
     return check
+
+
+def check_csrf(request: Request, principal: Principal) -> None:
+    """A change made with a session cookie must carry that session's CSRF token."""
+    if principal.csrf_token is not None and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not secrets.compare_digest(sent, principal.csrf_token):
+            raise Forbidden("csrf_failed")
 
 
 def require(permission: Permission) -> Any:
