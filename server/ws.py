@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from server import queue
+from server import auth, queue
 from server.api.security import presented_token, resolve_principal
 from server.auth import Permission
 from server.db import Database
@@ -123,7 +123,9 @@ async def events(
         await _presence(app, device, True)
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
-    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id)) as sub:
+    # An officer's stream also ends with the session it was opened by (signing out).
+    session = auth.token_hash(token) if principal.kind == "user" and token else None
+    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id), session=session) as sub:
         limit = app.state.settings.event_replay_limit
         try:
             first = await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id))
@@ -195,7 +197,7 @@ async def _stream(
     try:
         while True:
             if revoked.done():  # the same close as a refused token, so clients treat it alike
-                await websocket.close(POLICY_VIOLATION, render("device_revoked")["en"])
+                await websocket.close(POLICY_VIOLATION, render(sub.revoked_because)["en"])
                 return
             if overflow.done():
                 await websocket.close(TRY_AGAIN_LATER, "too slow; reconnect with since")

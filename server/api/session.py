@@ -84,7 +84,7 @@ def login(body: SignIn, request: Request, response: Response, db: DbDep, now: No
 
 @router.post("/logout")
 def logout(request: Request, response: Response, db: DbDep, now: NowDep) -> dict[str, bool]:
-    """Sign out: the session ends. From a page, with
+    """Sign out: the session ends, and its open event streams close at once. From a page, with
     the session's CSRF token like any other change (another site must not sign staff out)."""
     token, from_cookie = presented_token(request)
     if token and from_cookie:
@@ -94,6 +94,7 @@ def logout(request: Request, response: Response, db: DbDep, now: NowDep) -> dict
                 check_csrf(request, principal)
             auth.end_session(session, token)
         request.app.state.principals.clear()  # signed out means now, not in a few seconds
+        request.app.state.hub.revoke(("session", auth.token_hash(token)), "signed_out")
     response.delete_cookie(COOKIE)
     return {"ok": True}
 
