@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from server import auth, demo, invalid, kiosk_pages, queue, ws
+from server import auth, demo, invalid, kiosk_pages, queue, revocation, ws
 from server import dossiers as dossiers_domain
 from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
@@ -135,10 +135,12 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             log.warning("motcua: first start: sign in as 'admin' with password %s (change it: motcua user passwd admin)", password)
         app.state.printing.start()  # jobs left unprinted by the last run resume
         purging = asyncio.create_task(_purge_hourly(app))
+        watching = asyncio.create_task(revocation.watch(app, settings.revocation_check_seconds))
         try:
             yield
         finally:
             purging.cancel()
+            watching.cancel()
             app.state.printing.close()
             app.state.db.close()
             engine.dispose()

@@ -119,6 +119,11 @@ class Hub:
             except RuntimeError:
                 pass  # that loop is closed; its clients are gone
 
+    def owners(self) -> set[tuple[str, object]]:
+        """Thread-safe: every owner that has a client listening."""
+        with self._lock:
+            return {owner for sub in self._subscriptions for owner in sub.owners}
+
     @property
     def subscribers(self) -> int:
         return len(self._subscriptions)

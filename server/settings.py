@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     login_longest_wait_seconds: float = Field(default=30, gt=0)
     login_forget_after_seconds: float = Field(default=900, gt=0)
     login_throttle_keys: int = Field(default=10_000, ge=100)
+    # How often the server looks for revocations made outside it (the command line, another
+    # server process): a revoked token stops working, and its open streams close, this soon.
+    revocation_check_seconds: float = Field(default=1.0, gt=0)
     # Set when the server is reached over HTTPS, so the session cookie is never sent in clear.
     secure_cookies: bool = False
 

@@ -42,8 +42,9 @@ def presented_token(request: HTTPConnection) -> tuple[str | None, bool]:
 
 class PrincipalCache:
     """Who a token belongs to, remembered for a few seconds: a kiosk's every tap and a
-    console's every click need not look its token up again. A revoked token or a disabled
-    account stops working within `ttl` seconds (the command line runs in another process)."""
+    console's every click need not look its token up again. The admin API empties it when it
+    revokes; changes made outside the process (the command line) empty it within a second
+    (server/revocation.py), and `ttl` bounds what is remembered should that fail."""
 
     def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl

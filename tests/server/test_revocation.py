@@ -4,6 +4,7 @@ session acts no more, against a real server."""
 
 import asyncio
 import itertools
+import subprocess
 from collections.abc import Iterator
 
 import httpx
@@ -12,7 +13,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from server.protocol import EventOut, Snapshot, parse_message
-from server_process import ServerProcess
+from server_process import MOTCUA, ServerProcess
 
 PASSWORD = "một mật khẩu 2026"
 POLICY_VIOLATION = 1008
@@ -109,6 +110,33 @@ def test_an_admins_change_to_an_officer_closes_their_streams(server, role, chang
             await again.close()
         else:
             assert me.status_code == 401
+        await browser.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_revocations_from_the_command_line_close_streams_and_stop_tokens_too(server):
+    """Another process changes the database only; the server notices within its look interval."""
+    officer = new_officer(server)
+    kiosk = server.token("kiosk")
+    kiosk_id = max(d["id"] for d in admin(server, "GET", "/centers/1")["devices"] if d["kind"] == "kiosk")
+
+    def motcua(*args: str) -> None:
+        subprocess.run([MOTCUA, *args, "--database-url", server.database_url], check=True, capture_output=True)
+
+    async def scenario() -> None:
+        browser, _ = await sign_in(server, officer["username"])
+        officers = await open_stream(server, browser)
+        kiosks = await connect(f"{server.ws_url}/ws/events?center_id=1&token={kiosk}")
+        assert isinstance(parse_message(await asyncio.wait_for(kiosks.recv(), timeout=10)), Snapshot)
+        bearer = {"Authorization": f"Bearer {kiosk}"}
+        assert (await browser.get("/api/v1/centers", headers=bearer)).status_code == 200  # remembered now
+        motcua("user", "disable", officer["username"])
+        assert await closed(officers) == (POLICY_VIOLATION, "The session ended (account disabled, role or password changed).")
+        assert (await browser.get("/api/v1/auth/me")).status_code == 401
+        motcua("device", "revoke", str(kiosk_id))
+        assert await closed(kiosks) == (POLICY_VIOLATION, "This device was revoked.")
+        assert (await browser.get("/api/v1/centers", headers=bearer)).status_code == 401  # not remembered
         await browser.aclose()
 
     asyncio.run(scenario())
