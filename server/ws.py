@@ -124,8 +124,8 @@ async def events(
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
     # An officer's stream also ends with the session it was opened by (signing out).
-    session = auth.token_hash(token) if principal.kind == "user" and token else None
-    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id), session=session) as sub:
+    signed_in = auth.token_hash(token) if principal.kind == "user" and token else None
+    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id), session=signed_in) as sub:
         limit = app.state.settings.event_replay_limit
         try:
             first = await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id))
