@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 import asyncio
 import logging
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -13,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from server import api_docs, auth, demo, invalid, kiosk_pages, queue, ws
+from server import api_docs, auth, demo, invalid, kiosk_pages, queue, revocation, ws
 from server import dossiers as dossiers_domain
 from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
@@ -26,6 +27,7 @@ from server.messages import render
 from server.printing import Printing, resolve_places
 from server.security_headers import SecurityHeaders
 from server.settings import Settings
+from server.throttle import SignInThrottle
 from server.web import apology, pages
 from server.api import admin
 
@@ -135,10 +137,12 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             log.warning("motcua: first start: sign in as 'admin' with password %s (change it: motcua user passwd admin)", password)
         app.state.printing.start()  # jobs left unprinted by the last run resume
         purging = asyncio.create_task(_purge_hourly(app))
+        watching = asyncio.create_task(revocation.watch(app, settings.revocation_check_seconds))
         try:
             yield
         finally:
             purging.cancel()
+            watching.cancel()
             app.state.printing.close()
             app.state.db.close()
             engine.dispose()
@@ -162,7 +166,8 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     _install_error_handlers(app)
     app.state.principals = PrincipalCache()
     app.state.issue_limiter = RateLimiter(settings.issue_rate_per_minute, 60)
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_5_minutes, 300)
+    # Waits in seconds from a steady clock, or from the clock a test moves by hand.
+    app.state.login_throttle = SignInThrottle(settings, time.monotonic if clock is queue.system_clock else lambda: clock().timestamp())
     # The busiest request first, as a plain route (see tickets.issue_ticket_route).
     app.router.routes.append(
         Route("/api/v1/tickets", tickets.issue_ticket_route, methods=["POST"], include_in_schema=False)

@@ -4,7 +4,9 @@ Plain functions over a session, like the queue domain; the HTTP side is server/a
 """
 
 import hashlib
+import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -144,10 +146,22 @@ def ensure_first_admin(session: Session, now: datetime) -> str | None:
     return password
 
 
+def login_name(typed: str) -> str:
+    """The name a sign-in looks up, as typed (case counts, as in the database) but in one
+    Unicode form: the throttle counts failures under this same name, so "ADMIN" slows down
+    guesses at "ADMIN", never at "admin"."""
+    return unicodedata.normalize("NFC", typed.strip())
+
+
+def active_user(session: Session, name: str) -> User | None:
+    user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+    return user if user is not None and user.active else None
+
+
 def verify_password(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, or None (the same answer for every kind of miss)."""
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active:
+    user = active_user(session, login_name(username))
+    if user is None:
         _hasher.hash(password)  # spend the same time as a real check: no user enumeration
         return None
     try:
@@ -157,6 +171,37 @@ def verify_password(session: Session, username: str, password: str) -> User | No
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+# --- known devices ---------------------------------------------------------------------------
+# A browser where someone signed in keeps a mark for them (a cookie sent only to the sign-in),
+# and a marked browser is spared the throttle on their name (server/api/session.py): a guesser
+# elsewhere cannot keep the officer out. A mark is an HMAC keyed by the account's password hash:
+# no server secret to keep or lose, valid across restarts, void once the password changes.
+
+KNOWN_DEVICE_MARKS = 8  # accounts remembered per browser (a counter PC shared by a shift)
+
+
+def _mark_mac(user: User, nonce: str) -> str:
+    key = hashlib.sha256(b"motcua known device\0" + user.password_hash.encode()).digest()
+    return hmac.new(key, f"{user.id}.{nonce}".encode(), "sha256").hexdigest()[:32]
+
+
+def known_device(marks: str | None, user: User) -> str | None:
+    """The id of this user's valid mark among a browser's `marks`, or None."""
+    for mark in (marks or "").split("~")[:KNOWN_DEVICE_MARKS]:
+        uid, _, rest = mark.partition(".")
+        nonce, _, mac = rest.partition(".")
+        if uid == str(user.id) and nonce and hmac.compare_digest(mac, _mark_mac(user, nonce)):
+            return nonce
+    return None
+
+
+def add_known_device(marks: str | None, user: User) -> str:
+    """The browser's marks with a fresh one for `user` first (the oldest dropped past the few kept)."""
+    nonce = secrets.token_urlsafe(12)
+    others = [m for m in (marks or "").split("~") if m and m.partition(".")[0] != str(user.id)]
+    return "~".join([f"{user.id}.{nonce}.{_mark_mac(user, nonce)}", *others][:KNOWN_DEVICE_MARKS])
 
 
 # --- browser sessions ------------------------------------------------------------------------

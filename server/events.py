@@ -3,7 +3,8 @@
 Events are published after their transaction commits, in sequence order (the database's write
 lock is held while publishing). Each client has a bounded queue; a client too slow to keep up
 is dropped and resyncs from its last sequence when it reconnects. A client whose device is
-revoked is told so at once (`Hub.revoke`), not at its next request.
+revoked, or whose officer signs out, is disabled, changes role or password, is told so at once
+(`Hub.revoke`), not at its next request.
 """
 
 import asyncio
@@ -22,13 +23,22 @@ TRIM_SETTLE_SECONDS = 2.0
 
 
 class Subscription:
-    def __init__(self, center_id: int, maxsize: int, owner: tuple[str, int] | None = None) -> None:
+    def __init__(
+        self, center_id: int, maxsize: int, owner: tuple[str, int] | None = None, session: str | None = None
+    ) -> None:
         self.center_id = center_id
-        self.owner = owner  # (principal kind, id) of the client, if it signed in
+        # What may end it: (principal kind, id) of the client, if it signed in, and
+        # ("session", token hash) if it signed in with an officer's session.
+        self.owners: set[tuple[str, object]] = set()
+        if owner is not None:
+            self.owners.add(owner)
+        if session is not None:
+            self.owners.add(("session", session))
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[EventOut] = asyncio.Queue(maxsize)
         self.overflowed = asyncio.Event()
         self.revoked = asyncio.Event()
+        self.revoked_because = "device_revoked"  # a code of server/messages.py
 
     def _offer(self, event: EventOut) -> None:  # runs on the subscriber's loop
         if self.overflowed.is_set():
@@ -55,9 +65,11 @@ class Hub:
         self._trim: asyncio.TimerHandle | None = None
 
     @contextmanager
-    def subscribe(self, center_id: int, owner: tuple[str, int] | None = None) -> Iterator[Subscription]:
+    def subscribe(
+        self, center_id: int, owner: tuple[str, int] | None = None, session: str | None = None
+    ) -> Iterator[Subscription]:
         """Call from the event loop; events published while inside arrive on the queue."""
-        sub = Subscription(center_id, self.queue_size, owner)
+        sub = Subscription(center_id, self.queue_size, owner, session)
         with self._lock:
             self._subscriptions.add(sub)
             self._high = max(self._high, len(self._subscriptions))
@@ -95,15 +107,22 @@ class Hub:
             except RuntimeError:
                 pass  # that loop is closed; its clients are going away
 
-    def revoke(self, owner: tuple[str, int]) -> None:
-        """Thread-safe: the clients of `owner` (e.g. ("device", 7)) may no longer listen."""
+    def revoke(self, owner: tuple[str, object], because: str = "device_revoked") -> None:
+        """Thread-safe: the clients of `owner` (("device", 7), ("user", 3), ("session", hash))
+        may no longer listen; they are closed with the message `because`."""
         with self._lock:
-            subs = [sub for sub in self._subscriptions if sub.owner == owner]
+            subs = [sub for sub in self._subscriptions if owner in sub.owners]
         for sub in subs:
+            sub.revoked_because = because
             try:
                 sub.loop.call_soon_threadsafe(sub.revoked.set)
             except RuntimeError:
                 pass  # that loop is closed; its clients are gone
+
+    def owners(self) -> set[tuple[str, object]]:
+        """Thread-safe: every owner that has a client listening."""
+        with self._lock:
+            return {owner for sub in self._subscriptions for owner in sub.owners}
 
     @property
     def subscribers(self) -> int:

@@ -122,6 +122,16 @@ CATALOG: dict[str, Message] = {
     "user_exists": {"vi": "Tài khoản {username} đã tồn tại.", "en": "An account named {username} already exists."},
     "device_not_found": {"vi": "Không tìm thấy thiết bị.", "en": "Device not found."},
     "device_revoked": {"vi": "Thiết bị này đã bị thu hồi.", "en": "This device was revoked."},
+    "sign_in_throttled": {
+        "vi": "Đăng nhập sai nhiều lần; vui lòng thử lại sau {seconds} giây.",
+        "en": "Too many wrong sign-ins; please try again in {seconds} seconds.",
+    },
+    # Why an officer's open event stream was closed (the console asks to sign in again).
+    "signed_out": {"vi": "Đã đăng xuất.", "en": "Signed out."},
+    "session_ended": {
+        "vi": "Phiên đăng nhập đã kết thúc (tài khoản bị khóa, đổi vai trò hoặc đổi mật khẩu).",
+        "en": "The session ended (account disabled, role or password changed).",
+    },
     "no_printer": {"vi": "{place} không có máy in.", "en": "{place} has no printer."},
     "print_in_progress": {"vi": "Số {label} đang được in.", "en": "Ticket {label} is being printed."},
     # The printer of the entrance desk, as a print fault names it ("Máy in bàn tiếp đón hết giấy").

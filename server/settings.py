@@ -95,8 +95,20 @@ class Settings(BaseSettings):
     print_retry_max_seconds: float = Field(default=10, gt=0)
     # Tickets one kiosk may issue per minute (a stuck touchscreen or a prankster).
     issue_rate_per_minute: int = 30
-    # Sign-in attempts per username, and per address, in 5 minutes.
-    login_attempts_per_5_minutes: int = 10
+    # Sign-in throttling (server/throttle.py): wrong passwords cost nothing up to these counts,
+    # per address (a center's NAT is one address for all its staff) and per user name; each
+    # one after that doubles the wait before the next try (1, 2, 4 ... seconds) up to the
+    # longest, short enough for an officer to wait out. Failures are forgotten after the quiet
+    # time; the counts kept in memory are capped. A browser where the officer signed in before
+    # is spared both (its own failures are counted instead, like a name's).
+    login_free_failures_per_address: int = Field(default=10, ge=1)
+    login_free_failures_per_name: int = Field(default=5, ge=1)
+    login_longest_wait_seconds: float = Field(default=30, gt=0)
+    login_forget_after_seconds: float = Field(default=900, gt=0)
+    login_throttle_keys: int = Field(default=10_000, ge=100)
+    # How often the server looks for revocations made outside it (the command line, another
+    # server process): a revoked token stops working, and its open streams close, this soon.
+    revocation_check_seconds: float = Field(default=1.0, gt=0)
     # Set when the server is reached over HTTPS, so the session cookie is never sent in clear.
     secure_cookies: bool = False
     # Limits against a hostile or broken network (server/limits.py). A client's request head

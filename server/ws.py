@@ -19,7 +19,7 @@ from starlette.websockets import WebSocketState
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from server import queue
+from server import auth, queue
 from server.api.security import presented_token, resolve_principal
 from server.auth import Permission
 from server.db import Database
@@ -181,7 +181,9 @@ async def events(
         await _presence(app, device, True)
     # Subscribe before reading the catch-up, so nothing committed in between is missed;
     # anything delivered twice is dropped by its sequence below.
-    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id)) as sub:
+    # An officer's stream also ends with the session it was opened by (signing out).
+    signed_in = auth.token_hash(token) if principal.kind == "user" and token else None
+    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id), session=signed_in) as sub:
         limit = app.state.settings.event_replay_limit
         try:  # a DomainError (unknown counter, busy database) is answered by _until_gone
             encode = _whole if is_staff(principal) else _public
@@ -278,7 +280,7 @@ async def _stream(
             if receiver.done():
                 return
             if revoked.done():  # the same close as a refused token, so clients treat it alike
-                await _close(websocket, POLICY_VIOLATION, render("device_revoked")["en"])
+                await _close(websocket, POLICY_VIOLATION, render(sub.revoked_because)["en"])
                 return
             if overflow.done():
                 await _close(websocket, TRY_AGAIN_LATER, "too slow; reconnect with since")

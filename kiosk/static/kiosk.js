@@ -21,6 +21,8 @@ const CONFIG = {
   guardMs: 400, // buttons of a new screen ignore the tail of the tap that opened it
 };
 const REFUSED_STATUSES = new Set([401, 403]); // the server does not serve this kiosk's token
+// The server's close reason for a revoked device (server/messages.py "device_revoked", English).
+const REVOKED_REASON = "This device was revoked.";
 const PRIORITY_GROUPS = ["elderly", "disabled", "pregnant", "small_child", "meritorious"];
 const ACTIVE = new Set(["waiting", "called", "serving"]);
 
@@ -420,9 +422,14 @@ function renderNotices() {
   layoutTiles();
 }
 
-/** The server will not serve this kiosk: drop what it showed, say so, retry rarely. */
-function refuse() {
+/** The server will not serve this kiosk: drop what it showed, say so (that it was revoked, when
+ * the server's close said so), retry rarely. */
+function refuse(reason = "") {
   state.refused = true;
+  for (const line of document.querySelectorAll("#refused .technical")) {
+    line.dataset.i18n = reason === REVOKED_REASON ? "refused_revoked" : "refused_technical";
+    line.textContent = translate(state.catalog, line.closest("[data-fixed-lang]").dataset.fixedLang, line.dataset.i18n);
+  }
   state.categories.clear();
   state.tickets.clear();
   state.notices = [];
@@ -478,7 +485,7 @@ async function main() {
     token: state.token,
     onSnapshot,
     onEvent,
-    onOnline: (online, code) => (!online && code === POLICY_VIOLATION ? refuse() : setOnline(online)),
+    onOnline: (online, code, reason) => (!online && code === POLICY_VIOLATION ? refuse(reason) : setOnline(online)),
   });
   state.stream.start();
 }

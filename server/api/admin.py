@@ -495,11 +495,14 @@ def update_user(user_id: int, body: UserUpdate, request: Request, db: DbDep, now
         user = _user(session, principal, user_id)
         if principal.kind == "user" and user.id == principal.id and (not body.active or body.role != Role.admin):
             raise Conflict("cannot_disable_self")
+        demoted_or_disabled = body.role != user.role or not body.active
         user.full_name, user.role = body.full_name, body.role
         auth.set_active(session, user.username, body.active)
         auth.audit(session, now, principal, "admin.user.update", user.center_id, user.username, **body.model_dump(mode="json"))
         out = _out(UserOut, user)
     request.app.state.principals.clear()  # a disabled account stops now, not in a few seconds
+    if demoted_or_disabled:  # and its open streams end now (a console reconnects, if still allowed)
+        request.app.state.hub.revoke(("user", user_id), "session_ended")
     return out  # type: ignore[return-value]
 
 
@@ -512,6 +515,7 @@ def reset_password(user_id: int, body: Password, request: Request, db: DbDep, no
         auth.audit(session, now, principal, "admin.user.password", user.center_id, user.username)
         out = _out(UserOut, user)
     request.app.state.principals.clear()
+    request.app.state.hub.revoke(("user", user_id), "session_ended")
     return out  # type: ignore[return-value]
 
 

@@ -42,8 +42,9 @@ def presented_token(request: HTTPConnection) -> tuple[str | None, bool]:
 
 class PrincipalCache:
     """Who a token belongs to, remembered for a few seconds: a kiosk's every tap and a
-    console's every click need not look its token up again. A revoked token or a disabled
-    account stops working within `ttl` seconds (the command line runs in another process)."""
+    console's every click need not look its token up again. The admin API empties it when it
+    revokes; changes made outside the process (the command line) empty it within a second
+    (server/revocation.py), and `ttl` bounds what is remembered should that fail."""
 
     def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
@@ -123,13 +124,18 @@ def allowed(permission: Permission) -> Callable[[Request], Awaitable[Principal]]
             raise Unauthorized("unauthorized")
         if not principal.can(permission):
             raise Forbidden("forbidden")
-        if principal.csrf_token is not None and request.method not in SAFE_METHODS:
-            sent = request.headers.get(CSRF_HEADER, "")
-            if not secrets.compare_digest(sent, principal.csrf_token):
-                raise Forbidden("csrf_failed")
+        check_csrf(request, principal)
         return principal
 
     return check
+
+
+def check_csrf(request: Request, principal: Principal) -> None:
+    """A change made with a session cookie must carry that session's CSRF token."""
+    if principal.csrf_token is not None and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not secrets.compare_digest(sent, principal.csrf_token):
+            raise Forbidden("csrf_failed")
 
 
 def require(permission: Permission) -> Any:

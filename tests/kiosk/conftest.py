@@ -18,8 +18,9 @@ def voice_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def server(tmp_path, voice_dir) -> Iterator[KioskServer]:
-    proc = KioskServer(tmp_path / "kiosk.db", voice_dir)
+def server(tmp_path, voice_dir, request) -> Iterator[KioskServer]:
+    """The kiosk's server; a test may give it settings (MOTCUA_* environment) by indirect parameter."""
+    proc = KioskServer(tmp_path / "kiosk.db", voice_dir, env=getattr(request, "param", None))
     proc.start()
     yield proc
     proc.stop()

@@ -260,7 +260,7 @@ def test_staff_see_a_display_come_and_go_as_state_not_events(server):
 def test_a_forwarded_for_header_does_not_escape_the_sign_in_limit(tmp_path):
     """No proxy stands in front of the server: a client naming another address in
     X-Forwarded-For is still limited by its own."""
-    server = ServerProcess(tmp_path / "limit.db", env={"MOTCUA_LOGIN_ATTEMPTS_PER_5_MINUTES": "3"}).start()
+    server = ServerProcess(tmp_path / "limit.db", env={"MOTCUA_LOGIN_FREE_FAILURES_PER_ADDRESS": "3"}).start()
     try:
         codes = [
             httpx.post(

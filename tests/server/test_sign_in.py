@@ -43,21 +43,12 @@ def test_cookie_session_needs_the_csrf_token_for_changes(tmp_path):
         assert forged.status_code == 403 and forged.json()["code"] == "csrf_failed"
         ok = client.post(f"/api/v1/counters/{counter}/pause", headers={"X-CSRF-Token": csrf})
         assert ok.status_code == 200 and ok.json()["state"] == "paused"
-        client.post("/api/v1/auth/logout")
+        forged_out = client.post("/api/v1/auth/logout")  # another site must not sign staff out
+        assert forged_out.status_code == 403 and forged_out.json()["code"] == "csrf_failed"
+        assert client.get("/api/v1/auth/me").status_code == 200
+        assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
         assert client.get("/api/v1/auth/me").status_code == 401
-
-
-def test_sign_in_attempts_are_rate_limited(tmp_path):
-    with make(tmp_path, login_attempts_per_5_minutes=3) as client:
-        add_user(client, "lan", Role.staff)
-        codes = [
-            client.post("/api/v1/auth/login", json={"username": "lan", "password": f"guess{i}"}).status_code
-            for i in range(4)
-        ]
-        assert codes == [401, 401, 401, 429]
-        refused = client.post("/api/v1/auth/login", json={"username": "lan", "password": "mật khẩu dài 123"})
-        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-        assert refused.json()["message"]["vi"].startswith("Quá nhiều yêu cầu")
+        assert client.post("/api/v1/auth/logout").status_code == 200  # an ended session: nothing to protect
 
 
 def test_a_kiosk_is_rate_limited_per_device(tmp_path):
@@ -100,7 +91,7 @@ def test_staff_actions_are_audited(tmp_path):
             entries = list(session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars())
         refused = client.get(f"/api/v1/centers/{client.world.center.id}/audit")  # staff may not read it
         add_user(client, "hoa", Role.leader, world=client.world)
-        client.post("/api/v1/auth/logout")
+        client.post("/api/v1/auth/logout", headers=headers)
         client.post("/api/v1/auth/login", json={"username": "hoa", "password": "mật khẩu dài 123"})
         log = client.get(f"/api/v1/centers/{client.world.center.id}/audit?limit=3").json()
     assert refused.status_code == 403

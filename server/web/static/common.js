@@ -114,6 +114,10 @@ export function onceKey(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+// The server closes a stream with this code when it will not serve the session any more (signed
+// out, account disabled, role or password changed) or never did.
+export const POLICY_VIOLATION = 1008;
+
 /**
  * /ws/events for a center with the session cookie: a snapshot, then events in sequence. A gap
  * or a lost connection reconnects with the last sequence, so no event is missed.
@@ -123,13 +127,14 @@ export function onceKey(prefix) {
  * but skip the others', and the server keeps them in order.
  */
 export class EventStream {
-  constructor(centerId, { onSnapshot, onView, onEvent, onOnline, counterId = null, seq = null }) {
+  constructor(centerId, { onSnapshot, onView, onEvent, onOnline, onRefused, counterId = null, seq = null }) {
     this.centerId = centerId;
     this.counterId = counterId;
     this.onSnapshot = onSnapshot;
     this.onView = onView;
     this.onEvent = onEvent;
     this.onOnline = onOnline || (() => {});
+    this.onRefused = onRefused || (() => {}); // the server closed with POLICY_VIOLATION
     this.seq = seq;
     this.failures = 0;
     this.socket = null;
@@ -175,10 +180,11 @@ export class EventStream {
         this.onEvent(data);
       }
     };
-    socket.onclose = () => {
+    socket.onclose = (close) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.onOnline(false);
+      if (close.code === POLICY_VIOLATION) this.onRefused(close.reason); // may stop() it
       if (this.stopped) return;
       this.failures += 1;
       setTimeout(() => this.connect(), Math.min(10000, 500 * 2 ** Math.min(this.failures, 5)));

@@ -175,9 +175,22 @@ async function follow(counterId) {
       $("online").classList.toggle("off", !online);
       $("online").textContent = t(online ? "common.online" : "common.offline");
     },
+    onRefused,
   });
   view.stream.start();
   setMode("counter");
+}
+
+/** The server closed the stream for this session: if the session has ended (signed out
+ * elsewhere, account disabled, password changed), say so and ask to sign in again. */
+async function onRefused() {
+  const me = await whoAmI().catch(() => undefined); // undefined: the network; the stream retries
+  if (me !== null) return; // still signed in (a new role): the stream reconnects
+  stopStream();
+  Object.assign(view, { me: null, replaced: null });
+  showSignIn();
+  $("signin-error").textContent = t("common.session_ended");
+  $("signin-error").hidden = false;
 }
 
 function showView(here) {

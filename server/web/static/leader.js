@@ -9,7 +9,7 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const queue = new Queue();
-const view = { me: null, centerId: null, stream: null, report: null, waits: new Map(), waitsTimer: null };
+const view = { me: null, centerId: null, stream: null, report: null, waits: new Map(), waitsTimer: null, ended: false };
 // The expected waits are the server's estimator's (GET /centers/{id}/waits): read every
 // WAITS_MS, and soon after the queue moves, at most once per WAITS_SOON_MS.
 const WAITS_MS = 30000;
@@ -48,13 +48,27 @@ async function start() {
   else $("signin").hidden = false;
 }
 
+/** The server closed the stream for this session: if the session has ended (signed out
+ * elsewhere, account disabled, password changed), say so and ask to sign in again. */
+async function onRefused() {
+  const me = await whoAmI().catch(() => undefined); // undefined: the network; the stream retries
+  if (me !== null) return; // still signed in (a new role): the stream reconnects
+  view.stream.stop();
+  view.ended = true;
+  for (const id of ["leader", "sign-out", "online"]) $(id).hidden = true;
+  $("signin").hidden = false;
+  $("signin-error").textContent = t("common.session_ended");
+  $("signin-error").hidden = false;
+}
+
 async function onSignIn(event) {
   event.preventDefault();
   $("signin-error").hidden = true;
   try {
     const me = await signIn($("username").value.trim(), $("password").value);
     $("password").value = "";
-    await enter(me);
+    if (view.ended) location.reload(); // the page starts afresh for the new session
+    else await enter(me);
   } catch (error) {
     $("signin-error").textContent = error.message;
     $("signin-error").hidden = false;
@@ -89,6 +103,7 @@ async function enter(me) {
       $("online").classList.toggle("off", !online);
       $("online").textContent = t(online ? "common.online" : "common.offline");
     },
+    onRefused,
   });
   view.stream.start();
   loadLate();
