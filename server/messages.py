@@ -139,6 +139,10 @@ CATALOG: dict[str, Message] = {
         "vi": "Quầy {number} đã ngừng sử dụng.",
         "en": "Counter {number} is retired.",
     },
+    "procedure_has_dossiers": {
+        "vi": "Thủ tục {name_vi} đã có {count} hồ sơ nên không xóa được; hãy ngừng sử dụng thủ tục này.",
+        "en": "{name_en} has {count} dossiers, so it cannot be deleted; retire it instead.",
+    },
     "category_has_tickets": {
         "vi": "Lĩnh vực {name_vi} còn {count} số đang chờ hoặc đang phục vụ hôm nay; hãy phục vụ xong "
         "hoặc chuyển các số này sang lĩnh vực khác rồi mới ngừng sử dụng.",
