@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from server import auth
+from server.api.answers import BODY, answers
 from server.api.deps import DbDep, NowDep
 from server.api.models import Body
 from server.api.security import COOKIE, get_principal, presented_token
@@ -26,7 +27,7 @@ class Me(BaseModel):
     csrf_token: str | None
 
 
-@router.post("/login")
+@router.post("/login", responses=BODY | answers(401, 429))
 def login(body: SignIn, request: Request, response: Response, db: DbDep, now: NowDep) -> Me:
     """Sign in: sets the session cookie and returns the CSRF token the page sends with changes."""
     limiter = request.app.state.login_limiter
@@ -65,7 +66,7 @@ def logout(request: Request, response: Response, db: DbDep) -> dict[str, bool]:
     return {"ok": True}
 
 
-@router.get("/me")
+@router.get("/me", responses=answers(401))
 async def me(request: Request) -> Me:
     principal = await get_principal(request)
     if principal is None:
