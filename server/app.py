@@ -30,6 +30,7 @@ from server.settings import Settings
 from server.throttle import SignInThrottle
 from server.web import apology, pages
 from server.api import admin
+from server.api.answers import answers
 
 log = logging.getLogger("motcua")
 
@@ -65,10 +66,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, "invalid_input", message, errors=jsonable_encoder(errors))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own answers, in our words; their headers kept (405's Allow, RFC 9110).
         if exc.status_code == 404:
-            return _error(404, "not_found", render("not_found"))
-        return _error(exc.status_code, "http_error", {"vi": str(exc.detail), "en": str(exc.detail)})
+            response = _error(404, "not_found", render("not_found"))
+        elif exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            response = _error(405, "method_not_allowed", render("method_not_allowed", method=request.method, allowed=allowed))
+        elif exc.status_code == 400:  # FastAPI: a body it could not decode
+            response = _error(400, "unreadable_body", render("unreadable_body"))
+        else:
+            response = _error(exc.status_code, "http_error", render("http_error", status=exc.status_code))
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(PoolTimeout)
     async def pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
@@ -152,6 +162,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         summary="Hệ thống xếp hàng lấy số một cửa / One-stop-shop queue tickets",
         version="0.1.0",
         lifespan=lifespan,
+        responses=answers(503),  # any route, when the server is saturated (server.api.answers)
         # No OpenTelemetry collector in a center (offline first); its per-request checks
         # cost a measurable share of issuing a ticket.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from server import queue
 from server.collation import vi_key
 from server.errors import Conflict, NotFound
-from server.models import ACTIVE_STATES, Category, Center, Counter, CounterCategory, Notice, Procedure, Ticket
+from server.models import ACTIVE_STATES, Category, Center, Counter, CounterCategory, Dossier, Notice, Procedure, Ticket
 
 
 def create_center(session: Session, code: str, name_vi: str, name_en: str, **fields: object) -> Center:
@@ -287,7 +287,12 @@ def update_procedure(session: Session, procedure_id: int, **fields: object) -> P
 
 
 def delete_procedure(session: Session, procedure_id: int) -> Procedure:
+    """Remove a procedure set up by mistake. One that dossiers name stays (they keep their
+    history): retire it instead."""
     procedure = get_procedure(session, procedure_id)
+    count = session.execute(select(func.count()).select_from(Dossier).where(Dossier.procedure_id == procedure_id)).scalar_one()
+    if count:
+        raise Conflict("procedure_has_dossiers", name_vi=procedure.name_vi, name_en=procedure.name_en or procedure.name_vi, count=count)
     session.delete(procedure)
     session.flush()
     return procedure

@@ -83,6 +83,15 @@ CATALOG: dict[str, Message] = {
         "en": "Ticket {label} is already there.",
     },
     "invalid_input": {"vi": "Dữ liệu gửi lên không hợp lệ.", "en": "The request is not valid."},
+    "method_not_allowed": {
+        "vi": "Địa chỉ này không nhận phương thức {method}; chỉ nhận: {allowed}.",
+        "en": "This address does not take {method}; it takes: {allowed}.",
+    },
+    "unreadable_body": {
+        "vi": "Không đọc được nội dung gửi lên (cần JSON hợp lệ, mã hóa UTF-8).",
+        "en": "The request's body could not be read (it must be valid JSON, in UTF-8).",
+    },
+    "http_error": {"vi": "Yêu cầu không thực hiện được ({status}).", "en": "The request cannot be done ({status})."},
     "internal_error": {
         "vi": "Máy chủ gặp lỗi. Vui lòng thử lại hoặc báo cán bộ.",
         "en": "The server hit an error. Please try again or ask the staff.",
@@ -158,6 +167,10 @@ CATALOG: dict[str, Message] = {
     "counter_inactive": {
         "vi": "Quầy {number} đã ngừng sử dụng.",
         "en": "Counter {number} is retired.",
+    },
+    "procedure_has_dossiers": {
+        "vi": "Thủ tục {name_vi} đã có {count} hồ sơ nên không xóa được; hãy ngừng sử dụng thủ tục này.",
+        "en": "{name_en} has {count} dossiers, so it cannot be deleted; retire it instead.",
     },
     "category_has_tickets": {
         "vi": "Lĩnh vực {name_vi} còn {count} số đang chờ hoặc đang phục vụ hôm nay; hãy phục vụ xong "
@@ -240,6 +253,21 @@ CATALOG: dict[str, Message] = {
     "field_code": {"vi": "Mã", "en": "Code"},
     "field_ticket_id": {"vi": "Số thứ tự", "en": "Ticket"},
     "field_procedure_id": {"vi": "Thủ tục", "en": "Procedure"},
+    # Ids in paths and queries (server.ids bounds them all).
+    "field_center_id": {"vi": "Trung tâm", "en": "Center"},
+    "field_dossier_id": {"vi": "Hồ sơ", "en": "Dossier"},
+    "field_job_id": {"vi": "Lệnh in", "en": "Print job"},
+    "field_user_id": {"vi": "Tài khoản", "en": "Account"},
+    "field_device_id": {"vi": "Thiết bị", "en": "Device"},
+    "field_notice_id": {"vi": "Thông báo", "en": "Notice"},
+    "field_province_code": {"vi": "Tỉnh, thành phố", "en": "Province"},
+    "field_before": {"vi": "Trang tiếp theo (trước mã)", "en": "Next page (before id)"},
+    "field_since": {"vi": "Từ sự kiện số", "en": "Since event"},
+    "field_attempts": {"vi": "Số lần in thử", "en": "Print attempts"},
+    "field_id": {"vi": "Mã", "en": "Id"},
+    "field_limit": {"vi": "Số dòng", "en": "How many"},
+    "field_weeks": {"vi": "Số tuần số liệu", "en": "Weeks of history"},
+    "field_volume": {"vi": "Âm lượng", "en": "Volume"},
     "field_citizen_name": {"vi": "Họ tên công dân", "en": "Citizen's name"},
     "field_citizen_phone": {"vi": "Số điện thoại", "en": "Phone number"},
     "field_state": {"vi": "Trạng thái", "en": "State"},

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, TypeAdapter
 
+from server.ids import MAX_ID, ApiId
+
 
 def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -200,12 +202,12 @@ class PrintJobOut(BaseModel):
     ticket is too old to print late; failed: interrupted mid-print (it may be on paper);
     replaced: a reprint on another printer took its place."""
 
-    id: int | None = None  # None only in a report from a print agent of before jobs were rows
-    ticket_id: int
+    id: ApiId | None = None  # None only in a report from a print agent of before jobs were rows
+    ticket_id: ApiId  # bounded (server.ids): print agents send this model back
     label: str
     printer: str  # the kiosk's name, or "desk"
     state: PrintState
-    attempts: int
+    attempts: int = Field(ge=0, le=MAX_ID)
     error: Messages | None = None
     created_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None

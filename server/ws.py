@@ -25,6 +25,7 @@ from server.auth import Permission
 from server.db import Database
 from server.errors import DomainError
 from server.events import Subscription
+from server.ids import MAX_ID, ApiId
 from server.messages import render
 from server.models import Center, Device
 from server.presence import Presence
@@ -149,9 +150,9 @@ def _refused(websocket: WebSocket, code: int, reason: str) -> Awaitable[None]:
 @_until_gone
 async def events(
     websocket: WebSocket,
-    center_id: int | None = Query(default=None, gt=0, le=2**63 - 1),
-    since: int | None = Query(default=None, ge=0, le=2**63 - 1),
-    counter_id: int | None = Query(default=None, gt=0, le=2**63 - 1, description="a console: only its counter's events"),
+    center_id: ApiId | None = None,
+    since: int | None = Query(default=None, ge=0, le=MAX_ID),
+    counter_id: ApiId | None = Query(default=None, description="a console: only its counter's events"),
 ) -> None:
     app = websocket.app
     db: Database = app.state.db

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server import auth, directory, protocol, queue
+from server.api.answers import BODY, PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep
 from server.api.models import Body
 from server.api.security import AdminCenter, guard_center
@@ -22,7 +23,7 @@ from server.kiosk_pages import STATIC as KIOSK_STATIC
 from server.models import Category, Counter, Device, DeviceKind, Notice, PriorityRule, Procedure, Role, User
 from server.presence import Presence
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=PERMITTED)
 
 # --- input ---------------------------------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class CenterIn(Body):
     name_en: Name
     address: str = Field(default="", max_length=300)
     hotline: str = Field(default="", max_length=40)
-    ward_code: int | None = Field(default=None, gt=0)
+    ward_code: ApiId | None = None  # a code of server.directory's list
     priority_rule: PriorityRule = PriorityRule.ratio
     priority_ratio: int = Field(default=2, ge=1, le=20)
     ageing_minutes: int = Field(default=30, ge=1, le=480)
@@ -119,7 +120,7 @@ class CategoryIn(Body):
 
 
 class ProcedureIn(Body):
-    category_id: int = Field(gt=0)
+    category_id: ApiId
     code: str = Field(default="", max_length=40)
     name_vi: str = Field(min_length=1, max_length=300)
     name_en: str = Field(default="", max_length=300)
@@ -133,7 +134,7 @@ class Activity(Body):
 
 
 class CounterLinkIn(Body):
-    category_id: int = Field(gt=0)
+    category_id: ApiId
     weight: int = Field(default=1, ge=1, le=10)
 
 
@@ -289,13 +290,13 @@ def provinces(principal: AdminCenter) -> list[Division]:
     return [Division(code=code, name=name) for code, name in directory.provinces()]
 
 
-@router.get("/divisions/{province_code}")
-def wards(province_code: int, principal: AdminCenter) -> list[Division]:
+@router.get("/divisions/{province_code}", responses=answers(404))
+def wards(province_code: ApiId, principal: AdminCenter) -> list[Division]:
     """The communes, wards and special zones of a province."""
     return [Division(code=code, name=name) for code, name in directory.wards_of(province_code)]
 
 
-@router.get("/centers/{center_id}")
+@router.get("/centers/{center_id}", responses=answers(404))
 async def setup(center_id: ApiId, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> Setup:
     guard_center(principal, center_id)
     answer = await db.reading(lambda session: _setup(session, center_id, now))
@@ -323,8 +324,8 @@ def _setup(session: Session, center_id: int, now: datetime) -> Setup:
 # --- center profile --------------------------------------------------------------------------------
 
 
-@router.put("/centers/{center_id}")
-def update_center(center_id: int, body: CenterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
+@router.put("/centers/{center_id}", responses=BODY | answers(404))
+def update_center(center_id: ApiId, body: CenterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
     guard_center(principal, center_id)
     with db.write() as session:
         directory.update_center(session, now, center_id, **body.model_dump())
@@ -332,8 +333,8 @@ def update_center(center_id: int, body: CenterIn, db: DbDep, now: NowDep, princi
         return _profile(session, center_id)
 
 
-@router.put("/centers/{center_id}/display-sound")
-def set_display_sound(center_id: int, body: DisplaySoundIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
+@router.put("/centers/{center_id}/display-sound", responses=BODY | answers(404))
+def set_display_sound(center_id: ApiId, body: DisplaySoundIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
     """Mute or set the volume of the center's wall displays while they run: they get it at once
     (a "display.sound" event with the center) and on every reconnect (the snapshot's center)."""
     guard_center(principal, center_id)
@@ -348,8 +349,8 @@ def set_display_sound(center_id: int, body: DisplaySoundIn, db: DbDep, now: NowD
 # --- categories ------------------------------------------------------------------------------------
 
 
-@router.post("/centers/{center_id}/categories", status_code=201)
-def create_category(center_id: int, body: CategoryIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
+@router.post("/centers/{center_id}/categories", status_code=201, responses=BODY | answers(404, 409))
+def create_category(center_id: ApiId, body: CategoryIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
     """A new category; kiosks show it at once (a "category.updated" event)."""
     guard_center(principal, center_id)
     with db.write() as session:
@@ -358,8 +359,8 @@ def create_category(center_id: int, body: CategoryIn, db: DbDep, now: NowDep, pr
         return _category(session, category, now)
 
 
-@router.put("/categories/{category_id}")
-def update_category(category_id: int, body: CategoryIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
+@router.put("/categories/{category_id}", responses=BODY | answers(404, 409))
+def update_category(category_id: ApiId, body: CategoryIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
     with db.write() as session:
         guard_center(principal, queue.get_category(session, category_id).center_id)
         category = directory.update_category(session, now, category_id, **body.model_dump())
@@ -367,8 +368,8 @@ def update_category(category_id: int, body: CategoryIn, db: DbDep, now: NowDep, 
         return _category(session, category, now)
 
 
-@router.put("/categories/{category_id}/active")
-def set_category_active(category_id: int, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
+@router.put("/categories/{category_id}/active", responses=BODY | answers(404, 409))
+def set_category_active(category_id: ApiId, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> CategoryAdminOut:
     """Retire a category (it leaves kiosks at once; its tickets and figures stay) or bring it
     back. Refused while tickets of it wait or are being served today."""
     with db.write() as session:
@@ -382,8 +383,8 @@ def set_category_active(category_id: int, body: Activity, db: DbDep, now: NowDep
 # --- procedures -------------------------------------------------------------------------------------
 
 
-@router.post("/centers/{center_id}/procedures", status_code=201)
-def create_procedure(center_id: int, body: ProcedureIn, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+@router.post("/centers/{center_id}/procedures", status_code=201, responses=BODY | answers(404))
+def create_procedure(center_id: ApiId, body: ProcedureIn, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
     guard_center(principal, center_id)
     with db.write() as session:
         procedure = directory.create_procedure(session, center_id, **body.model_dump())
@@ -397,8 +398,8 @@ def _procedure(session: Session, principal: Principal, procedure_id: int) -> Pro
     return procedure
 
 
-@router.put("/procedures/{procedure_id}")
-def update_procedure(procedure_id: int, body: ProcedureIn, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+@router.put("/procedures/{procedure_id}", responses=BODY | answers(404))
+def update_procedure(procedure_id: ApiId, body: ProcedureIn, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
     with db.write() as session:
         _procedure(session, principal, procedure_id)
         procedure = directory.update_procedure(session, procedure_id, **body.model_dump())
@@ -406,8 +407,8 @@ def update_procedure(procedure_id: int, body: ProcedureIn, db: DbDep, now: NowDe
         return _out(ProcedureOut, procedure)  # type: ignore[return-value]
 
 
-@router.delete("/procedures/{procedure_id}")
-def delete_procedure(procedure_id: int, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+@router.delete("/procedures/{procedure_id}", responses=answers(404, 409))
+def delete_procedure(procedure_id: ApiId, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
     with db.write() as session:
         _procedure(session, principal, procedure_id)
         procedure = directory.delete_procedure(session, procedure_id)
@@ -415,8 +416,8 @@ def delete_procedure(procedure_id: int, db: DbDep, now: NowDep, principal: Admin
         return _out(ProcedureOut, procedure)  # type: ignore[return-value]
 
 
-@router.put("/procedures/{procedure_id}/active")
-def set_procedure_active(procedure_id: int, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
+@router.put("/procedures/{procedure_id}/active", responses=BODY | answers(404))
+def set_procedure_active(procedure_id: ApiId, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> ProcedureOut:
     with db.write() as session:
         _procedure(session, principal, procedure_id)
         procedure = directory.set_procedure_active(session, procedure_id, body.active)
@@ -432,8 +433,8 @@ def _links(body: CounterIn) -> list[tuple[int, int]]:
     return [(link.category_id, link.weight) for link in body.categories]
 
 
-@router.post("/centers/{center_id}/counters", status_code=201)
-def create_counter(center_id: int, body: CounterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
+@router.post("/centers/{center_id}/counters", status_code=201, responses=BODY | answers(404, 409))
+def create_counter(center_id: ApiId, body: CounterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
     guard_center(principal, center_id)
     with db.write() as session:
         counter = directory.create_counter(
@@ -443,8 +444,8 @@ def create_counter(center_id: int, body: CounterIn, db: DbDep, now: NowDep, prin
         return queue.counter_out(session, counter)
 
 
-@router.put("/counters/{counter_id}")
-def update_counter(counter_id: int, body: CounterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
+@router.put("/counters/{counter_id}", responses=BODY | answers(404, 409))
+def update_counter(counter_id: ApiId, body: CounterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
     with db.write() as session:
         guard_center(principal, queue.get_counter(session, counter_id).center_id)
         counter = directory.update_counter(
@@ -454,8 +455,8 @@ def update_counter(counter_id: int, body: CounterIn, db: DbDep, now: NowDep, pri
         return queue.counter_out(session, counter)
 
 
-@router.put("/counters/{counter_id}/active")
-def set_counter_active(counter_id: int, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
+@router.put("/counters/{counter_id}/active", responses=BODY | answers(404, 409))
+def set_counter_active(counter_id: ApiId, body: Activity, db: DbDep, now: NowDep, principal: AdminCenter) -> protocol.CounterOut:
     """Retire a counter (it leaves the wall display and the consoles' pickers; the tickets it
     served keep naming it) or bring it back. Refused while it has tickets waiting for it by
     name or in hand."""
@@ -478,8 +479,8 @@ def _user(session: Session, principal: Principal, user_id: int) -> User:
     return user
 
 
-@router.post("/centers/{center_id}/users", status_code=201)
-def create_user(center_id: int, body: UserIn, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
+@router.post("/centers/{center_id}/users", status_code=201, responses=BODY | answers(404, 409))
+def create_user(center_id: ApiId, body: UserIn, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
     guard_center(principal, center_id)
     with db.write() as session:
         queue.get_center(session, center_id)
@@ -488,8 +489,8 @@ def create_user(center_id: int, body: UserIn, db: DbDep, now: NowDep, principal:
         return _out(UserOut, user)  # type: ignore[return-value]
 
 
-@router.put("/users/{user_id}")
-def update_user(user_id: int, body: UserUpdate, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
+@router.put("/users/{user_id}", responses=BODY | answers(404, 409))
+def update_user(user_id: ApiId, body: UserUpdate, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
     """Change a name or role, disable or enable; disabling ends the account's sessions."""
     with db.write() as session:
         user = _user(session, principal, user_id)
@@ -506,8 +507,8 @@ def update_user(user_id: int, body: UserUpdate, request: Request, db: DbDep, now
     return out  # type: ignore[return-value]
 
 
-@router.post("/users/{user_id}/password")
-def reset_password(user_id: int, body: Password, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
+@router.post("/users/{user_id}/password", responses=BODY | answers(404))
+def reset_password(user_id: ApiId, body: Password, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> UserOut:
     """Set a new password (tell the person by hand); the account's sessions end."""
     with db.write() as session:
         user = _user(session, principal, user_id)
@@ -522,8 +523,8 @@ def reset_password(user_id: int, body: Password, request: Request, db: DbDep, no
 # --- devices ----------------------------------------------------------------------------------------
 
 
-@router.post("/centers/{center_id}/devices", status_code=201)
-def create_device(center_id: int, body: DeviceIn, db: DbDep, now: NowDep, principal: AdminCenter) -> DeviceCreated:
+@router.post("/centers/{center_id}/devices", status_code=201, responses=BODY | answers(404))
+def create_device(center_id: ApiId, body: DeviceIn, db: DbDep, now: NowDep, principal: AdminCenter) -> DeviceCreated:
     """Register a kiosk, display or print agent; its token is in this answer and nowhere else."""
     guard_center(principal, center_id)
     with db.write() as session:
@@ -532,8 +533,8 @@ def create_device(center_id: int, body: DeviceIn, db: DbDep, now: NowDep, princi
         return DeviceCreated(**_out(DeviceOut, device).model_dump(), token=token)
 
 
-@router.post("/devices/{device_id}/revoke")
-def revoke_device(device_id: int, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> DeviceOut:
+@router.post("/devices/{device_id}/revoke", responses=answers(404))
+def revoke_device(device_id: ApiId, request: Request, db: DbDep, now: NowDep, principal: AdminCenter) -> DeviceOut:
     with db.write() as session:
         device = session.get(Device, device_id)
         if device is None:
@@ -550,8 +551,8 @@ def revoke_device(device_id: int, request: Request, db: DbDep, now: NowDep, prin
 # --- notices ----------------------------------------------------------------------------------------
 
 
-@router.post("/centers/{center_id}/notices", status_code=201)
-def create_notice(center_id: int, body: NoticeIn, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
+@router.post("/centers/{center_id}/notices", status_code=201, responses=BODY | answers(404))
+def create_notice(center_id: ApiId, body: NoticeIn, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
     """A notice for the wall display; displays get it at once (a "notice.updated" event)."""
     guard_center(principal, center_id)
     with db.write() as session:
@@ -566,8 +567,8 @@ def _notice(session: Session, principal: Principal, notice_id: int) -> Notice:
     return notice
 
 
-@router.put("/notices/{notice_id}")
-def update_notice(notice_id: int, body: NoticeIn, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
+@router.put("/notices/{notice_id}", responses=BODY | answers(404))
+def update_notice(notice_id: ApiId, body: NoticeIn, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
     with db.write() as session:
         _notice(session, principal, notice_id)
         notice = directory.update_notice(session, now, notice_id, **body.model_dump())
@@ -575,8 +576,8 @@ def update_notice(notice_id: int, body: NoticeIn, db: DbDep, now: NowDep, princi
         return _out(NoticeAdminOut, notice)  # type: ignore[return-value]
 
 
-@router.delete("/notices/{notice_id}")
-def delete_notice(notice_id: int, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
+@router.delete("/notices/{notice_id}", responses=answers(404))
+def delete_notice(notice_id: ApiId, db: DbDep, now: NowDep, principal: AdminCenter) -> NoticeAdminOut:
     with db.write() as session:
         _notice(session, principal, notice_id)
         notice = directory.delete_notice(session, now, notice_id)

@@ -6,12 +6,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import col
 
+from server.api.answers import PERMITTED, answers
 from server.api.deps import ApiId, DbDep
 from server.api.security import ReadAudit, guard_center
 from server.models import AuditEntry
 from server.protocol import UtcDatetime
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=PERMITTED)
 
 
 class AuditOut(BaseModel):
@@ -23,12 +24,12 @@ class AuditOut(BaseModel):
     detail: dict
 
 
-@router.get("/centers/{center_id}/audit")
+@router.get("/centers/{center_id}/audit", responses=answers(404))
 async def read_audit(
     center_id: ApiId,
     db: DbDep,
     principal: ReadAudit,
-    before: int | None = Query(None, gt=0, description="entries older than this id (the next page)"),
+    before: ApiId | None = Query(None, description="entries older than this id (the next page)"),
     limit: int = Query(100, ge=1, le=500),
 ) -> list[AuditOut]:
     """The newest entries first; page back with `before` = the last id you got."""

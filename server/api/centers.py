@@ -4,12 +4,13 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server import protocol, queue
+from server.api.answers import PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep, read_answer
 from server.api.security import ReadQueue, guard_center
 from server.models import Category, Center
 from server.privacy import shown_to
 
-router = APIRouter(prefix="/centers", tags=["centers"])
+router = APIRouter(prefix="/centers", tags=["centers"], responses=PERMITTED)
 
 
 @router.get("", response_model=list[protocol.CenterOut])
@@ -25,21 +26,21 @@ async def list_centers(db: DbDep, principal: ReadQueue) -> Response:
     return await read_answer(db, read)
 
 
-@router.get("/{center_id}/counters", response_model=list[protocol.CounterOut])
+@router.get("/{center_id}/counters", response_model=list[protocol.CounterOut], responses=answers(404))
 async def list_counters(center_id: ApiId, db: DbDep, principal: ReadQueue) -> Response:
     """The center's counters, by number, with their categories (a console's counter picker)."""
     guard_center(principal, center_id)
     return await read_answer(db, lambda session: queue.counters_of(session, center_id))
 
 
-@router.get("/{center_id}/categories", response_model=list[protocol.CategoryOut])
+@router.get("/{center_id}/categories", response_model=list[protocol.CategoryOut], responses=answers(404))
 async def list_categories(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> Response:
     """The center's categories in order, open or why closed (a console's transfer and desk)."""
     guard_center(principal, center_id)
     return await read_answer(db, lambda session: queue.categories_of(session, center_id, now))
 
 
-@router.get("/{center_id}/queue", response_model=protocol.Snapshot)
+@router.get("/{center_id}/queue", response_model=protocol.Snapshot, responses=answers(404))
 async def queue_snapshot(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> Response:
     """The center's whole queue now: categories (open or why closed), counters, active tickets.
     A counter's console reads `/counters/{counter_id}/view` instead: what it shows, no more."""
@@ -53,7 +54,7 @@ class CategoryWait(BaseModel):
     expected_minutes: int  # for someone taking an ordinary ticket now (server.estimate)
 
 
-@router.get("/{center_id}/waits")
+@router.get("/{center_id}/waits", responses=answers(404))
 async def category_waits(center_id: ApiId, db: DbDep, now: NowDep, principal: ReadQueue) -> list[CategoryWait]:
     """Per active category, the people waiting and the wait a new ticket would be told: the
     leader's floor (and anything else that shows a wait) uses the tickets' own estimator."""

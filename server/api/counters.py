@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from server import auth, protocol, queue
+from server.api.answers import BODY, PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep, json_answer, read_answer
 from server.api.models import ClaimRequest, PauseRequest
 from server.api.security import OperateCounter, ReadQueue, guard_center
@@ -13,10 +14,10 @@ from server.errors import Forbidden
 from server.models import CounterState, PauseReason
 from server.privacy import shown_to
 
-router = APIRouter(prefix="/counters", tags=["counters"])
+router = APIRouter(prefix="/counters", tags=["counters"], responses=PERMITTED)
 
 
-@router.get("/{counter_id}", response_model=protocol.CounterOut)
+@router.get("/{counter_id}", response_model=protocol.CounterOut, responses=answers(404))
 async def get_counter(counter_id: ApiId, db: DbDep, principal: ReadQueue) -> Response:
     def read(session: Session) -> protocol.CounterOut:
         counter = queue.get_counter(session, counter_id)
@@ -26,7 +27,7 @@ async def get_counter(counter_id: ApiId, db: DbDep, principal: ReadQueue) -> Res
     return await read_answer(db, read)
 
 
-@router.get("/{counter_id}/view", response_model=protocol.CounterView)
+@router.get("/{counter_id}/view", response_model=protocol.CounterView, responses=answers(404))
 async def counter_view(
     counter_id: ApiId,
     db: DbDep,
@@ -44,7 +45,7 @@ async def counter_view(
     return await read_answer(db, read)
 
 
-@router.post("/{counter_id}/call-next", response_model=protocol.TicketOut)
+@router.post("/{counter_id}/call-next", response_model=protocol.TicketOut, responses=answers(404, 409))
 async def call_next(counter_id: ApiId, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Call the next waiting ticket by the center's priority rule; 409 if nobody waits."""
 
@@ -62,7 +63,7 @@ def officer_of(principal: Principal) -> queue.Officer | None:
     return queue.Officer(principal.id, principal.name) if principal.kind == "user" else None
 
 
-@router.post("/{counter_id}/claim", response_model=protocol.CounterOut)
+@router.post("/{counter_id}/claim", response_model=protocol.CounterOut, responses=BODY | answers(404, 409))
 async def claim(counter_id: ApiId, db: DbDep, now: NowDep, principal: OperateCounter, body: ClaimRequest | None = None) -> Response:
     """Work this counter (the console's sign-in to a counter); the officer's other counter, if
     any, is released. A counter another officer holds: 409 `counter_held` (who, since when),
@@ -82,7 +83,7 @@ async def claim(counter_id: ApiId, db: DbDep, now: NowDep, principal: OperateCou
     return json_answer(await db.run(change))
 
 
-@router.post("/{counter_id}/release", response_model=protocol.CounterOut)
+@router.post("/{counter_id}/release", response_model=protocol.CounterOut, responses=answers(404, 409))
 async def release(counter_id: ApiId, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Leave the counter (signing out, changing counter): free for the next officer."""
 
@@ -111,13 +112,13 @@ async def _set_state(
     return json_answer(await db.run(change))
 
 
-@router.post("/{counter_id}/pause", response_model=protocol.CounterOut)
+@router.post("/{counter_id}/pause", response_model=protocol.CounterOut, responses=BODY | answers(404, 409))
 async def pause(counter_id: ApiId, db: DbDep, now: NowDep, principal: OperateCounter, body: PauseRequest | None = None) -> Response:
     """Stop calling (the ticket in hand stays), with the reason the console shows: lunch,
     meeting, system_fault or other."""
     return await _set_state(db, now, principal, counter_id, CounterState.paused, body.reason if body else None)
 
 
-@router.post("/{counter_id}/resume", response_model=protocol.CounterOut)
+@router.post("/{counter_id}/resume", response_model=protocol.CounterOut, responses=answers(404, 409))
 async def resume(counter_id: ApiId, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     return await _set_state(db, now, principal, counter_id, CounterState.open)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from server.db import Database
 from server.events import Hub
+from server.ids import ApiId  # noqa: F401 (re-exported: the routers take their id type from here)
 from server.settings import Settings
 
 
@@ -54,7 +55,5 @@ DbDep = Annotated[Database, Depends(get_db)]
 NowDep = Annotated[datetime, Depends(get_now)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HubDep = Annotated[Hub, Depends(get_hub)]
-# An id in a path: a database integer, so a huge one is a 422, not an overflow deep inside.
-ApiId = Annotated[int, Path(gt=0, le=2**63 - 1)]
 # A ticket's public token in a path (secrets.token_urlsafe(16) is 22 characters).
 TicketToken = Annotated[str, Path(min_length=1, max_length=64)]

@@ -8,12 +8,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from server.api.answers import PERMITTED, answers
 from server.api.deps import ApiId, DbDep
 from server.api.security import OperateCounter, guard_center
 from server.models import Device, DeviceKind
 from server.presence import Presence
 
-router = APIRouter(tags=["devices"])
+router = APIRouter(tags=["devices"], responses=PERMITTED)
 
 
 class DevicePresenceOut(BaseModel):
@@ -41,7 +42,7 @@ def presence_out(presence: Presence, device: Device) -> DevicePresenceOut:
     )
 
 
-@router.get("/centers/{center_id}/devices/presence")
+@router.get("/centers/{center_id}/devices/presence", responses=answers(404))
 async def device_presence(center_id: ApiId, request: Request, db: DbDep, principal: OperateCounter) -> list[DevicePresenceOut]:
     """The center's active kiosks, displays and print agents: connected or not, and since when.
     For staff, leaders and admins (who operate counters); devices do not read each other."""

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from printer.slip import SlipContent, slip_pdf, slip_png
 from server import auth, directory, dossiers, protocol, queue
 from server.api.counters import officer_of
+from server.api.answers import BODY, INPUT, PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep, TicketToken, json_answer, read_answer
 from server.api.models import Body
 from server.api.printing import PaperWidth
@@ -39,7 +40,7 @@ from server.printing import public_url_for, slip_content
 from server.invalid import Refused
 from server.models import Dossier, DossierState
 
-router = APIRouter(tags=["dossiers"])
+router = APIRouter(tags=["dossiers"], responses=INPUT)
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 _PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")
@@ -62,8 +63,8 @@ def _printable(value: str | None) -> str | None:
 
 
 class DossierIn(Body):
-    ticket_id: int = Field(gt=0, le=2**63 - 1)
-    procedure_id: int = Field(gt=0, le=2**63 - 1)
+    ticket_id: ApiId
+    procedure_id: ApiId
     # Mã hồ sơ, typed or scanned (a barcode scanner types it): "H26.22-260105-0001".
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
     citizen_name: Annotated[str | None, AfterValidator(_printable)] = Field(default=None, max_length=120)
@@ -95,7 +96,12 @@ class ProcedureOut(BaseModel):
     processing_days: int
 
 
-@router.post("/dossiers", status_code=status.HTTP_201_CREATED, response_model=protocol.DossierOut)
+@router.post(
+    "/dossiers",
+    status_code=status.HTTP_201_CREATED,
+    response_model=protocol.DossierOut,
+    responses=PERMITTED | BODY | answers(404, 409),
+)
 async def receive(body: DossierIn, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Receive a dossier from a ticket at the officer's counter (the ticket called, being
     served or just done there): the procedure, the dossier code (unique in the center), the
@@ -117,17 +123,17 @@ async def receive(body: DossierIn, db: DbDep, now: NowDep, principal: OperateCou
     return json_answer(await db.run(job), status.HTTP_201_CREATED)
 
 
-@router.get("/dossiers", response_model=list[protocol.DossierOut])
+@router.get("/dossiers", response_model=list[protocol.DossierOut], responses=PERMITTED | answers(404))
 async def list_dossiers(
     db: DbDep,
     now: NowDep,
     principal: OperateCounter,
-    center_id: int | None = Query(None, gt=0, le=2**63 - 1, description="default: the caller's center"),
+    center_id: ApiId | None = Query(None, description="default: the caller's center"),
     state: DossierState | None = None,
     late: bool | None = Query(None, description="true: past the due date; not returned, rejected nor waiting for documents"),
-    ticket_id: int | None = Query(None, gt=0, le=2**63 - 1),
+    ticket_id: ApiId | None = None,
     q: str = Query("", max_length=120, description="a code (any part) or a citizen's name, diacritics optional"),
-    before: int | None = Query(None, gt=0, le=2**63 - 1, description="older than this id: the next page"),
+    before: ApiId | None = Query(None, description="older than this id: the next page"),
     limit: int = Query(50, ge=1, le=200),
 ) -> Response:
     """A page of the center's dossiers, newest first."""
@@ -145,7 +151,7 @@ async def list_dossiers(
     return await read_answer(db, read)  # type: ignore[arg-type]
 
 
-@router.get("/dossiers/{dossier_id}", response_model=protocol.DossierOut)
+@router.get("/dossiers/{dossier_id}", response_model=protocol.DossierOut, responses=PERMITTED | answers(404))
 async def get_dossier(dossier_id: ApiId, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     def read(session: Session) -> protocol.DossierOut:
         dossier = dossiers.get_dossier(session, dossier_id)
@@ -155,7 +161,7 @@ async def get_dossier(dossier_id: ApiId, db: DbDep, now: NowDep, principal: Oper
     return await read_answer(db, read)
 
 
-@router.post("/dossiers/{dossier_id}/state", response_model=protocol.DossierOut)
+@router.post("/dossiers/{dossier_id}/state", response_model=protocol.DossierOut, responses=PERMITTED | BODY | answers(404, 409))
 async def change_state(dossier_id: ApiId, body: StateChange, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Move the dossier on: `processing`; `needs_more` with `missing_documents` (bổ sung: the
     clock stops until it goes on, and the due date moves by the working days it stood still);
@@ -173,7 +179,7 @@ async def change_state(dossier_id: ApiId, body: StateChange, db: DbDep, now: Now
     return json_answer(await db.run(job))
 
 
-@router.get("/centers/{center_id}/procedures", response_model=list[ProcedureOut])
+@router.get("/centers/{center_id}/procedures", response_model=list[ProcedureOut], responses=PERMITTED | answers(404))
 async def list_procedures(
     center_id: ApiId,
     db: DbDep,
@@ -188,7 +194,7 @@ async def list_procedures(
     )
 
 
-@router.get("/public/dossiers/{token}", response_model=protocol.DossierStatus)
+@router.get("/public/dossiers/{token}", response_model=protocol.DossierStatus, responses=answers(404))
 async def public_status(token: TicketToken, db: DbDep, now: NowDep) -> Response:
     """Public: what the dossier's QR code opens. The token is unguessable; never the
     citizen's name or phone."""
@@ -223,20 +229,20 @@ async def _slip_file(request: Request, dossier_id: int, principal: Principal, wi
     return await run_in_threadpool(render, content, int(width))  # drawing is CPU: not on the event loop
 
 
-@router.get("/dossiers/{dossier_id}/slip.pdf", response_class=Response)
+@router.get("/dossiers/{dossier_id}/slip.pdf", response_class=Response, responses=PERMITTED | answers(404))
 async def slip_as_pdf(dossier_id: ApiId, request: Request, principal: OperateCounter, width: PaperWidth = PaperWidth.mm80) -> Response:
     """The appointment slip as a receipt-size PDF (what the counter's printer prints)."""
     pdf = await _slip_file(request, dossier_id, principal, width, slip_pdf)
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="phieu-hen-{dossier_id}.pdf"'})
 
 
-@router.get("/dossiers/{dossier_id}/slip.png", response_class=Response)
+@router.get("/dossiers/{dossier_id}/slip.png", response_class=Response, responses=PERMITTED | answers(404))
 async def slip_as_png(dossier_id: ApiId, request: Request, principal: OperateCounter, width: PaperWidth = PaperWidth.mm80) -> Response:
     """The appointment slip as a PNG, one pixel per printer dot."""
     return Response(await _slip_file(request, dossier_id, principal, width, slip_png), media_type="image/png")
 
 
-@router.post("/dossiers/{dossier_id}/print-slip")
+@router.post("/dossiers/{dossier_id}/print-slip", responses=PERMITTED | answers(404, 409))
 def print_dossier_slip(dossier_id: ApiId, request: Request, now: NowDep, principal: OperateCounter) -> protocol.PrintJobOut:
     """Print the slip on the printer of the counter that received the dossier (MOTCUA_PRINTERS
     `counters`). While that slip is unfinished there, its job is the answer: one copy however

@@ -5,6 +5,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from server.ids import ApiId
 from server.models import PauseReason, PriorityGroup, TicketSource
 
 
@@ -13,7 +14,7 @@ class Body(BaseModel):
 
 
 class IssueRequest(Body):
-    category_id: int = Field(gt=0)
+    category_id: ApiId
     priority_group: PriorityGroup | None = None
     source: TicketSource = TicketSource.kiosk
     # The client makes one key per tap, so a repeated request returns the same ticket.
@@ -22,8 +23,8 @@ class IssueRequest(Body):
 
 
 class TransferRequest(Body):
-    category_id: int | None = Field(default=None, gt=0)
-    counter_id: int | None = Field(default=None, gt=0)
+    category_id: ApiId | None = None
+    counter_id: ApiId | None = None
     note: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")
@@ -45,7 +46,7 @@ class PauseRequest(Body):
 class CallRequest(Body):
     """Call one ticket by its number at this counter."""
 
-    counter_id: int = Field(gt=0, le=2**63 - 1)
+    counter_id: ApiId
 
 
 class OfficerFigures(BaseModel):

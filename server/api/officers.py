@@ -8,16 +8,17 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from server import queue
+from server.api.answers import PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep
 from server.api.models import OfficerFigures
 from server.api.security import ReadAudit, guard_center
 from server.models import Ticket, TicketState, User
 
-router = APIRouter(tags=["officers"])
+router = APIRouter(tags=["officers"], responses=PERMITTED)
 _ENDINGS = (TicketState.done, TicketState.no_show, TicketState.transferred, TicketState.cancelled)
 
 
-@router.get("/centers/{center_id}/officer-figures")
+@router.get("/centers/{center_id}/officer-figures", responses=answers(404))
 async def officer_figures(
     center_id: ApiId,
     db: DbDep,

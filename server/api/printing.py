@@ -12,6 +12,7 @@ from pydantic import Field
 from printer.layout import TicketPrint
 from printer.slip import SlipContent
 from server import protocol, queue
+from server.api.answers import BODY, PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep
 from server.api.models import Body
 from server.api.security import OperateCounter, PrintAgent, ReadQueue, guard_center
@@ -19,7 +20,7 @@ from server.auth import Principal
 from server.db import Database
 from server.printing import public_url_for, ticket_print
 
-router = APIRouter(tags=["printing"])
+router = APIRouter(tags=["printing"], responses=PERMITTED)
 
 
 class PaperWidth(IntEnum):
@@ -43,7 +44,7 @@ def _public_url(request: Request) -> str:
     return public_url_for(request.app.state.settings, str(request.base_url))
 
 
-@router.get("/tickets/{ticket_id}/ticket.png", response_class=Response)
+@router.get("/tickets/{ticket_id}/ticket.png", response_class=Response, responses=answers(404))
 def ticket_png(
     ticket_id: ApiId,
     request: Request,
@@ -59,7 +60,7 @@ def ticket_png(
     return Response(buffer.getvalue(), media_type="image/png")
 
 
-@router.post("/tickets/{ticket_id}/print")
+@router.post("/tickets/{ticket_id}/print", responses=BODY | answers(404, 409))
 def reprint(
     ticket_id: ApiId, body: PrintRequest, request: Request, db: DbDep, principal: OperateCounter
 ) -> protocol.PrintJobOut:
@@ -69,7 +70,7 @@ def reprint(
     return request.app.state.printing.reprint(ticket_id, body.place, _public_url(request))
 
 
-@router.get("/centers/{center_id}/print-jobs")
+@router.get("/centers/{center_id}/print-jobs", responses=answers(404))
 def print_jobs(
     center_id: ApiId,
     request: Request,
@@ -87,7 +88,7 @@ def print_jobs(
     return request.app.state.printing.jobs(center_id, midnight, unprinted)
 
 
-@router.get("/tickets/{ticket_id}/print-data")
+@router.get("/tickets/{ticket_id}/print-data", responses=answers(404))
 def print_data(ticket_id: ApiId, request: Request, db: DbDep, principal: PrintAgent) -> TicketPrint:
     """What goes on the paper, for a print agent to render on its own printer."""
     with db.read() as session:  # closed before FastAPI checks the answer
@@ -96,7 +97,7 @@ def print_data(ticket_id: ApiId, request: Request, db: DbDep, principal: PrintAg
         return ticket_print(session, ticket, _public_url(request))
 
 
-@router.get("/print-jobs/{job_id}/slip")
+@router.get("/print-jobs/{job_id}/slip", responses=answers(404))
 def print_job_slip(job_id: ApiId, request: Request, principal: PrintAgent) -> SlipContent:
     """The appointment slip a job of this agent's printers prints, as it was when the job was
     made (404 for a ticket's job or another agent's)."""
@@ -118,7 +119,7 @@ def claim_job(request: Request, principal: PrintAgent) -> Response:
     return Response(job.model_dump_json(), media_type="application/json")
 
 
-@router.post("/tickets/{ticket_id}/print-result")
+@router.post("/tickets/{ticket_id}/print-result", responses=BODY | answers(404))
 def print_result(
     ticket_id: ApiId, body: protocol.PrintJobOut, request: Request, db: DbDep, principal: PrintAgent
 ) -> protocol.PrintJobOut:

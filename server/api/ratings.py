@@ -15,7 +15,8 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_val
 from sqlmodel import Session
 
 from server import auth, queue, ratings
-from server.api.deps import DbDep, NowDep, json_answer, read_answer
+from server.api.answers import BODY, INPUT, PERMITTED, answers
+from server.api.deps import ApiId, DbDep, NowDep, json_answer, read_answer
 from server.api.models import Body
 from server.api.security import ReadAudit, allowed, guard_center
 from server.auth import Permission, Principal
@@ -24,7 +25,7 @@ from server.invalid import Refused, printable
 from server.models import UNSATISFIED_LEVELS, RatingLevel, RatingReason, RatingSource, Ticket, User
 from server.protocol import UtcDatetime
 
-router = APIRouter(tags=["ratings"])
+router = APIRouter(tags=["ratings"], responses=INPUT)
 _may_record = allowed(Permission.rating_record)
 # Who records a rating from a phone, in the audit log: the citizen, through the ticket's page.
 _CITIZEN = "citizen"
@@ -33,8 +34,8 @@ _CITIZEN = "citizen"
 class RatingIn(Body):
     """A rating: from the counter (`ticket_id` and `counter_id`) or from the phone (`token`)."""
 
-    ticket_id: int | None = Field(default=None, gt=0, le=2**63 - 1)
-    counter_id: int | None = Field(default=None, gt=0, le=2**63 - 1)
+    ticket_id: ApiId | None = None
+    counter_id: ApiId | None = None
     token: str | None = Field(default=None, min_length=1, max_length=64, description="the ticket's public token (its status page)")
     level: RatingLevel
     reasons: list[RatingReason] = Field(default_factory=list, max_length=len(RatingReason))
@@ -96,7 +97,8 @@ def _out(rating, ticket: Ticket, counter, officer) -> RatingOut:  # type: ignore
     "/ratings",
     status_code=status.HTTP_201_CREATED,
     response_model=RatingOut,
-    responses={409: {"description": "already rated, not done yet, not this counter's last ticket, or too late"}},
+    # 409: already rated, not done yet, not this counter's last ticket, or too late
+    responses=BODY | answers(401, 403, 404, 409),
 )
 async def record_rating(body: RatingIn, request: Request, db: DbDep, now: NowDep) -> Response:
     """Record the citizen's rating of a ticket, once. From the counter: a `rating` device or the
@@ -136,12 +138,12 @@ async def record_rating(body: RatingIn, request: Request, db: DbDep, now: NowDep
     return json_answer(await db.run(job), status.HTTP_201_CREATED)
 
 
-@router.get("/ratings", response_model=list[RatingOut])
+@router.get("/ratings", response_model=list[RatingOut], responses=PERMITTED | answers(404))
 async def list_ratings(
     db: DbDep,
     now: NowDep,
     principal: ReadAudit,
-    center_id: int = Query(gt=0, le=2**63 - 1),
+    center_id: ApiId,
     day: date | None = Query(None, description="the service day (YYYY-MM-DD); today if not given"),
 ) -> Response:
     """A center's ratings of a service day, oldest first, with ticket, counter and officer."""

@@ -16,14 +16,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from server import charts, queue, report_export, reports
-from server.api.deps import DbDep, NowDep
+from server.api.answers import PERMITTED, answers
+from server.api.deps import ApiId, DbDep, NowDep
 from server.api.security import ReadAudit, guard_center
 from server.auth import Principal
 from server.db import Database
 from server.messages import render
 from server.reports import Grouping, Period, PeriodKind, Report
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], responses=PERMITTED)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Figures change with every ticket: a browser must not show an old chart or table again.
 FRESH = {"Cache-Control": "no-store"}
@@ -35,7 +36,7 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
-CenterQuery = Query(None, gt=0, le=2**63 - 1, description="default: the caller's center")
+CenterQuery = Query(None, description="default: the caller's center")
 PeriodQuery = Query(PeriodKind.day, description="day, week (Monday-Sunday), month, or range (day..last)")
 DayQuery = Query(None, description="the day, or a day of the week or month, or a range's first day; default today")
 LastQuery = Query(None, description="a range's last day (at most 400 days after its first)")
@@ -61,12 +62,16 @@ async def _report(
     return await db.reading(read)
 
 
-@router.get("/figures", response_model=Report)
+@router.get(
+    "/figures",
+    response_model=Report,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "the report, or its file"}} | answers(404),
+)
 async def figures(
     db: DbDep,
     now: NowDep,
     principal: ReadAudit,
-    center_id: int | None = CenterQuery,
+    center_id: ApiId | None = CenterQuery,
     period: PeriodKind = PeriodQuery,
     day: date | None = DayQuery,
     last: date | None = LastQuery,
@@ -88,12 +93,12 @@ async def figures(
     return Response(report.model_dump_json(), media_type="application/json", headers=FRESH)
 
 
-@router.get("/arrivals.svg", response_class=Response)
+@router.get("/arrivals.svg", response_class=Response, responses=answers(404))
 async def arrivals_chart(
     db: DbDep,
     now: NowDep,
     principal: ReadAudit,
-    center_id: int | None = CenterQuery,
+    center_id: ApiId | None = CenterQuery,
     period: PeriodKind = PeriodQuery,
     day: date | None = DayQuery,
     last: date | None = LastQuery,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from server import auth
+from server.api.answers import BODY, answers
 from server.api.deps import DbDep, NowDep
 from server.api.models import Body
 from server.api.security import COOKIE, check_csrf, get_principal, presented_token
@@ -32,7 +33,7 @@ class Me(BaseModel):
     csrf_token: str | None
 
 
-@router.post("/login")
+@router.post("/login", responses=BODY | answers(401, 429))
 def login(body: SignIn, request: Request, response: Response, db: DbDep, now: NowDep) -> Me:
     """Sign in: sets the session cookie and returns the CSRF token the page sends with changes.
 
@@ -99,7 +100,7 @@ def logout(request: Request, response: Response, db: DbDep, now: NowDep) -> dict
     return {"ok": True}
 
 
-@router.get("/me")
+@router.get("/me", responses=answers(401))
 async def me(request: Request) -> Me:
     principal = await get_principal(request)
     if principal is None:

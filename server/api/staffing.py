@@ -1,23 +1,25 @@
 """Staffing advice for leaders and admins (server.staffing)."""
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from server import staffing
-from server.api.deps import DbDep, NowDep, json_answer
+from server.api.answers import PERMITTED, answers
+from server.api.deps import ApiId, DbDep, NowDep, json_answer
 from server.api.models import StaffingAdvice
 from server.api.security import ReadAudit, guard_center
 
-router = APIRouter(tags=["staffing"])
+router = APIRouter(tags=["staffing"], responses=PERMITTED)
 
 
-@router.get("/staffing", response_model=StaffingAdvice)
+@router.get("/staffing", response_model=StaffingAdvice, responses=answers(404))
 async def staffing_advice(
     db: DbDep,
     now: NowDep,
     principal: ReadAudit,
-    center_id: int = Query(gt=0, le=2**63 - 1, description="the center"),
+    center_id: Annotated[ApiId, Query(description="the center")],
     weeks: int = Query(4, ge=1, le=26, description="weeks of history (the same weekday of each)"),
     target_minutes: float = Query(15, gt=0, le=240, description="the wait 90% of citizens should stay under"),
     day: date | None = Query(None, description="the day to plan (YYYY-MM-DD); today if not given"),

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from server import auth, protocol, queue, ratings
+from server.api.answers import BODY, INPUT, PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep, TicketToken, json_answer, read_answer
 from server.api.counters import officer_of
 from server.api.models import CallRequest, IssueRequest, TicketStatus, TransferRequest
@@ -15,10 +16,16 @@ from server.db import Database
 from server.printing import public_url_for
 from server.privacy import shown_to
 
-router = APIRouter(tags=["tickets"])
+router = APIRouter(tags=["tickets"], responses=INPUT)
 
 
-@router.post("/tickets", status_code=status.HTTP_201_CREATED, response_model=protocol.IssuedTicket)
+@router.post(
+    "/tickets",
+    status_code=status.HTTP_201_CREATED,
+    response_model=protocol.IssuedTicket,
+    responses={200: {"model": protocol.IssuedTicket, "description": "a repeated idempotency key: the ticket it issued"}}
+    | PERMITTED | BODY | answers(404, 409, 429),
+)
 async def issue_ticket(body: IssueRequest, request: Request, principal: IssueTickets) -> Response:
     """Issue the next number of a category. A repeated idempotency key answers 200 with the
     ticket it issued the first time. Kiosks are rate-limited per device."""
@@ -74,7 +81,7 @@ async def _issue(request: Request, body: IssueRequest, principal: Principal) -> 
     )
 
 
-@router.get("/tickets/{ticket_id}", response_model=protocol.TicketOut)
+@router.get("/tickets/{ticket_id}", response_model=protocol.TicketOut, responses=PERMITTED | answers(404))
 async def get_ticket(ticket_id: ApiId, db: DbDep, principal: ReadQueue) -> Response:
     def read(session: Session) -> protocol.TicketOut:
         ticket = queue.get_ticket(session, ticket_id)
@@ -103,7 +110,10 @@ def _action(name: str, change: queue.TicketChange) -> None:
 
     endpoint.__name__ = name.replace("-", "_")
     endpoint.__doc__ = change.__doc__
-    router.add_api_route(f"/tickets/{{ticket_id}}/{name}", endpoint, methods=["POST"], response_model=protocol.TicketOut)
+    router.add_api_route(
+        f"/tickets/{{ticket_id}}/{name}", endpoint, methods=["POST"], response_model=protocol.TicketOut,
+        responses=PERMITTED | answers(404, 409),
+    )  # fmt: skip
 
 
 for _name, _change_fn in {
@@ -116,13 +126,13 @@ for _name, _change_fn in {
     _action(_name, _change_fn)
 
 
-@router.post("/tickets/{ticket_id}/transfer", response_model=protocol.TicketOut)
+@router.post("/tickets/{ticket_id}/transfer", response_model=protocol.TicketOut, responses=PERMITTED | BODY | answers(404, 409))
 async def transfer(ticket_id: ApiId, body: TransferRequest, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Send the ticket to another category or a named counter; returns the new waiting leg."""
     return await _change(db, now, principal, ticket_id, "transfer", queue.transfer, **body.model_dump())
 
 
-@router.post("/tickets/{ticket_id}/call", response_model=protocol.TicketOut)
+@router.post("/tickets/{ticket_id}/call", response_model=protocol.TicketOut, responses=PERMITTED | BODY | answers(404, 409))
 async def call(ticket_id: ApiId, body: CallRequest, db: DbDep, now: NowDep, principal: OperateCounter) -> Response:
     """Call this ticket at the counter, out of the call order: a waiting ticket of today, or a
     no-show of today whose citizen came back. The counter must be free of a ticket, open,
@@ -134,7 +144,7 @@ async def call(ticket_id: ApiId, body: CallRequest, db: DbDep, now: NowDep, prin
 _LABEL = r"^\s*[A-Za-z]{1,2}\s*0*\d{1,5}\s*$"
 
 
-@router.get("/centers/{center_id}/tickets/by-label", response_model=protocol.TicketOut)
+@router.get("/centers/{center_id}/tickets/by-label", response_model=protocol.TicketOut, responses=PERMITTED | answers(404))
 async def ticket_by_label(
     center_id: ApiId,
     db: DbDep,
@@ -150,7 +160,7 @@ async def ticket_by_label(
     return await read_answer(db, lambda session: queue.ticket_out(queue.find_today(session, center_id, f"{letters}{number:03d}", now)))
 
 
-@router.get("/status/{token}", response_model=TicketStatus)
+@router.get("/status/{token}", response_model=TicketStatus, responses=answers(404))
 async def ticket_status(token: TicketToken, db: DbDep, now: NowDep) -> Response:
     """Public: what the QR code on a ticket opens. The token is unguessable; nothing else is shown."""
     return await read_answer(db, lambda session: _status(session, token, now))

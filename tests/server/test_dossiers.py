@@ -334,3 +334,21 @@ def test_the_demo_has_dossiers_in_each_state_and_leaves_today_to_the_citizens(tm
         pass
     with app.state.db.read() as session:
         assert len(list(session.execute(select(Dossier.id)))) == len(listed) == 7
+
+
+def test_a_procedure_with_dossiers_is_retired_not_deleted(client):
+    procedure = _procedure(client)
+    unused = _procedure(client, "Đăng ký khai sinh", code="1.001193")
+    ticket = _served_ticket(client)
+    assert _receive(client, ticket["id"], procedure, "KEEP-PROC-1").status_code == 201
+    with client.app.state.db.write() as session:
+        admin = sign_in(session, client.app.state.clock(), client.world.center.id, "admin")
+    headers = {"Authorization": f"Bearer {admin}"}
+    refused = client.delete(f"/api/v1/admin/procedures/{procedure}", headers=headers)
+    assert refused.status_code == 409  # was a 500: the dossier's foreign key
+    assert refused.json()["code"] == "procedure_has_dossiers"
+    assert refused.json()["message"]["vi"] == (
+        "Thủ tục Cấp giấy xác nhận tình trạng hôn nhân đã có 1 hồ sơ nên không xóa được; hãy ngừng sử dụng thủ tục này."
+    )
+    assert client.delete(f"/api/v1/admin/procedures/{unused}", headers=headers).status_code == 200
+    assert client.put(f"/api/v1/admin/procedures/{procedure}/active", json={"active": False}, headers=headers).status_code == 200
