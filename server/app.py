@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         summary="Hệ thống xếp hàng lấy số một cửa / One-stop-shop queue tickets",
         version="0.1.0",
         lifespan=lifespan,
-        responses=answers(503),  # any route, when the server is saturated (server.api.answers)
+        responses=answers(429, 503),  # any route: too many connections, a saturated server (server.api.answers)
         # No OpenTelemetry collector in a center (offline first); its per-request checks
         # cost a measurable share of issuing a ticket.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},

@@ -4,8 +4,9 @@ Every error has one body, {"code", "message": {"vi", "en"}} (server.app's handle
 the fields at fault. A route lists the statuses it can answer with `answers(...)`: its router
 gives what all its routes share (401 and 403 where each needs a permission), the route adds its
 own (404 for an id it looks up, 409 for a change the queue's state may refuse), and the app
-gives 503 to all (a read queue full, a pool run dry). tests/server/test_openapi_fuzz.py holds
-the schema to what the server really answers, for every kind of caller.
+gives 429 (too many connections from one address: server.limits) and 503 (a read queue full, a
+sick database) to all. tests/server/test_openapi_fuzz.py holds the schema to what the server
+really answers, for every kind of caller.
 """
 
 from typing import Any
@@ -38,8 +39,9 @@ _WHY = {
     403: "signed in without the permission this needs (or a browser change without its CSRF token)",
     404: "no such thing, or one of another center",
     409: "valid, but the queue's state does not allow it now",
+    413: "the body is larger than the server takes (MOTCUA_BODY_MAX_BYTES)",
     422: "an input is not valid: each field at fault, and why",
-    429: "too many requests; Retry-After says when to try again",
+    429: "too many requests or connections from this address; Retry-After says when to try again",
     503: "the server is saturated; Retry-After says when to try again",
 }
 
@@ -53,5 +55,5 @@ def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
 INPUT = answers(422)
 # A route that needs a permission (server.api.security.require), with inputs.
 PERMITTED = answers(401, 403, 422)
-# A route that takes a JSON body: it may be unreadable.
-BODY = answers(400, 422)
+# A route that takes a JSON body: it may be unreadable, or too large (server.limits).
+BODY = answers(400, 413, 422)

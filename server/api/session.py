@@ -83,7 +83,7 @@ def login(body: SignIn, request: Request, response: Response, db: DbDep, now: No
     return _me(principal)
 
 
-@router.post("/logout")
+@router.post("/logout", responses=answers(403))
 def logout(request: Request, response: Response, db: DbDep, now: NowDep) -> dict[str, bool]:
     """Sign out: the session ends, and its open event streams close at once. From a page, with
     the session's CSRF token like any other change (another site must not sign staff out)."""
