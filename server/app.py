@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 import asyncio
 import logging
+import sqlite3
 import time
 from contextlib import asynccontextmanager
 
@@ -10,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
@@ -18,7 +19,7 @@ from server import api_docs, auth, demo, invalid, kiosk_pages, queue, revocation
 from server import dossiers as dossiers_domain
 from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
-from server.db import Database, make_engine, migrate
+from server.db import Database, database_fault, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
 from server.events import Hub
 from server.limits import BodyLimit, WebsocketCaps
@@ -88,6 +89,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         response.headers["Retry-After"] = "1"
         return response
 
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(sqlite3.Error)
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        # Database routes raise DatabaseUnavailable (server.db); a read outside them that meets
+        # a busy, full, read-only or failing database is answered the same way.
+        fault = database_fault(exc)
+        if fault is None:
+            log.error("motcua: database error", exc_info=exc)
+            return _error(500, "internal_error", render("internal_error"))
+        return await domain_error(request, fault)
+
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> JSONResponse:
         # The server log gets the traceback (uvicorn logs what this handler re-raises).
@@ -115,7 +127,11 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         engine = make_engine(settings.database_url, readers=settings.read_threads + len(settings.printers))
         migrate(engine)
         app.state.db = Database(
-            engine, on_commit=app.state.hub.publish, readers=settings.read_threads, read_queue=settings.read_queue_limit
+            engine,
+            on_commit=app.state.hub.publish,
+            readers=settings.read_threads,
+            read_queue=settings.read_queue_limit,
+            lock_wait=settings.database_lock_wait_seconds,
         )
         with app.state.db.read() as db_session:
             # A printer naming no kiosk stops the server here (PrinterSettingsError says why).

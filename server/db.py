@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -15,14 +16,61 @@ import pydantic_core
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 from server import kept
-from server.errors import ServiceBusy
+from server.errors import DatabaseUnavailable, ServiceBusy
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
 Job = Callable[[Session], T]
 log = logging.getLogger("motcua")
+
+# SQLite's primary result codes (sqlite3.h) that are faults of the database, not of the request:
+# the reason a client is told (503) and the seconds after which it may try again. BUSY is the
+# lock held past the short wait; the others need the disk or the file mended, but the server
+# tries again at the next write and recovers by itself once they are.
+SQLITE_BUSY, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 5, 8, 10, 13, 14
+FAULTS = {
+    SQLITE_BUSY: ("database_busy", 1),
+    SQLITE_READONLY: ("database_read_only", 10),
+    SQLITE_IOERR: ("database_io_error", 10),
+    SQLITE_FULL: ("database_full", 10),
+    SQLITE_CANTOPEN: ("database_io_error", 10),
+}
+# A connection opened while the file was read-only stays read-only after it is mended, and
+# one that met an I/O error may be broken: the pool drops them all (server.db.make_engine).
+STALE_CONNECTION = {SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN}
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of a driver error, or of the one SQLAlchemy wraps."""
+    code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _first_fault(exc: BaseException) -> BaseException:
+    """The database fault behind an error (a savepoint that SQLite's rollback took away under
+    it, say, after a full disk), or the error itself."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if database_fault(cause) is not None:
+            return cause
+        cause = cause.__context__
+    return exc
+
+
+def database_fault(exc: BaseException) -> DatabaseUnavailable | None:
+    """The 503 to answer for a database error that is the database's fault (busy, full,
+    read-only, I/O), raised `from` it; None for any other error."""
+    if isinstance(exc, DatabaseUnavailable):
+        return exc
+    if not isinstance(exc, (DBAPIError, sqlite3.Error)) or (code := _sqlite_code(exc)) not in FAULTS:
+        return None
+    reason, retry_after = FAULTS[code]
+    fault = DatabaseUnavailable(reason, retry_after=retry_after)
+    fault.__cause__ = exc
+    return fault
 
 
 class JsonText(str):
@@ -63,14 +111,24 @@ def make_engine(url: str, readers: int = 1) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA busy_timeout=30000")  # the writing connection waits less (Database)
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        driver = conn.connection.driver_connection
+        if driver.in_transaction:
+            return  # the writer began it already (Database._begin), off the loop if it had to wait
         # A write takes the database lock up front: no deadlock upgrading a read to a write.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.connection.driver_connection.execute(f"BEGIN {mode}")  # straight to the driver: every write begins here
+        driver.execute(f"BEGIN {mode}")  # straight to the driver: every write begins here
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context) -> None:  # type: ignore[no-untyped-def]
+        # Treated as a lost connection: SQLAlchemy drops this one and every pooled one opened
+        # before it, so the next write opens a connection that can write once the file can.
+        if _sqlite_code(context.original_exception) in STALE_CONNECTION:
+            context.is_disconnect = True
 
     return engine
 
@@ -100,6 +158,16 @@ class Database:
     separate writer thread would wait for the interpreter lock at every SQLite call while
     the loop is busy. The commit, where the disk is waited for, runs in a thread of its own.
     Every write, of either kind, goes through one session on one connection (`_transaction`).
+
+    The loop never waits for the database lock. With SQLite, the writing connection's busy
+    timeout is zero and its transaction begins (BEGIN IMMEDIATE, the lock) before the jobs
+    run: at once on the loop when the lock is free, as it nearly always is; when another
+    program holds it (a backup, `sqlite3` at a prompt), in the blocking-call thread, waiting
+    up to `lock_wait` seconds. Past that, every job waiting answers 503 database_busy and
+    none of them has run; reads go on meanwhile in their own threads (WAL). A database fault
+    (disk full, read-only, I/O error) answers 503 with its reason, and the next write tries
+    again on a fresh connection (make_engine's handle_error), so the server recovers by
+    itself once the disk or the file is mended.
     """
 
     def __init__(
@@ -108,9 +176,12 @@ class Database:
         on_commit: Callable[[list], None] | None = None,
         readers: int = 1,
         read_queue: int = 2000,
+        lock_wait: float = 30,
     ) -> None:
         self.engine = engine
         self.on_commit = on_commit
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._lock_wait_ms = int(lock_wait * 1000)
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         # A plain lock, not an RLock: the group commit takes it on the loop and may have
         # waited for it in a worker thread.
@@ -119,7 +190,8 @@ class Database:
         self._flusher: asyncio.Task | None = None
         # What the issue path keeps between writing transactions (server.kept).
         self._kept: dict = {}
-        self._writing: Session | None = None  # made by the first write (see _transaction)
+        self._writing: Session | None = None  # made by the first write (see _session)
+        self._driver: sqlite3.Connection | None = None  # the writing session's SQLite connection
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="motcua-read")
         # Who a token belongs to is looked up in a thread of its own: a request's sign-in
         # check must not queue behind a burst of heavy reads (a kiosk's tap waited seconds).
@@ -151,6 +223,8 @@ class Database:
         try:
             threads = self._lookups if lookup else self._readers
             return await asyncio.get_running_loop().run_in_executor(threads, self._read, job)
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise database_fault(exc) or exc
         finally:
             self._reads -= 1
 
@@ -170,26 +244,79 @@ class Database:
         fails, the session and its connection are let go: the next write starts afresh,
         whatever state the failure left them in.
         """
-        session = self._writing
-        if session is None:
-            connection = self._writer.connect()
-            session = Session(connection, expire_on_commit=False, info=kept.shared(self._kept))
-            self._writing = session
-            # The connection goes back to the pool with the Database (tests make many).
-            weakref.finalize(self, connection.close)
+        session = self._session()
         session.info.pop("events", None)
         try:
             with session:  # closed afterwards: every transaction starts with an empty session
+                if self._driver is not None:
+                    # SQLAlchemy's transaction over the one begun (_begin), so it ends with
+                    # it, even if no statement runs.
+                    session.connection()
                 yield session
         except BaseException:
             self._let_go()
             raise
 
+    def _session(self) -> Session:
+        """The writing session, made on its own connection if there is none."""
+        session = self._writing
+        if session is None:
+            connection = self._writer.connect()
+            session = Session(connection, expire_on_commit=False, info=kept.shared(self._kept))
+            if self._sqlite:
+                self._driver = connection.connection.driver_connection  # type: ignore[assignment]
+                self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]  # waits only in _begin_waiting
+            self._writing = session
+            # The connection goes back to the pool with the Database (tests make many).
+            weakref.finalize(self, connection.close)
+        return session
+
+    async def _begin(self) -> None:
+        """Begin the writing transaction, holding the database lock, without the loop waiting
+        for it: at once when the lock is free, else in the blocking-call thread (_begin_waiting)."""
+        if not self._sqlite:
+            return  # the server's databases other than SQLite begin with the first statement
+        driver = self._driver
+        if driver is not None:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if _sqlite_code(exc) != SQLITE_BUSY:
+                    self._let_go()
+                    raise database_fault(exc) or exc
+        await _off_loop(self._begin_waiting)
+
+    def _begin_waiting(self) -> None:
+        """Begin the writing transaction, waiting up to `lock_wait` for the database lock;
+        503 database_busy past it (nothing begun). Holds the write lock; in a thread."""
+        if not self._sqlite:
+            return  # the server's databases other than SQLite begin with the first statement
+        try:
+            self._session()
+            driver = self._driver
+            assert driver is not None
+            driver.execute(f"PRAGMA busy_timeout={self._lock_wait_ms}")
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+            finally:
+                driver.execute("PRAGMA busy_timeout=0")
+        except (DBAPIError, sqlite3.Error) as exc:
+            if _sqlite_code(exc) != SQLITE_BUSY:
+                self._let_go()
+            raise database_fault(exc) or exc
+
     def _let_go(self) -> None:
-        """Close the writing session and give its connection back; the next write makes new ones."""
-        session, self._writing = self._writing, None
+        """Close the writing session and drop its connection; the next write makes new ones.
+
+        Dropped, not pooled: it has the writer's busy timeout, and whatever state the failure
+        left it in (a connection opened while the file was read-only stays so). The kept
+        values go too: they may tell of a transaction that never committed (server.kept)."""
+        self._kept.clear()
+        session, self._writing, self._driver = self._writing, None, None
         if session is not None:
             session.close()
+            session.bind.invalidate()  # type: ignore[union-attr]
             session.bind.close()  # type: ignore[union-attr]
 
     def close(self) -> None:
@@ -204,16 +331,22 @@ class Database:
         """A transaction committed on success, rolled back on any error, under the write lock.
 
         After the commit, the events the domain recorded (session.info["events"]) go to
-        `on_commit`, still under the lock, so they are published in sequence order.
+        `on_commit`, still under the lock, so they are published in sequence order. It waits
+        up to `lock_wait` for the database lock, in the caller's thread (never the loop's).
         """
-        with self.write_lock, self._transaction() as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            self._publish(session)
+        with self.write_lock:
+            self._begin_waiting()
+            with self._transaction() as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException as exc:
+                    session.rollback()
+                    fault = database_fault(exc)
+                    if fault is not None and fault is not exc:
+                        raise fault from exc
+                    raise
+                self._publish(session)
 
     async def run(self, job: "Job[T]") -> T:
         """Run `job(session)` in the next group commit; its result once that is durable."""
@@ -225,21 +358,35 @@ class Database:
         # test client's loop may have stopped with it unfinished).
         if flusher is None or flusher.done() or flusher.get_loop() is not loop:
             self._flusher = loop.create_task(self._flush())
-        return await future
+        try:
+            return await future
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise database_fault(exc) or exc
 
     async def _flush(self) -> None:
         while self._pending:
             if not self.write_lock.acquire(blocking=False):
                 await asyncio.to_thread(self.write_lock.acquire)
-            # Taken after the lock: whatever arrived while waiting joins this commit.
-            batch, self._pending = self._pending, []
             try:
-                outcomes = await self._write(batch)
-            except BaseException as exc:  # the commit failed: no job of the batch happened
-                log.exception("motcua: a group commit of %d jobs failed", len(batch))
+                await self._begin()
+            except BaseException as exc:  # the lock stayed busy, or the database is at fault
+                batch, self._pending = self._pending, []
+                log.warning("motcua: %d writes refused: %s", len(batch), exc.__cause__ or exc)
                 outcomes = [(future, None, exc) for _, future in batch]
-            finally:
                 self.write_lock.release()
+            else:
+                # Taken after the lock: whatever arrived while waiting joins this commit.
+                batch, self._pending = self._pending, []
+                try:
+                    outcomes = await self._write(batch)
+                except BaseException as exc:  # the commit failed: no job of the batch happened
+                    if database_fault(exc) is None:
+                        log.exception("motcua: a group commit of %d jobs failed", len(batch))
+                    else:
+                        log.warning("motcua: a group commit of %d jobs failed: %s", len(batch), exc)
+                    outcomes = [(future, None, exc) for _, future in batch]
+                finally:
+                    self.write_lock.release()
             for outcome in outcomes:
                 _settle(*outcome)
             # Let the callers just answered send their responses before the next batch's jobs
@@ -251,7 +398,10 @@ class Database:
 
         First all together, with no savepoints: they cost more than a ticket's own statements,
         and jobs rarely fail. If one does, everything is undone and the others run again,
-        each in its own savepoint this time, so a failure undoes only its own job.
+        each in its own savepoint this time, so a failure undoes only its own job. If it
+        failed for the database's fault (full, read-only, I/O), the others would too: the
+        error is raised for the whole batch, as for a failed commit. The transaction is begun
+        (`_begin`) before this is called.
         """
         with self._transaction() as session:
             outcomes = self._run_jobs(session, batch, isolated=False)
@@ -259,16 +409,22 @@ class Database:
             if failed is None:
                 await _off_loop(self._commit, session)
                 return outcomes
+            if database_fault(failed[2]) is not None:
+                raise failed[2]
             session.rollback()
         others = [(job, future) for job, future in batch if future is not failed[0]]
+        await self._begin()
         with self._transaction() as session:
             outcomes = self._run_jobs(session, others, isolated=True)
             await _off_loop(self._commit, session)
         return [*outcomes, failed]
 
-    @staticmethod
-    def _run_jobs(session: Session, batch: list[tuple[Job, asyncio.Future]], isolated: bool) -> list[tuple]:
-        """Run jobs in order. Not isolated: stop at the first error (its outcome comes last)."""
+    def _run_jobs(self, session: Session, batch: list[tuple[Job, asyncio.Future]], isolated: bool) -> list[tuple]:
+        """Run jobs in order. Not isolated: stop at the first error (its outcome comes last).
+
+        Isolated: should SQLite have rolled the whole transaction back under a job (it does on
+        a full disk or an I/O error), the jobs before it are undone too and later statements
+        would commit one by one: the error is raised for the whole batch, nothing commits."""
         events = session.info.setdefault("events", [])
         outcomes = []
         for job, future in batch:
@@ -286,6 +442,8 @@ class Database:
                 with session.begin_nested():
                     outcomes.append((future, job(session), None))
             except Exception as exc:
+                if self._driver is not None and not self._driver.in_transaction:
+                    raise _first_fault(exc) from None
                 del events[recorded:]  # undone with its savepoint
                 outcomes.append((future, None, exc))
         return outcomes

@@ -48,3 +48,9 @@ class ServiceBusy(DomainError):
     def __init__(self, code: str = "server_busy", retry_after: int = 1, **values: object) -> None:
         self.retry_after = retry_after
         super().__init__(code, **values)
+
+
+class DatabaseUnavailable(ServiceBusy):
+    """The database cannot serve the request now: its lock held by another program past the
+    short wait, the disk full, the file read-only, an I/O error. 503 with the reason; nothing
+    of the request was saved, and the next request tries again (server.db)."""

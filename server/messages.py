@@ -110,6 +110,22 @@ CATALOG: dict[str, Message] = {
         "vi": "Máy chủ đang quá tải, vui lòng thử lại sau giây lát.",
         "en": "The server is overloaded; please try again in a moment.",
     },
+    "database_busy": {
+        "vi": "Cơ sở dữ liệu đang bận (một chương trình khác, như bản sao lưu, đang giữ khóa); chưa ghi gì. Vui lòng thử lại sau giây lát.",
+        "en": "The database is busy (another program, a backup perhaps, holds its lock); nothing was saved. Please try again in a moment.",
+    },
+    "database_full": {
+        "vi": "Ổ đĩa của máy chủ đã đầy; chưa ghi gì. Vui lòng báo quản trị viên giải phóng dung lượng.",
+        "en": "The server's disk is full; nothing was saved. Please ask the administrator to free some space.",
+    },
+    "database_read_only": {
+        "vi": "Cơ sở dữ liệu đang ở chế độ chỉ đọc; chưa ghi gì. Vui lòng báo quản trị viên kiểm tra quyền ghi của tệp.",
+        "en": "The database is read-only; nothing was saved. Please ask the administrator to check the file's permissions.",
+    },
+    "database_io_error": {
+        "vi": "Ổ đĩa của máy chủ gặp lỗi đọc/ghi; chưa ghi gì. Vui lòng thử lại hoặc báo quản trị viên.",
+        "en": "The server's disk failed to read or write; nothing was saved. Please try again or ask the administrator.",
+    },
     "too_many_requests": {
         "vi": "Quá nhiều yêu cầu, vui lòng thử lại sau giây lát.",
         "en": "Too many requests; please try again in a moment.",

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # issued among 1,200 concurrent reads took 2.5-3.3 s with four, 0.8-0.9 s with one).
     read_threads: int = Field(default=1, ge=1, le=64)
     read_queue_limit: int = Field(default=2000, ge=1)
+    # How long a write waits for the database lock while another program holds it (a backup,
+    # `sqlite3` at a prompt) before it answers 503 database_busy with Retry-After: a kiosk's
+    # tap should hear "try again" in seconds, not hang. The wait is never on the event loop,
+    # so reads go on meanwhile.
+    database_lock_wait_seconds: float = Field(default=2, gt=0, le=60)
     # Where citizens' phones reach the server, like http://192.168.1.10:8000: the QR code on the
     # kiosk's screen and on the paper opens {public_url}/t/{token}. Unset, each kiosk's own
     # address for the server is used (and the server warns at start-up).

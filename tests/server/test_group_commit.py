@@ -106,6 +106,37 @@ def test_a_failing_commit_fails_its_whole_batch_and_the_next_batch_commits(db, w
     assert [e.ticket.label for e in published] == ["A001", "A002"]
 
 
+def test_a_full_database_under_a_job_of_a_batch_run_again_fails_the_whole_batch(db, world, clock, published):
+    """A job fails (unknown category), so the others run again, each in its own savepoint; then
+    one meets a full database and SQLite rolls the whole transaction back under it. The jobs
+    before it are undone with it and the ones after must not commit one statement at a time:
+    every caller hears 503 database_full, nothing is stored, and once there is room again the
+    numbers go on without a gap. The full disk is SQLite's own limit on the writing connection
+    (PRAGMA max_page_count: the same SQLITE_FULL a full disk gives)."""
+    a = world.categories["A"].id
+
+    def disk_full(session):
+        connection = session.connection()
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+        connection.exec_driver_sql(f"PRAGMA max_page_count={pages}")
+
+    def many_tickets(session):
+        for _ in range(300):
+            queue.issue_ticket(session, clock(), category_id=a)
+        return "not committed"
+
+    asyncio.run(db.run(disk_full))
+    before = committed(db)
+    published.clear()
+    jobs = [issue_job(clock, a), issue_job(clock, 999_999), issue_job(clock, a), many_tickets, issue_job(clock, a)]
+    results = asyncio.run(run_together(db, jobs))
+    assert [getattr(r, "code", r) for r in results] == ["database_full"] * 5
+    assert all(r.status == 503 for r in results)
+    assert committed(db) == before and published == []
+    # The failed writing connection was let go with its limit: the next commit has room.
+    assert asyncio.run(run_together(db, [issue_job(clock, a), issue_job(clock, a)])) == ["A001", "A002"]
+
+
 def test_later_submissions_form_the_next_commit(db, world, clock):
     a = world.categories["A"].id
 
