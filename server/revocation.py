@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from server.errors import ServiceBusy
 from server.models import Device, User, WebSession
 
 log = logging.getLogger("motcua.revocation")
@@ -69,5 +70,7 @@ async def watch(app: FastAPI, every: float) -> None:
                 clock = app.state.clock()
                 for owner, because in await db.reading(lambda session: _ended(session, clock, owners), lookup=True):
                     hub.revoke(owner, because)
-        except Exception:  # the database busy or failing: look again next time
+        except ServiceBusy:  # the read queue full or the database sick: look again next time
+            log.debug("motcua: revocation check skipped, the database is busy")
+        except Exception:  # anything else is a bug worth its traceback; look again next time
             log.warning("motcua: could not check for revocations", exc_info=True)
