@@ -154,17 +154,17 @@ def test_late_dossiers_are_listed_with_their_apology_letter(tmp_path, new_page):
 
 def test_the_floor_shows_the_estimators_wait_and_the_staffing_advice(server, new_page):
     from datetime import UTC, datetime, timedelta
-    from zoneinfo import ZoneInfo
 
     from server.db import Database, make_engine
-    from server.models import Ticket, TicketState
+    from server.models import Center, Ticket, TicketState
+    from server.queue import service_day
 
     # Three past weeks of the same weekday: 8 citizens of category 1 between 08:00 and 09:00.
     engine = make_engine(server.database_url)
     with Database(engine).write() as session:
-        # The center's today (Hà Nội), not UTC's: from 17:00 UTC they differ, and the advice
-        # is for the center's weekday.
-        today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        # The center's today, not UTC's: from 17:00 UTC they differ, and the advice is for
+        # the center's weekday.
+        today = service_day(session.get(Center, 1), datetime.now(UTC))
         for week in (1, 2, 3):
             day = today - timedelta(weeks=week)
             for n in range(8):
