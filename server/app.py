@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from server import api_docs, auth, demo, invalid, kiosk_pages, queue, revocation, ws
+from server import api_docs, auth, demo, health, invalid, kiosk_pages, metrics, queue, revocation, ws
 from server import dossiers as dossiers_domain
 from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
@@ -126,9 +126,15 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         # A connection for every thread that reads: the reading threads and each printer's worker.
         engine = make_engine(settings.database_url, readers=settings.read_threads + len(settings.printers))
         migrate(engine)
+        app.state.health = health.Health(engine)
+
+        def committed(events: list) -> None:
+            app.state.metrics.count_events(events)
+            app.state.hub.publish(events)
+
         app.state.db = Database(
             engine,
-            on_commit=app.state.hub.publish,
+            on_commit=committed,
             readers=settings.read_threads,
             read_queue=settings.read_queue_limit,
             lock_wait=settings.database_lock_wait_seconds,
@@ -145,6 +151,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
                 "(like http://192.168.1.10:8000)"
             )
         app.state.printing = Printing(settings, app.state.db, clock, printers)
+        app.state.printing.on_failed = app.state.metrics.print_failed
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:
             center = demo.seed(db_session) if settings.demo else None
@@ -172,6 +179,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             app.state.printing.close()
             app.state.db.close()
             engine.dispose()
+            app.state.metrics.close()
 
     app = FastAPI(
         title="motcua",
@@ -189,6 +197,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     app.state.settings = settings
     app.state.clock = clock
     app.state.hub = Hub(settings.event_queue_size)
+    app.state.metrics = metrics.Metrics()
     app.state.presence = Presence()
     _install_error_handlers(app)
     app.state.principals = PrincipalCache()
@@ -201,10 +210,14 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
     )
     # Outside the routes, so the plain issuing route above is capped too (server/limits.py).
     app.add_middleware(BodyLimit, default=settings.body_max_bytes, by_path=settings.body_max_bytes_by_path)
+    # Inside the websocket caps: a websocket refused there is not counted open (server.metrics).
+    app.add_middleware(metrics.RequestMetrics, metrics=app.state.metrics, routes=app.router.routes)
     app.add_middleware(WebsocketCaps, per_address=settings.websockets_per_address, total=settings.websockets_total)
     for module in (centers, tickets, counters, printing, session, audit, officers, devices, dossiers, reports, ratings, staffing):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
+    app.include_router(health.router)  # /healthz
+    app.include_router(metrics.router)  # /metrics
     ws.quiet_connection_lines()
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(pages.router)  # /console, /admin

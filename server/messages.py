@@ -126,6 +126,31 @@ CATALOG: dict[str, Message] = {
         "vi": "Ổ đĩa của máy chủ gặp lỗi đọc/ghi; chưa ghi gì. Vui lòng thử lại hoặc báo quản trị viên.",
         "en": "The server's disk failed to read or write; nothing was saved. Please try again or ask the administrator.",
     },
+    # /healthz (server/health.py): why this server should not be sent requests now.
+    "database_unreachable": {
+        "vi": "Không kết nối được cơ sở dữ liệu.",
+        "en": "The database cannot be reached.",
+    },
+    "database_timeout": {
+        "vi": "Cơ sở dữ liệu không trả lời kịp.",
+        "en": "The database did not answer in time.",
+    },
+    "database_missing": {
+        "vi": "Tệp cơ sở dữ liệu đã bị xóa hoặc di chuyển khi máy chủ đang chạy; hãy khôi phục tệp rồi khởi động lại máy chủ.",
+        "en": "The database file was deleted or moved while the server runs; put it back, then restart the server.",
+    },
+    "database_replaced": {
+        "vi": "Tệp cơ sở dữ liệu đã bị thay bằng tệp khác khi máy chủ đang chạy; hãy khởi động lại máy chủ.",
+        "en": "The database file was replaced while the server runs; restart the server.",
+    },
+    "migrations_behind": {
+        "vi": "Cơ sở dữ liệu chưa được nâng cấp lên phiên bản của máy chủ; hãy khởi động lại máy chủ để nâng cấp.",
+        "en": "The database is at an older schema than this server's; restart the server to migrate it.",
+    },
+    "migrations_unknown": {
+        "vi": "Cơ sở dữ liệu thuộc một phiên bản motcua mới hơn máy chủ này; hãy nâng cấp máy chủ.",
+        "en": "The database was migrated by a newer motcua than this server; upgrade this server.",
+    },
     "too_many_requests": {
         "vi": "Quá nhiều yêu cầu, vui lòng thử lại sau giây lát.",
         "en": "Too many requests; please try again in a moment.",

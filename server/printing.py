@@ -30,6 +30,7 @@ import threading
 import time
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -246,6 +247,9 @@ class Printing:
         self._closed = False
         self._loopback_warned = False
         self._sweeper: AgentSweeper | None = None
+        # Told of each printing attempt that failed, by its printer's place: the app counts
+        # them (server.metrics).
+        self.on_failed: Callable[[str], None] = lambda place: None
 
     # --- issuing and reprinting ---------------------------------------------------------------
 
@@ -493,9 +497,12 @@ class Printing:
         elif result.state == "retrying":
             changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.retrying, last_error=error, **released)  # type: ignore[arg-type]
             if changed is not None:
+                self.on_failed(job.printer)
                 _hold_queued(self, job.printer, error)  # type: ignore[arg-type]
         elif result.state == "failed":
             changed = _change(self, job.id, (PrintJobState.printing,), owner, state=PrintJobState.failed, last_error=_interrupted(), **released)  # type: ignore[arg-type]
+            if changed is not None:
+                self.on_failed(job.printer)
         if changed is not None:
             return job_out(changed, agent)
         with self.db.read() as session:
@@ -729,6 +736,7 @@ class PrinterWorker(threading.Thread):
 
     def _failed(self, job: PrintJob, fault: dict[str, str], note: str = "") -> None:
         self._failures += 1
+        self.printing.on_failed(self.place)
         self._fault = fault
         wait = self.backoff()
         self._retry_at = time.monotonic() + wait

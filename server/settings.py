@@ -3,7 +3,7 @@
 import difflib
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from printer.urls import parse_printer_url
@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     revocation_check_seconds: float = Field(default=1.0, gt=0)
     # Set when the server is reached over HTTPS, so the session cookie is never sent in clear.
     secure_cookies: bool = False
+    # The bearer token a Prometheus scraper presents to read /metrics (server/metrics.py);
+    # unset, /metrics is not served (404). Long and random: `openssl rand -hex 32`.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
     # Limits against a hostile or broken network (server/limits.py). A client's request head
     # (request line and headers) must be complete this long after it connects or starts its
     # next request; a slow-header client holding sockets open is closed after it.
