@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -30,6 +30,7 @@ class Permission(StrEnum):
     ticket_issue = "ticket.issue"  # kiosk and entrance desk
     counter_operate = "counter.operate"  # call, recall, start, complete, no-show, transfer, pause
     center_admin = "center.admin"  # categories, counters, staff, devices, notices
+    center_create = "center.create"  # a new center: accounts above the centers only (Principal)
     audit_read = "audit.read"
     print_agent = "print.agent"  # receive print jobs
     rating_record = "rating.record"  # record a citizen's rating at the counter that served them
@@ -40,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.staff: frozenset(_STAFF),
     Role.leader: frozenset(_STAFF | {Permission.audit_read}),
     Role.admin: frozenset(set(Permission) - {Permission.print_agent}),
+    # The same as an admin, over the centers of its province (Principal.sees).
+    Role.province: frozenset(set(Permission) - {Permission.print_agent}),
     DeviceKind.kiosk: frozenset({Permission.queue_read, Permission.ticket_issue}),
     DeviceKind.display: frozenset({Permission.queue_read}),
     DeviceKind.print_agent: frozenset({Permission.queue_read, Permission.print_agent}),
@@ -55,12 +58,22 @@ class Principal:
     id: int
     name: str
     role: str  # a Role for users, a DeviceKind for devices
-    center_id: int | None  # None: every center (a province account)
+    center_id: int | None  # None: an account above the centers (see `centers`)
     csrf_token: str | None = None  # set when authenticated by a browser session cookie
+    province_code: int | None = None  # a province account's province
+    # The centers an account above the centers sees: those of its province, as they were
+    # when its token was looked up (server/api/security.py remembers that a few seconds; a
+    # new center empties the cache). None with `center_id` None: every center (the server's
+    # first admin, or one made with `motcua user add` without --center).
+    centers: frozenset[int] | None = None
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        return ROLE_PERMISSIONS[self.role]
+        granted = ROLE_PERMISSIONS[self.role]
+        if Permission.center_create in granted and self.center_id is not None:
+            # A center's own admin sets up that center, and never makes another.
+            return granted - {Permission.center_create}
+        return granted
 
     @property
     def actor(self) -> str:
@@ -70,7 +83,17 @@ class Principal:
         return permission in self.permissions
 
     def sees(self, center_id: int | None) -> bool:
-        return self.center_id is None or self.center_id == center_id
+        if self.center_id is not None:
+            return self.center_id == center_id
+        return self.centers is None or center_id in self.centers
+
+    @property
+    def everywhere(self) -> bool:
+        """Sees every center of the server, whatever province."""
+        return self.center_id is None and self.centers is None
+
+    def without_csrf(self) -> "Principal":
+        return replace(self, csrf_token=None)
 
 
 def token_hash(token: str) -> str:
@@ -100,7 +123,12 @@ def create_user(
     role: Role,
     center_id: int | None,
     full_name: str = "",
+    province_code: int | None = None,
 ) -> User:
+    """A new account: of a center, or a province account (role province, `province_code` of
+    the official list, no center), or one of the whole server (neither)."""
+    if (role == Role.province) != (province_code is not None) or (province_code is not None and center_id is not None):
+        raise Conflict("province_account")
     if session.execute(select(User.id).where(User.username == username)).first() is not None:
         raise Conflict("user_exists", username=username)
     user = User(
@@ -109,6 +137,7 @@ def create_user(
         password_hash=_hasher.hash(password),
         role=role,
         center_id=center_id,
+        province_code=province_code,
         created_at=now,
     )
     session.add(user)
@@ -228,8 +257,18 @@ def end_session(session: Session, token: str) -> None:
         session.delete(web)
 
 
-def user_principal(user: User, csrf_token: str | None = None) -> Principal:
-    return Principal("user", user.id, user.username, user.role, user.center_id, csrf_token)  # type: ignore[arg-type]
+def province_centers(session: Session, province_code: int) -> frozenset[int]:
+    """The centers of a province (by the index on center.province_code)."""
+    return frozenset(session.execute(select(Center.id).where(Center.province_code == province_code)).scalars())
+
+
+def user_principal(session: Session, user: User, csrf_token: str | None = None) -> Principal:
+    centers = None
+    if user.center_id is None and user.province_code is not None:
+        centers = province_centers(session, user.province_code)
+    return Principal(
+        "user", user.id, user.username, user.role, user.center_id, csrf_token, user.province_code, centers  # type: ignore[arg-type]
+    )
 
 
 def principal_from_session(session: Session, now: datetime, token: str) -> Principal | None:
@@ -243,7 +282,7 @@ def principal_from_session(session: Session, now: datetime, token: str) -> Princ
     web, user = row
     if web.expires_at <= now or not user.active:
         return None
-    return user_principal(user, web.csrf_token)
+    return user_principal(session, user, web.csrf_token)
 
 
 # --- devices ---------------------------------------------------------------------------------

@@ -170,22 +170,30 @@ def _password(password_stdin: bool) -> tuple[str, bool]:
 @user_app.command("add")
 def user_add(
     username: str,
-    role: Annotated[str, typer.Option(help="admin, leader or staff")] = "staff",
+    role: Annotated[str, typer.Option(help="admin, leader, staff, or province (with --province)")] = "staff",
     center: Annotated[str | None, typer.Option(help="center code; none: every center")] = None,
+    province: Annotated[int | None, typer.Option(help="a province account's province code (official list)")] = None,
     full_name: Annotated[str, typer.Option(help="Họ và tên")] = "",
     password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Add a staff account; prints a random password unless --password-stdin."""
-    from server import auth, queue
+    """Add a staff account; prints a random password unless --password-stdin. A province
+    account (--role province --province CODE) sees and administers that province's centers."""
+    from server import auth, directory, queue
     from server.models import Role
 
     if role not in Role.__members__:
-        raise typer.BadParameter("role must be admin, leader or staff")
+        raise typer.BadParameter("role must be admin, leader, staff or province")
+    if province is not None:
+        _run(lambda: directory.province_name(province))
     password, generated = _password(password_stdin)
     with _database(database_url).write() as session:
         center_id = _center_id(session, center)
-        _run(lambda: auth.create_user(session, queue.system_clock(), username, password, Role(role), center_id, full_name))
+        _run(
+            lambda: auth.create_user(
+                session, queue.system_clock(), username, password, Role(role), center_id, full_name, province_code=province
+            )
+        )
     typer.echo(f"user {username} ({role}) added" + (f"; password: {password}" if generated else ""))
 
 

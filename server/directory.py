@@ -87,6 +87,16 @@ def ward(code: int) -> tuple[str, int, str]:
     return unit.name, int(unit.province_code), province.name
 
 
+def province_name(code: int) -> str:
+    """The name of a province of the official list; NotFound for a code not in it."""
+    from vietnam_provinces import Province
+
+    try:
+        return Province.from_code(code).name  # type: ignore[arg-type]
+    except ValueError:
+        raise NotFound("province_not_found") from None
+
+
 def provinces() -> list[tuple[int, str]]:
     """Every province and centrally-run city (34 since July 2025): (code, name), in Vietnamese
     alphabetical order."""
@@ -105,6 +115,16 @@ def wards_of(province_code: int) -> list[tuple[int, str]]:
     except ValueError:
         raise NotFound("ward_not_found") from None
     return sorted(((int(w.code), w.name) for w in Ward.iter_by_province(province.code)), key=lambda w: vi_key(w[1]))
+
+
+def new_center(session: Session, now: datetime, code: str, name_vi: str, name_en: str, ward_code: int, **fields: object) -> Center:
+    """A new center serving a commune or ward of the official list, with nothing in it yet: its
+    categories, counters, staff and devices are added like any center's, and its numbers and
+    event sequence start from 1 (every number is kept per center)."""
+    if session.execute(select(Center.id).where(Center.code == code)).first() is not None:
+        raise Conflict("center_code_taken", code=code)
+    center = create_center(session, code, name_vi, name_en)
+    return update_center(session, now, center.id, ward_code=ward_code, **fields)  # type: ignore[arg-type]
 
 
 def update_center(session: Session, now: datetime, center_id: int, **fields: object) -> Center:

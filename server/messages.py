@@ -169,6 +169,15 @@ CATALOG: dict[str, Message] = {
         "en": "Wrong username or password.",
     },
     "user_not_found": {"vi": "Không có tài khoản {username}.", "en": "No account named {username}."},
+    "province_account": {
+        "vi": "Tài khoản cấp tỉnh (vai trò province) cần mã tỉnh và không thuộc trung tâm nào; vai trò khác thì không có mã tỉnh.",
+        "en": "A province account (role province) needs a province code and no center; no other role has a province code.",
+    },
+    "center_code_taken": {"vi": "Mã trung tâm {code} đã được dùng.", "en": "The center code {code} is already taken."},
+    "ward_outside_province": {
+        "vi": "Xã, phường này không thuộc tỉnh, thành phố của tài khoản hoặc của trung tâm.",
+        "en": "This commune or ward is not in the account's or the center's province.",
+    },
     "user_exists": {"vi": "Tài khoản {username} đã tồn tại.", "en": "An account named {username} already exists."},
     "device_not_found": {"vi": "Không tìm thấy thiết bị.", "en": "Device not found."},
     "device_revoked": {"vi": "Thiết bị này đã bị thu hồi.", "en": "This device was revoked."},
@@ -194,6 +203,10 @@ CATALOG: dict[str, Message] = {
     "priority_pregnant": {"vi": "Phụ nữ mang thai", "en": "Pregnant woman"},
     "priority_small_child": {"vi": "Người đi cùng trẻ nhỏ", "en": "With a small child"},
     "priority_meritorious": {"vi": "Người có công với cách mạng", "en": "Person of meritorious service"},
+    "province_not_found": {
+        "vi": "Không có tỉnh, thành phố này trong danh mục đơn vị hành chính.",
+        "en": "No such province or city in the official list.",
+    },
     "ward_not_found": {
         "vi": "Không có xã, phường này trong danh mục đơn vị hành chính.",
         "en": "No such commune or ward in the official list.",
@@ -451,6 +464,7 @@ CATALOG: dict[str, Message] = {
     "report_col_dossiers_overdue": {"vi": "Quá hạn chưa trả", "en": "Overdue, not returned"},
     "report_col_on_time_rate": {"vi": "Tỷ lệ đúng hạn (%)", "en": "On-time rate (%)"},
     "report_total": {"vi": "Tổng", "en": "Total"},
+    "report_all_centers": {"vi": "các trung tâm", "en": "all centers"},
     "report_hour": {"vi": "Giờ", "en": "Hour"},
     "report_arrivals": {"vi": "Số người đến theo giờ", "en": "Arrivals by hour"},
     "report_arrivals_desc": {

@@ -70,7 +70,8 @@ class Center(SQLModel, table=True):
     # The commune or ward it serves, by its code in the official post-2025 list (the
     # vietnam-provinces package), and that unit's province or city.
     ward_code: int | None = None
-    province_code: int | None = None
+    # Indexed: a province account's centers are read by it (server.auth.user_principal).
+    province_code: int | None = Field(default=None, index=True)
     # Closed on Vietnam's public holidays (Tết, Quốc khánh, ...; the `holidays` package).
     observe_public_holidays: bool = True
     # The leader's and consoles' alert: a counter paused longer than this many minutes.
@@ -219,6 +220,9 @@ class Role(StrEnum):
     admin = "admin"  # sets the center up: categories, counters, staff, devices
     leader = "leader"  # reads figures and the audit log, works a counter
     staff = "staff"  # works a counter and the entrance desk
+    # Sees and administers every center of its province (User.province_code), reads their
+    # reports side by side, and creates centers there; never a center's own account.
+    province = "province"
 
 
 class DeviceKind(StrEnum):
@@ -230,8 +234,10 @@ class DeviceKind(StrEnum):
 
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    # None: a province-level account that sees every center.
+    # None: an account above the centers: of one province (`province_code`, role province),
+    # or of the whole server (the first admin) when that is None too.
     center_id: int | None = Field(default=None, foreign_key="center.id", index=True)
+    province_code: int | None = None
     username: str = Field(unique=True, max_length=64)
     full_name: str = ""
     password_hash: str

@@ -43,6 +43,7 @@ from server.collation import vi_key
 from server.models import (
     CLOSED_DOSSIER_STATES,
     Category,
+    Center,
     Counter,
     Dossier,
     DossierState,
@@ -125,8 +126,8 @@ class Figures(BaseModel):
 
 
 class Report(BaseModel):
-    center_id: int
-    center_name: str
+    center_id: int | None  # None: several centers side by side, a row each (`across`)
+    center_name: str  # or the province's name, for several
     first: date
     last: date
     by: Grouping
@@ -237,6 +238,49 @@ def report(session: Session, center_id: int, period: Period, by: Grouping, now: 
         total=_figures(center.id, center.name_vi, total, True),
         arrivals_by_hour=hours,
     )
+
+
+def across(session: Session, center_ids: list[int], period: Period, name: str, now: datetime) -> Report:
+    """The centers side by side, one row each (what each counts: as for one center), and the
+    total across them: a province's figures. Each center is read on its own, by the indexes
+    that start with its id, so a center's row costs what its own report costs."""
+    centers = list(session.execute(select(Center).where(col(Center.id).in_(center_ids))).scalars())
+    centers.sort(key=lambda c: vi_key(c.name_vi))
+    total = _Tally()
+    hours = [0] * 24
+    rows = []
+    for center in centers:
+        tally = _Tally()
+        scratch: dict[int | None, _Tally] = defaultdict(_Tally)  # by center: the tally is the row
+        _tickets(session, center, period, Grouping.center, scratch, tally, hours)
+        _dossiers(session, center, period, Grouping.center, scratch, tally, now)
+        _ratings(session, center, period, Grouping.center, scratch, tally)
+        rows.append(_figures(center.id, center.name_vi, tally, True))
+        _add(total, tally)
+    return Report(
+        center_id=None,
+        center_name=name,
+        first=period.first,
+        last=period.last,
+        by=Grouping.center,
+        rows=rows,
+        total=_figures(None, name, total, True),
+        arrivals_by_hour=hours,
+    )
+
+
+def _add(into: _Tally, tally: _Tally) -> None:
+    into.issued += tally.issued
+    for state, count in tally.ended.items():
+        into.ended[state] += count
+    into.waits += tally.waits
+    into.services += tally.services
+    for level, count in tally.ratings.items():
+        into.ratings[level] += count
+    into.received += tally.received
+    into.on_time += tally.on_time
+    into.late += tally.late
+    into.overdue += tally.overdue
 
 
 def _key_columns(by: Grouping):  # type: ignore[no-untyped-def]

@@ -5,8 +5,9 @@ line (`motcua user disable`, `user passwd`, `device revoke`) and, at province sc
 server processes change the database only; without this the principal cache kept a revoked
 token working for its few seconds and an open event stream went on for good. Once a second one
 small read compares who may be signed in (sessions, active devices, accounts and their roles)
-with the last look; only when that changed is the cache emptied and every open stream's
-session or device checked, and those no longer valid closed like an admin's revocation.
+and the centers' provinces (what province accounts see) with the last look; only when that
+changed is the cache emptied and every open stream's session or device checked, and those no
+longer valid closed like an admin's revocation.
 """
 
 import asyncio
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from server.errors import ServiceBusy
-from server.models import Device, User, WebSession
+from server.models import Center, Device, User, WebSession
 
 log = logging.getLogger("motcua.revocation")
 Look = tuple[object, ...]
@@ -29,7 +30,10 @@ def _look(session: Session) -> Look:
     sessions = session.execute(select(func.count(), func.max(WebSession.id))).one()
     devices = session.execute(select(func.count()).where(col(Device.active))).scalar_one()
     users = session.execute(select(User.id, User.role, User.active).order_by(col(User.id))).all()
-    return (tuple(sessions), devices, tuple(map(tuple, users)))
+    # A center made or moved to another province by another process: the province accounts'
+    # remembered centers are out of date (a few hundred rows at most).
+    centers = session.execute(select(Center.id, Center.province_code).order_by(col(Center.id))).all()
+    return (tuple(sessions), devices, tuple(map(tuple, users)), tuple(map(tuple, centers)))
 
 
 def _ended(session: Session, now: datetime, owners: set[tuple[str, object]]) -> list[tuple[tuple[str, object], str]]:

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from server import auth, queue
 from server.api.security import presented_token, resolve_principal
-from server.auth import Permission
+from server.auth import Permission, Principal
 from server.db import Database
 from server.errors import DomainError
 from server.events import Subscription
@@ -54,7 +54,10 @@ def _catch_up(
     return queue.snapshot(session, center_id, now)
 
 
-def _default_center(session: Session) -> int | None:
+def _default_center(session: Session, principal: Principal) -> int | None:
+    """The first center an account above the centers sees."""
+    if principal.centers is not None:
+        return min(principal.centers, default=None)
     return session.execute(select(Center.id).order_by(col(Center.id)).limit(1)).scalar_one_or_none()
 
 
@@ -170,7 +173,7 @@ async def events(
         center_id, categories = await db.reading(lambda session: _counter_categories(session, counter_id))
         wants = _CounterFilter(counter_id, categories)
     elif center_id is None:
-        center_id = principal.center_id or await db.reading(_default_center)
+        center_id = principal.center_id or await db.reading(lambda session: _default_center(session, principal))
     if center_id is None:
         await _refused(websocket, POLICY_VIOLATION, "no center")
         return

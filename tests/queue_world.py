@@ -38,10 +38,12 @@ class World:
     counters: dict[int, Counter] = field(default_factory=dict)
 
 
-def build_world(session: Session, **center_fields: object) -> World:
+def build_world(
+    session: Session, code: str = "TEST", name_vi: str = "Phường Thử nghiệm", name_en: str = "Test Ward", **center_fields: object
+) -> World:
     # Open on public holidays too: some tests run on the real clock, whatever the date.
     center_fields.setdefault("observe_public_holidays", False)
-    center = directory.create_center(session, "TEST", "Phường Thử nghiệm", "Test Ward", **center_fields)
+    center = directory.create_center(session, code, name_vi, name_en, **center_fields)
     world = World(center)
     for position, (prefix, vi, en) in enumerate(
         [("A", "Hộ tịch", "Civil registration"), ("B", "Chứng thực", "Certification"), ("C", "Đất đai", "Land")]
@@ -56,19 +58,24 @@ def build_world(session: Session, **center_fields: object) -> World:
     return world
 
 
-def sign_in(session: Session, now: datetime, center_id: int | None, role: str = "staff", name: str | None = None) -> str:
-    """A user of `role` at a center, signed in; the session token (sent as a Bearer token)."""
+def sign_in(
+    session: Session, now: datetime, center_id: int | None, role: str = "staff", name: str | None = None, province_code: int | None = None
+) -> str:
+    """A user of `role` at a center (or of a province, or of the whole server), signed in; the
+    session token (sent as a Bearer token)."""
     from server import auth
     from server.models import Role
 
-    user = auth.create_user(session, now, name or f"{role}-{center_id}", "correct horse battery", Role(role), center_id)
+    user = auth.create_user(
+        session, now, name or f"{role}-{center_id}", "correct horse battery", Role(role), center_id, province_code=province_code
+    )
     token, _ = auth.start_session(session, now, user)
     return token
 
 
-def register_device(session: Session, now: datetime, center_id: int, kind: str = "kiosk") -> str:
+def register_device(session: Session, now: datetime, center_id: int, kind: str = "kiosk", name: str | None = None) -> str:
     from server import auth
     from server.models import DeviceKind
 
-    _, token = auth.create_device(session, now, center_id, DeviceKind(kind), f"{kind}-{center_id}")
+    _, token = auth.create_device(session, now, center_id, DeviceKind(kind), name or f"{kind}-{center_id}")
     return token

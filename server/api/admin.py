@@ -15,9 +15,9 @@ from server import auth, directory, protocol, queue
 from server.api.answers import BODY, PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep
 from server.api.models import Body
-from server.api.security import AdminCenter, guard_center
+from server.api.security import AdminCenter, CreateCenter, guard_center
 from server.auth import Principal
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, Forbidden, NotFound
 from server.invalid import Refused, printable
 from server.kiosk_pages import STATIC as KIOSK_STATIC
 from server.models import Category, Counter, Device, DeviceKind, Notice, PriorityRule, Procedure, Role, User
@@ -95,6 +95,12 @@ class CenterIn(Body):
     afternoon_cutoff: str | None = Field(default=None, pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
     days_off: Annotated[list[date] | None, AfterValidator(_dates)] = Field(default=None, max_length=366)
     working_saturdays: Annotated[list[date] | None, AfterValidator(_saturdays)] = Field(default=None, max_length=60)
+
+
+class NewCenterIn(CenterIn):
+    # Short and unique: what the command line names it by (`motcua user add --center CODE`).
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
+    ward_code: ApiId  # the commune or ward it serves, of server.directory's list
 
 
 class DisplaySoundIn(Body):
@@ -324,10 +330,40 @@ def _setup(session: Session, center_id: int, now: datetime) -> Setup:
 # --- center profile --------------------------------------------------------------------------------
 
 
+@router.post("/centers", status_code=201, responses=BODY | answers(404, 409))
+def create_center(body: NewCenterIn, request: Request, db: DbDep, now: NowDep, principal: CreateCenter) -> CenterProfile:
+    """A new center at a commune or ward of the official list (a province account: of its own
+    province), empty: its categories, counters, staff and devices are added as for any center,
+    and its numbering starts at 1. Only an account above the centers may (a center's admin
+    gets 403)."""
+    province_code = directory.ward(body.ward_code)[1]
+    if principal.province_code is not None and province_code != principal.province_code:
+        raise Forbidden("ward_outside_province")
+    fields = body.model_dump(exclude={"code", "name_vi", "name_en", "ward_code"})
+    with db.write() as session:
+        center = directory.new_center(session, now, body.code, body.name_vi, body.name_en, body.ward_code, **fields)
+        auth.audit(session, now, principal, "admin.center.create", center.id, body.code, **body.model_dump(mode="json"))
+        out = _profile(session, center.id)  # type: ignore[arg-type]
+    request.app.state.principals.clear()  # its province's accounts see it now
+    return out
+
+
+def _keep_province(session: Session, principal: Principal, center_id: int, ward_code: int | None) -> None:
+    """A center stays in its province, where that province's accounts oversee it: only an
+    account of the whole server moves it to another (or takes its ward away)."""
+    if principal.everywhere:
+        return
+    current = queue.get_center(session, center_id).province_code
+    wanted = principal.province_code if principal.province_code is not None else current
+    if wanted is not None and (ward_code is None or directory.ward(ward_code)[1] != wanted):
+        raise Forbidden("ward_outside_province")
+
+
 @router.put("/centers/{center_id}", responses=BODY | answers(404))
 def update_center(center_id: ApiId, body: CenterIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
     guard_center(principal, center_id)
     with db.write() as session:
+        _keep_province(session, principal, center_id, body.ward_code)
         directory.update_center(session, now, center_id, **body.model_dump())
         auth.audit(session, now, principal, "admin.center.update", center_id, body.name_vi, **body.model_dump(mode="json"))
         return _profile(session, center_id)
@@ -494,8 +530,10 @@ def update_user(user_id: ApiId, body: UserUpdate, request: Request, db: DbDep, n
     """Change a name or role, disable or enable; disabling ends the account's sessions."""
     with db.write() as session:
         user = _user(session, principal, user_id)
-        if principal.kind == "user" and user.id == principal.id and (not body.active or body.role != Role.admin):
+        if principal.kind == "user" and user.id == principal.id and (not body.active or body.role != user.role):
             raise Conflict("cannot_disable_self")
+        if (body.role == Role.province) != (user.role == Role.province):
+            raise Conflict("province_account")  # a center's account never becomes one, nor back
         demoted_or_disabled = body.role != user.role or not body.active
         user.full_name, user.role = body.full_name, body.role
         auth.set_active(session, user.username, body.active)

@@ -15,10 +15,13 @@ router = APIRouter(prefix="/centers", tags=["centers"], responses=PERMITTED)
 
 @router.get("", response_model=list[protocol.CenterOut])
 async def list_centers(db: DbDep, principal: ReadQueue) -> Response:
-    """The centers this principal sees: its own, or all for a province account."""
+    """The centers this principal sees: its own; a province account's, those of its province;
+    all, for an account of the whole server."""
     statement = select(Center).order_by(col(Center.id))
     if principal.center_id is not None:
         statement = statement.where(Center.id == principal.center_id)
+    elif principal.centers is not None:
+        statement = statement.where(col(Center.id).in_(sorted(principal.centers)))
 
     def read(session: Session) -> list[protocol.CenterOut]:
         return [protocol.CenterOut.model_validate(c, from_attributes=True) for c in session.execute(statement).scalars()]

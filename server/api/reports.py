@@ -3,6 +3,8 @@
     GET /api/v1/reports/figures?center_id=&period=day|week|month|range&day=&last=&by=center|category|counter|officer
         &format=json|csv|xlsx&language=vi|en
     GET /api/v1/reports/arrivals.svg?...   arrivals by hour of day, a chart drawn by the server
+    GET /api/v1/reports/centers?period=&day=&last=&format=&language=
+                                           every center the caller sees, a row each, and their total
 
 What each figure counts is in server/reports.py.
 """
@@ -15,13 +17,17 @@ from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
-from server import charts, queue, report_export, reports
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from server import charts, directory, queue, report_export, reports
 from server.api.answers import PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep
 from server.api.security import ReadAudit, guard_center
 from server.auth import Principal
 from server.db import Database
 from server.messages import render
+from server.models import Center
 from server.reports import Grouping, Period, PeriodKind, Report
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PERMITTED)
@@ -51,15 +57,26 @@ async def _report(
     guard_center(principal, center)
 
     def read(session):  # type: ignore[no-untyped-def]
-        first = day or queue.service_day(queue.get_center(session, center), now)
-        try:
-            span = Period.of(period, first, last)
-        except ValueError:
-            message = render("report_range_invalid", days=reports.MAX_DAYS)
-            raise RequestValidationError([{"type": "value_error", "loc": ("query", "last"), "msg": f"{message['en']} / {message['vi']}", "input": str(last)}]) from None
+        span = _period(period, day or queue.service_day(queue.get_center(session, center), now), last)
         return reports.report(session, center, span, by, now)
 
     return await db.reading(read)
+
+
+def _period(period: PeriodKind, first: date, last: date | None) -> Period:
+    try:
+        return Period.of(period, first, last)
+    except ValueError:
+        message = render("report_range_invalid", days=reports.MAX_DAYS)
+        raise RequestValidationError([{"type": "value_error", "loc": ("query", "last"), "msg": f"{message['en']} / {message['vi']}", "input": str(last)}]) from None
+
+
+def _file(report: Report, format: "Format", language: str, name: str) -> Response:
+    if format is Format.csv:
+        body = report_export.as_csv(report, language)
+        return Response(body, media_type="text/csv; charset=utf-8", headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.csv"'})
+    body = report_export.as_xlsx(report, language)
+    return Response(body, media_type=XLSX, headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 @router.get(
@@ -84,13 +101,60 @@ async def figures(
     hour. Definitions: server/reports.py."""
     report = await _report(db, principal, now, center_id, period, day, last, by)
     name = f"bao-cao-{report.first.isoformat()}-{report.last.isoformat()}-{by.value}"
-    if format is Format.csv:
-        body = report_export.as_csv(report, language)
-        return Response(body, media_type="text/csv; charset=utf-8", headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.csv"'})
-    if format is Format.xlsx:
-        body = await run_in_threadpool(report_export.as_xlsx, report, language)
-        return Response(body, media_type=XLSX, headers={**FRESH, "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return Response(report.model_dump_json(), media_type="application/json", headers=FRESH)
+    if format is Format.json:
+        return Response(report.model_dump_json(), media_type="application/json", headers=FRESH)
+    return await run_in_threadpool(_file, report, format, language, name)
+
+
+@router.get(
+    "/centers",
+    response_model=Report,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "the report, or its file"}},
+)
+async def centers_figures(
+    db: DbDep,
+    now: NowDep,
+    principal: ReadAudit,
+    period: PeriodKind = PeriodQuery,
+    day: date | None = DayQuery,
+    last: date | None = LastQuery,
+    format: Format = Query(Format.json, description="json, or a file: csv (UTF-8) or xlsx"),
+    language: Literal["vi", "en"] = Query("vi", description="the files' headers"),
+) -> Response:
+    """Every center the caller sees side by side, a row each, and the total across them: a
+    province account's centers, for the province's leaders (a center's own account gets its
+    center alone). The figures are those of /reports/figures, by center."""
+
+    def read(session: Session) -> Report:
+        ids = _centers_of(session, principal)
+        first = day
+        if first is None:  # today, as the centers count it (one time zone in Vietnam)
+            first = queue.service_day(queue.get_center(session, ids[0]), now) if ids else now.date()
+        return reports.across(session, ids, _period(period, first, last), _covered(session, principal, language), now)
+
+    report = await db.reading(read)
+    if format is Format.json:
+        return Response(report.model_dump_json(), media_type="application/json", headers=FRESH)
+    name = f"bao-cao-cac-trung-tam-{report.first.isoformat()}-{report.last.isoformat()}"
+    return await run_in_threadpool(_file, report, format, language, name)
+
+
+def _centers_of(session: Session, principal: Principal) -> list[int]:
+    """The ids of the centers the principal sees."""
+    if principal.center_id is not None:
+        return [principal.center_id]
+    if principal.centers is not None:
+        return sorted(principal.centers)
+    return list(session.execute(select(Center.id).order_by(col(Center.id))).scalars())
+
+
+def _covered(session: Session, principal: Principal, language: str) -> str:
+    """What the report covers, for its title: the center, the province, or every center."""
+    if principal.center_id is not None:
+        return queue.get_center(session, principal.center_id).name_vi
+    if principal.province_code is not None:
+        return directory.province_name(principal.province_code)
+    return render("report_all_centers")[language]  # type: ignore[literal-required]
 
 
 @router.get("/arrivals.svg", response_class=Response, responses=answers(404))

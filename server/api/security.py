@@ -106,7 +106,7 @@ def _load_principal(request: HTTPConnection, session: Session, token: str, from_
     principal = auth.principal_from_device_token(session, token)
     if principal is None:  # a script or test signed in as a user, with its session token
         found = auth.principal_from_session(session, now, token)
-        principal = found and Principal(found.kind, found.id, found.name, found.role, found.center_id)
+        principal = found and found.without_csrf()
     return principal
 
 
@@ -154,6 +154,7 @@ ReadQueue = Annotated[Principal, require(Permission.queue_read)]
 IssueTickets = Annotated[Principal, require(Permission.ticket_issue)]
 OperateCounter = Annotated[Principal, require(Permission.counter_operate)]
 AdminCenter = Annotated[Principal, require(Permission.center_admin)]
+CreateCenter = Annotated[Principal, require(Permission.center_create)]
 ReadAudit = Annotated[Principal, require(Permission.audit_read)]
 PrintAgent = Annotated[Principal, require(Permission.print_agent)]
 

@@ -28,7 +28,8 @@ class Me(BaseModel):
     id: int  # a console compares it with its counter's officer
     username: str
     role: str
-    center_id: int | None
+    center_id: int | None  # None: an account above the centers
+    province_code: int | None = None  # a province account's province
     permissions: list[str]
     csrf_token: str | None
 
@@ -61,7 +62,7 @@ def login(body: SignIn, request: Request, response: Response, db: DbDep, now: No
     with db.write() as session:
         user = session.merge(user)
         token, web = auth.start_session(session, now, user)
-        principal = auth.user_principal(user, web.csrf_token)
+        principal = auth.user_principal(session, user, web.csrf_token)
         auth.audit(session, now, principal, "auth.login", user.center_id, user.username)
     response.set_cookie(
         COOKIE,
@@ -114,6 +115,7 @@ def _me(principal: auth.Principal) -> Me:
         username=principal.name,
         role=principal.role,
         center_id=principal.center_id,
+        province_code=principal.province_code,
         permissions=sorted(principal.permissions),
         csrf_token=principal.csrf_token,
     )

@@ -15,11 +15,13 @@ from server.settings import Settings
 
 # The policy, written down independently of server.auth: who may use a route needing what...
 MAY = {
-    "queue.read": {"kiosk", "display", "print_agent", "rating", "staff", "leader", "admin", "province"},
-    "ticket.issue": {"kiosk", "staff", "leader", "admin", "province"},
-    "counter.operate": {"staff", "leader", "admin", "province"},
-    "center.admin": {"admin", "province"},
-    "audit.read": {"leader", "admin", "province"},
+    "queue.read": {"kiosk", "display", "print_agent", "rating", "staff", "leader", "admin", "province", "server"},
+    "ticket.issue": {"kiosk", "staff", "leader", "admin", "province", "server"},
+    "counter.operate": {"staff", "leader", "admin", "province", "server"},
+    "center.admin": {"admin", "province", "server"},
+    # A new center: accounts above the centers only, never a center's own admin.
+    "center.create": {"province", "server"},
+    "audit.read": {"leader", "admin", "province", "server"},
     "print.agent": {"print_agent"},
 }
 # ...and what every route of the API needs. A route the app has and this table lacks fails the
@@ -50,6 +52,7 @@ POLICY = {
     "GET /api/v1/centers/{center_id}/officer-figures": "audit.read",
     "GET /api/v1/reports/figures": "audit.read",
     "GET /api/v1/reports/arrivals.svg": "audit.read",
+    "GET /api/v1/reports/centers": "audit.read",
     "GET /api/v1/staffing": "audit.read",
     "GET /api/v1/centers/{center_id}/devices/presence": "counter.operate",
     "GET /api/v1/tickets/{ticket_id}/ticket.png": "queue.read",
@@ -71,6 +74,7 @@ POLICY = {
     "GET /api/v1/admin/divisions": "center.admin",
     "GET /api/v1/admin/divisions/{province_code}": "center.admin",
     "GET /api/v1/admin/centers/{center_id}": "center.admin",
+    "POST /api/v1/admin/centers": "center.create",
     "PUT /api/v1/admin/centers/{center_id}/display-sound": "center.admin",
     "PUT /api/v1/admin/centers/{center_id}": "center.admin",
     "POST /api/v1/admin/centers/{center_id}/categories": "center.admin",
@@ -102,7 +106,10 @@ POLICY = {
     "GET /api/v1/centers/{center_id}/procedures": "queue.read",
     "GET /api/v1/public/dossiers/{token}": "public",
 }
-CALLERS = ["anonymous", "kiosk", "display", "print_agent", "rating", "staff", "leader", "admin", "province"]
+# "province": an account of the test center's province; "server": the whole server's admin.
+CALLERS = ["anonymous", "kiosk", "display", "print_agent", "rating", "staff", "leader", "admin", "province", "server"]
+HANOI, BA_DINH = 1, 4  # codes of the official list: Hà Nội, and its ward Ba Đình
+HO_CHI_MINH, BEN_THANH = 79, 26743  # Hồ Chí Minh City, its ward Bến Thành
 
 
 def app_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -117,9 +124,13 @@ def setup(tmp_path_factory):
     with TestClient(app, raise_server_exceptions=False) as client:
         now = datetime.now(UTC)
         with app.state.db.write() as session:
-            world = build_world(session)
-            other = directory.create_center(session, "OTHER", "Xã Khác", "Other Commune")
-            tokens = {"anonymous": None, "province": sign_in(session, now, None, "admin", "province-admin")}
+            world = build_world(session, ward_code=BA_DINH, province_code=HANOI)
+            other = directory.create_center(session, "OTHER", "Xã Khác", "Other Commune", ward_code=BEN_THANH, province_code=HO_CHI_MINH)
+            tokens = {
+                "anonymous": None,
+                "province": sign_in(session, now, None, "province", "province-admin", province_code=HANOI),
+                "server": sign_in(session, now, None, "admin", "server-admin"),
+            }
             for role in ("staff", "leader", "admin"):
                 tokens[role] = sign_in(session, now, world.center.id, role)
             for kind in ("kiosk", "display", "print_agent", "rating"):
@@ -173,7 +184,7 @@ def test_every_route_against_every_caller(setup):
             else:
                 assert status == 403, (route, caller, status)
             checked += 1
-    assert checked >= 8 * 14
+    assert checked >= 9 * 14
 
 
 def test_another_centers_admin_cannot_see_or_act_here(setup):
@@ -185,7 +196,9 @@ def test_another_centers_admin_cannot_see_or_act_here(setup):
         assert status in (404, 422), (route, status)  # as if it did not exist
     listed = client.get("/api/v1/centers", headers={"Authorization": f"Bearer {tokens['other-admin']}"}).json()
     assert [c["code"] for c in listed] == ["OTHER"]
-    everything = client.get("/api/v1/centers", headers={"Authorization": f"Bearer {tokens['province']}"}).json()
+    province = client.get("/api/v1/centers", headers={"Authorization": f"Bearer {tokens['province']}"}).json()
+    assert [c["code"] for c in province] == ["TEST"]  # Hà Nội's, not Hồ Chí Minh City's
+    everything = client.get("/api/v1/centers", headers={"Authorization": f"Bearer {tokens['server']}"}).json()
     assert {c["code"] for c in everything} == {"TEST", "OTHER"}
 
 
