@@ -122,7 +122,7 @@ def new_center(session: Session, now: datetime, code: str, name_vi: str, name_en
     categories, counters, staff and devices are added like any center's, and its numbers and
     event sequence start from 1 (every number is kept per center)."""
     if session.execute(select(Center.id).where(Center.code == code)).first() is not None:
-        raise Conflict("center_code_taken", code=code)
+        raise Conflict("center_code_taken", center=code)
     center = create_center(session, code, name_vi, name_en)
     return update_center(session, now, center.id, ward_code=ward_code, **fields)  # type: ignore[arg-type]
 

@@ -173,7 +173,7 @@ CATALOG: dict[str, Message] = {
         "vi": "Tài khoản cấp tỉnh (vai trò province) cần mã tỉnh và không thuộc trung tâm nào; vai trò khác thì không có mã tỉnh.",
         "en": "A province account (role province) needs a province code and no center; no other role has a province code.",
     },
-    "center_code_taken": {"vi": "Mã trung tâm {code} đã được dùng.", "en": "The center code {code} is already taken."},
+    "center_code_taken": {"vi": "Mã trung tâm {center} đã được dùng.", "en": "The center code {center} is already taken."},
     "ward_outside_province": {
         "vi": "Xã, phường này không thuộc tỉnh, thành phố của tài khoản hoặc của trung tâm.",
         "en": "This commune or ward is not in the account's or the center's province.",

@@ -90,9 +90,11 @@ class ServerProcess:
 
     def token(self, kind: str, now: datetime | None = None) -> str:
         """A token for the demo center (center 1): a device ("kiosk", "display", "print_agent")
-        or a signed-in user ("staff", "leader", "admin"), made in the server's own database;
-        `now` for a server on a moved clock (a session lasts a working day of its time)."""
+        or a signed-in user ("staff", "leader", "admin", or "province": an account of its
+        province, which the center is put in if it has none), made in the server's own
+        database; `now` for a server on a moved clock (a session lasts a working day of its time)."""
         from queue_world import register_device, sign_in
+        from server import directory, queue
         from server.db import Database, make_engine
         from server.queue import system_clock
 
@@ -102,6 +104,12 @@ class ServerProcess:
             with Database(engine).write() as session:
                 if kind in ("staff", "leader", "admin"):
                     return sign_in(session, now, 1, kind, name=f"{kind}-{len(self.log)}-{free_port()}")
+                if kind == "province":
+                    center = queue.get_center(session, 1)
+                    if center.province_code is None:  # Phường Hòa Bình, Phú Thọ: the demo's name
+                        directory.update_center(session, now, 1, ward_code=4795)
+                    name = f"{kind}-{len(self.log)}-{free_port()}"
+                    return sign_in(session, now, None, kind, name=name, province_code=center.province_code)
                 return register_device(session, now, 1, kind)
         finally:
             engine.dispose()

@@ -13,8 +13,9 @@ class ConsoleServer(ServerProcess):
     """`motcua serve --demo`; accounts and devices are made in its own database, the way the
     command line makes them."""
 
-    def add_user(self, username: str, role: str = "staff") -> str:
-        """An account of center 1 that signs in with PASSWORD; its username."""
+    def add_user(self, username: str, role: str = "staff", province_code: int | None = None) -> str:
+        """An account of center 1 (or of a province, with its code) that signs in with
+        PASSWORD; its username."""
         from server import auth
         from server.db import Database, make_engine
         from server.models import Role
@@ -23,7 +24,8 @@ class ConsoleServer(ServerProcess):
         engine = make_engine(self.database_url)
         try:
             with Database(engine).write() as session:
-                auth.create_user(session, system_clock(), username, PASSWORD, Role(role), 1)
+                center_id = None if province_code is not None else 1
+                auth.create_user(session, system_clock(), username, PASSWORD, Role(role), center_id, province_code=province_code)
         finally:
             engine.dispose()
         return username

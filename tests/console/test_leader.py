@@ -191,3 +191,28 @@ def test_the_floor_shows_the_estimators_wait_and_the_staffing_advice(server, new
     first = next(h for c in advice["categories"] if c["category_id"] == 1 for h in c["hours"] if h["hour"] == 8)
     expect(eight.locator(".needed")).to_have_text(str(first["counters_needed"]))
     assert real_browser.axe_violations(page) == []
+
+
+def test_a_province_account_reads_its_centers_side_by_side(server, new_page):
+    with server.client("province") as province:  # the demo center is put in Phú Thọ for it
+        made = province.post("/api/v1/admin/centers", json={"code": "AUCO", "name_vi": "Phường Âu Cơ", "name_en": "Au Co Ward", "ward_code": 7948})
+        assert made.status_code == 201, made.text
+        category = province.post(f"/api/v1/admin/centers/{made.json()['id']}/categories",
+                                 json={"prefix": "A", "name_vi": "Hộ tịch", "name_en": "Civil", "sessions": [["00:00", "24:00"]]})  # fmt: skip
+        for category_id in (category.json()["id"], category.json()["id"], 1):
+            assert province.post("/api/v1/tickets", json={"category_id": category_id}).status_code == 201
+        api = province.get("/api/v1/reports/centers").json()
+    assert [row["name"] for row in api["rows"]] == ["Phường Âu Cơ", "Trung tâm Phục vụ hành chính công phường Hòa Bình"]
+    page = new_page()
+    sign_in(page, f"{server.url}/leader", server.add_user("tinh", "province", province_code=25))
+    expect(page.locator("#leader")).to_be_visible()
+    page.locator("#by").select_option("centers")
+    page.locator("#report-form").get_by_role("button", name="Xem").click()
+    rows = page.locator("#report tbody tr")
+    expect(rows).to_have_count(3)  # a row per center, and the total
+    for row, figures in zip((rows.nth(0), rows.nth(1), rows.nth(2)), (*api["rows"], api["total"])):
+        expect(row.locator('[data-field="issued"]')).to_have_text(str(figures["issued"]))
+    expect(rows.nth(0).locator("th")).to_have_text("Phường Âu Cơ")
+    assert page.locator("#csv").get_attribute("href").startswith("/api/v1/reports/centers?")
+    expect(page.locator("#arrivals")).to_be_hidden()
+    assert page.errors == []

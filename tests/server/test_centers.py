@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from queue_world import build_world, register_device, sign_in
 from server import directory, dossiers, queue, ratings
 from server.app import create_app
-from server.models import AuditEntry, Device, RatingLevel, RatingSource, User
+from server.models import AuditEntry, Category, Center, Device, RatingLevel, RatingSource, User
 from server.settings import Settings
 from test_authorization import BA_DINH, BEN_THANH, HANOI, HO_CHI_MINH, MAY, POLICY, app_routes
 
@@ -214,3 +214,171 @@ def test_the_province_sees_its_centers_only(two):
     assert listed(a["tokens"]["province"]) == ["ALPHA"]
     assert listed(b["tokens"]["province"]) == [MARK]
     assert listed(a["tokens"]["admin"]) == ["ALPHA"]
+
+
+# --- a province account sets up its centers -----------------------------------------------------
+
+
+@pytest.fixture
+def province(tmp_path, clock) -> Iterator[TestClient]:
+    """The test world in Ba Đình (Hà Nội), a center in Bến Thành (Hồ Chí Minh City), and Hà
+    Nội's province account signed in; `.tokens` of the world center's admin and leader."""
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/province.db"), clock=clock)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        with app.state.db.write() as session:
+            client.world = build_world(session, ward_code=BA_DINH, province_code=HANOI)  # type: ignore[attr-defined]
+            client.south = directory.create_center(  # type: ignore[attr-defined]
+                session, "SOUTH", "Phường Bến Thành", "Ben Thanh Ward", ward_code=BEN_THANH, province_code=HO_CHI_MINH
+            ).id
+            center_id = client.world.center.id  # type: ignore[attr-defined]
+            client.tokens = {role: sign_in(session, clock(), center_id, role) for role in ("admin", "leader")}  # type: ignore[attr-defined]
+            client.headers["Authorization"] = f"Bearer {sign_in(session, clock(), None, 'province', 'hanoi', province_code=HANOI)}"
+        yield client
+
+
+def new_center(code: str = "HK", ward_code: int = HOAN_KIEM) -> dict:
+    return {"code": code, "name_vi": "Phường Hoàn Kiếm", "name_en": "Hoan Kiem Ward", "ward_code": ward_code}
+
+
+def as_(client: TestClient, token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_province_creates_a_center_of_its_own_and_sets_it_up(province, clock):
+    created = province.post("/api/v1/admin/centers", json=new_center())
+    assert created.status_code == 201, created.text
+    center = created.json()
+    assert (center["code"], center["ward_name"], center["province_code"], center["province_name"]) == (
+        "HK", "Phường Hoàn Kiếm", HANOI, "Thành phố Hà Nội")  # fmt: skip
+    assert [c["code"] for c in province.get("/api/v1/centers").json()] == ["TEST", "HK"]  # at once
+    # Its own categories, counters, staff and devices, as any center's.
+    base = f"/api/v1/admin/centers/{center['id']}"
+    category = province.post(f"{base}/categories", json={"prefix": "A", "name_vi": "Hộ tịch", "name_en": "Civil", "sessions": [["00:00", "24:00"]]})
+    assert category.status_code == 201, category.text
+    counter = province.post(f"{base}/counters", json={"number": 1, "categories": [{"category_id": category.json()["id"]}]})
+    assert counter.status_code == 201, counter.text
+    staff = province.post(f"{base}/users", json={"username": "hk.staff", "password": PASSWORD})
+    kiosk = province.post(f"{base}/devices", json={"kind": "kiosk", "name": "Kiosk Hoàn Kiếm"})
+    assert staff.status_code == kiosk.status_code == 201
+    # Its numbering is its own: its first ticket is A001 beside the world's A001.
+    for category_id in (category.json()["id"], province.world.categories["A"].id):
+        issued = province.post("/api/v1/tickets", json={"category_id": category_id})
+        assert issued.status_code == 201 and issued.json()["label"] == "A001", issued.text
+    # The new center's kiosk sees its center only.
+    listed = province.get("/api/v1/centers", headers=as_(province, kiosk.json()["token"])).json()
+    assert [c["code"] for c in listed] == ["HK"]
+    with province.app.state.db.read() as session:
+        entry = session.execute(select(AuditEntry).where(AuditEntry.action == "admin.center.create")).scalar_one()
+    assert (entry.center_id, entry.actor, entry.target) == (center["id"], "user:hanoi", "HK")
+
+
+def test_a_province_cannot_create_a_center_elsewhere_nor_a_center_admin_at_all(province):
+    outside = province.post("/api/v1/admin/centers", json=new_center(ward_code=BEN_THANH))
+    assert (outside.status_code, outside.json()["code"]) == (403, "ward_outside_province")
+    assert province.post("/api/v1/admin/centers", json=new_center(ward_code=999999)).json()["code"] == "ward_not_found"
+    assert province.post("/api/v1/admin/centers", json=new_center(code="TEST")).json()["code"] == "center_code_taken"
+    refused = province.post("/api/v1/admin/centers", json=new_center(), headers=as_(province, province.tokens["admin"]))
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    me = province.get("/api/v1/auth/me", headers=as_(province, province.tokens["admin"])).json()
+    assert "center.create" not in me["permissions"] and "center.admin" in me["permissions"]
+    me = province.get("/api/v1/auth/me").json()
+    assert "center.create" in me["permissions"] and (me["center_id"], me["province_code"]) == (None, HANOI)
+    assert [c["code"] for c in province.get("/api/v1/centers").json()] == ["TEST"]
+
+
+def test_a_center_stays_in_its_province(province):
+    """A center's admin or its province moves it within the province only: out of it, the
+    province's accounts would lose sight of it."""
+    body = {"name_vi": "Phường Thử nghiệm", "name_en": "Test Ward"}
+    url = f"/api/v1/admin/centers/{province.world.center.id}"
+    admin = as_(province, province.tokens["admin"])
+    for headers in (admin, {}):  # the center's admin, then the province account
+        for ward_code in (BEN_THANH, None):
+            moved = province.put(url, json={**body, "ward_code": ward_code}, headers=headers)
+            assert (moved.status_code, moved.json()["code"]) == (403, "ward_outside_province"), moved.text
+        within = province.put(url, json={**body, "ward_code": HOAN_KIEM}, headers=headers)
+        assert within.status_code == 200 and within.json()["ward_name"] == "Phường Hoàn Kiếm", within.text
+    assert province.put(f"/api/v1/admin/centers/{province.south}", json={**body, "ward_code": HOAN_KIEM}).status_code == 404
+
+
+def test_a_center_admin_makes_no_province_account(province):
+    admin = as_(province, province.tokens["admin"])
+    url = f"/api/v1/admin/centers/{province.world.center.id}/users"
+    made = province.post(url, json={"username": "sneaky", "password": PASSWORD, "role": "province"}, headers=admin)
+    assert (made.status_code, made.json()["code"]) == (409, "province_account")
+    staff = province.post(url, json={"username": "plain", "password": PASSWORD}, headers=admin).json()
+    promoted = province.put(f"/api/v1/admin/users/{staff['id']}", json={"role": "province", "active": True}, headers=admin)
+    assert (promoted.status_code, promoted.json()["code"]) == (409, "province_account")
+    # The province account administers the center's staff, and is nobody's to change there.
+    assert province.put(f"/api/v1/admin/users/{staff['id']}", json={"role": "leader", "active": True}).status_code == 200
+    with province.app.state.db.read() as session:
+        hanoi = session.execute(select(User).where(User.username == "hanoi")).scalar_one()
+    assert province.put(f"/api/v1/admin/users/{hanoi.id}", json={"role": "admin", "active": True}, headers=admin).status_code == 404
+
+
+def test_the_provinces_leaders_read_its_centers_side_by_side(province, clock):
+    hk = province.post("/api/v1/admin/centers", json=new_center()).json()
+    category = province.post(f"/api/v1/admin/centers/{hk['id']}/categories",
+                             json={"prefix": "A", "name_vi": "Hộ tịch", "name_en": "Civil", "sessions": [["00:00", "24:00"]]}).json()  # fmt: skip
+    with province.app.state.db.write() as session:
+        south = session.get(Center, province.south)
+        directory.add_category(session, south, "A", "Hộ tịch", "Civil", sessions=[["00:00", "24:00"]])
+        south_category = session.execute(select(Category).where(Category.center_id == south.id)).scalar_one()
+        for _ in range(5):
+            queue.issue_ticket(session, clock(), category_id=south_category.id)
+    for category_id, times in ((category["id"], 2), (province.world.categories["B"].id, 3)):
+        for _ in range(times):
+            assert province.post("/api/v1/tickets", json={"category_id": category_id}).status_code == 201
+    report = province.get("/api/v1/reports/centers").json()
+    assert report["center_id"] is None and report["center_name"] == "Thành phố Hà Nội"
+    assert [(row["name"], row["issued"]) for row in report["rows"]] == [("Phường Hoàn Kiếm", 2), ("Phường Thử nghiệm", 3)]
+    assert report["total"]["issued"] == 5 and sum(report["arrivals_by_hour"]) == 5  # not Bến Thành's five
+    # A center's leader gets its own center's row alone; the file carries the same rows.
+    own = province.get("/api/v1/reports/centers", headers=as_(province, province.tokens["leader"])).json()
+    assert [(row["name"], row["issued"]) for row in own["rows"]] == [("Phường Thử nghiệm", 3)]
+    csv = province.get("/api/v1/reports/centers?format=csv&language=en")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[:2] for line in lines[1:]] == [["Phường Hoàn Kiếm", "2"], ["Phường Thử nghiệm", "3"], ["Total", "5"]]
+
+
+def test_the_side_by_side_report_reads_each_center_by_its_own_indexes(db, world, clock):
+    """Point 4 of the province: each center's part is read through indexes that start with its
+    id, never a scan of the province's tickets, dossiers or ratings."""
+    from sqlalchemy import event
+
+    from server.reports import Period, PeriodKind, across
+
+    with db.write() as session:
+        other = build_world(session, code="OTHER")
+        for category in (world.categories["A"], other.categories["A"]):
+            queue.issue_ticket(session, clock(), category_id=category.id)
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.read() as session:
+            day = queue.service_day(world.center, clock())
+            report = across(session, [world.center.id, other.center.id], Period.of(PeriodKind.month, day), "Hà Nội", clock())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert [row.issued for row in report.rows] == [1, 1] and report.total.issued == 2
+    plans = []
+    with db.engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        for statement, parameters in statements:
+            if not statement.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            plans.append("\n".join(row[-1] for row in cursor.fetchall()))
+    tables = ("ticket", "dossier", "rating")
+    searched = [plan for plan in plans if any(f" {table} " in plan + " " for table in tables)]
+    assert len(searched) >= 2 * 3, plans  # tickets, dossiers and ratings of each center
+    for plan in searched:
+        for table in tables:
+            assert f"SCAN {table}" not in plan, plan
+        assert "USING INDEX ix_ticket_queue (center_id=?" in plan or "ix_dossier_center_state_due (center_id=?" in plan \
+            or "ix_rating_center_day (center_id=?" in plan, plan

@@ -10,8 +10,8 @@ Each role runs the operations it may use (the written policy of test_authorizati
 public ones; nobody (no credential) runs them all, so every operation's 401 and its undeclared
 methods are tried too. Bounded in time: `EXAMPLES` generated requests an operation and role
 besides the boundary cases, deterministic generation (the same requests every run: CI stays
-stable). The admin goes last: its run revokes devices and edits accounts, which would only turn
-the other roles' runs into 401s.
+stable). The admin and the province account go last: their runs revoke devices and edit
+accounts, which would only turn the other roles' runs into 401s.
 """
 
 import re
@@ -40,7 +40,8 @@ CHECKS = ",".join(
 )  # Not positive_data_acceptance: the schema cannot state every rule (a working Saturday must be a
 # Saturday, a rating comes by token or by counter), so a request it admits may be a documented 422.
 # Every kind of caller (server.auth.ROLE_PERMISSIONS) and nobody; the admin last (see above).
-ROLES = ("anonymous", "kiosk", "display", "print_agent", "rating", "staff", "leader", "admin")
+# The province account after the admin: it may disable the center's admin too.
+ROLES = ("anonymous", "kiosk", "display", "print_agent", "rating", "staff", "leader", "admin", "province")
 
 
 @pytest.fixture(scope="module")

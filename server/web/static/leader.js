@@ -89,6 +89,8 @@ async function enter(me) {
   $("online").hidden = false;
   $("who").textContent = me.username;
   const centers = await api("GET", "/centers");
+  // An account above the centers (a province's) also reads them side by side.
+  $("by-centers").hidden = $("by-centers").disabled = me.center_id !== null;
   const wanted = me.center_id ?? (Number(new URLSearchParams(location.search).get("center")) || null);
   view.centerId = (centers.find((c) => c.id === wanted) || centers[0]).id;
   view.stream = new EventStream(view.centerId, {
@@ -225,14 +227,19 @@ async function loadLate() {
 function reportQuery() {
   const query = new URLSearchParams({ center_id: view.centerId, period: $("period").value, day: $("day").value, by: $("by").value, language: state.language });
   if ($("period").value === "range") query.set("last", $("last").value);
+  if (query.get("by") === "centers") { // every center the account sees, a row each
+    query.delete("center_id");
+    query.delete("by");
+  }
   return query;
 }
 
 async function loadReport() {
   const query = reportQuery();
+  const path = $("by").value === "centers" ? "/reports/centers" : "/reports/figures";
   $("report-error").hidden = true;
   try {
-    showReport(await api("GET", `/reports/figures?${query}`));
+    showReport(await api("GET", `${path}?${query}`));
   } catch (error) {
     $("report-error").textContent = error.message;
     $("report-error").hidden = false;
@@ -241,7 +248,11 @@ async function loadReport() {
   for (const format of ["csv", "xlsx"]) {
     const link = new URLSearchParams(query);
     link.set("format", format);
-    $(format).href = `/api/v1/reports/figures?${link}`;
+    $(format).href = `/api/v1${path}?${link}`;
+  }
+  if (path === "/reports/centers") { // the chart is one center's day
+    $("arrivals").hidden = true;
+    return;
   }
   const chart = new URLSearchParams(query);
   chart.delete("by");
@@ -271,7 +282,7 @@ function showReport(report) {
     el("th", { scope: "row" }, name),
     ...COLUMNS.map(([field, , kind]) => el("td", { class: "number", dataset: { field } }, cell(row[field], kind))));
   $("report").tBodies[0].replaceChildren(
-    ...(report.by === "center" ? [] : report.rows.map((row) => line(row, row.name))),
+    ...(report.by === "center" && report.center_id !== null ? [] : report.rows.map((row) => line(row, row.name))),
     line(report.total, t("leader.total"), { class: "total" }));
 }
 
