@@ -124,3 +124,22 @@ def test_account_and_device_commands(tmp_path):
         assert runner.invoke(cli, ["user", "disable", "hoa", "--database-url", url]).exit_code == 0
         assert client.get("/api/v1/auth/me").status_code == 401  # disabling ended the session
         assert client.post("/api/v1/auth/login", json={"username": "hoa", "password": password}).status_code == 401
+
+
+def test_a_province_account_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path}/s.db"
+    runner = CliRunner()
+    with make(tmp_path, demo=True):
+        pass
+    unknown = runner.invoke(cli, ["user", "add", "tinh", "--role", "province", "--province", "99", "--database-url", url])
+    assert unknown.exit_code == 1 and "No such province" in unknown.output
+    bare = runner.invoke(cli, ["user", "add", "tinh", "--role", "province", "--database-url", url])
+    assert bare.exit_code == 1 and "needs a province code" in bare.output
+    added = runner.invoke(cli, ["user", "add", "tinh", "--role", "province", "--province", "25", "--database-url", url])
+    assert added.exit_code == 0, added.output
+    password = added.output.rsplit("password: ", 1)[1].strip()
+    with make(tmp_path) as client:
+        me = client.post("/api/v1/auth/login", json={"username": "tinh", "password": password}).json()
+        assert (me["role"], me["center_id"], me["province_code"]) == ("province", None, 25)
+        assert "center.create" in me["permissions"]
+        assert client.get("/api/v1/centers").json() == []  # the demo center is in no province yet
