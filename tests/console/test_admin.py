@@ -423,3 +423,37 @@ def test_staff_mute_the_displays_and_see_which_are_connected(server, new_page, s
     expect(page.locator("#status")).to_have_text("Đã lưu.")
     expect(page.locator("#sound-form").get_by_label("Tắt tiếng")).to_be_checked()
     assert "admin.display.sound" in _audit(server)
+
+
+def test_a_province_account_makes_a_center_of_its_province_and_switches_to_it(server, new_page):
+    with server.client("province") as province:  # the demo center is put in Phú Thọ (code 25)
+        assert [c["code"] for c in province.get("/api/v1/centers").json()] == ["DEMO"]
+    page = new_page()
+    sign_in(page, f"{server.url}/admin", server.add_user("tinh", "province", province_code=25))
+    expect(page.locator("#center-form")).to_be_visible()
+    expect(page.locator("#center-pick option")).to_have_count(1)
+    page.get_by_role("tab", name="Trung tâm mới").click()
+    form = page.locator("#new-center-form")
+    expect(form.locator("#new-center-province option")).to_have_text(["Phú Thọ"])  # its own province only
+    form.get_by_label("Mã trung tâm").fill("AUCO")
+    form.get_by_label("Tên tiếng Việt").fill("Phường Âu Cơ")
+    form.get_by_label("Tên tiếng Anh").fill("Au Co Ward")
+    form.get_by_label("Xã, phường").select_option(label="Phường Âu Cơ")
+    form.get_by_role("button", name="Tạo trung tâm").click()
+    expect(page.locator("#center-form")).to_be_visible()  # on to setting it up
+    expect(page.locator("#center-name")).to_contain_text("Phường Âu Cơ")
+    expect(page.locator("#center-pick option")).to_have_count(2)
+    page.get_by_role("tab", name="Trung tâm mới").click()
+    page.locator("#new-center-form").get_by_label("Mã trung tâm").fill("AUCO")
+    page.locator("#new-center-form").get_by_label("Tên tiếng Việt").fill("Lặp")
+    page.locator("#new-center-form").get_by_label("Tên tiếng Anh").fill("Again")
+    page.locator("#new-center-form").get_by_label("Xã, phường").select_option(label="Phường Âu Cơ")
+    page.locator("#new-center-form").get_by_role("button", name="Tạo trung tâm").click()
+    expect(page.locator("#error")).to_contain_text("AUCO")  # the code is taken, said under its field too
+    expect(page.locator('#new-center-form [data-field="code"]')).to_contain_text("đã được dùng")
+    assert page.errors == []
+    center_admin = new_page()
+    sign_in(center_admin, f"{server.url}/admin", server.add_user("chi", "admin"))
+    expect(center_admin.locator("#center-form")).to_be_visible()
+    expect(center_admin.get_by_role("tab", name="Trung tâm mới")).to_be_hidden()
+    expect(center_admin.locator("#center-pick-label")).to_be_hidden()

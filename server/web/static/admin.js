@@ -14,7 +14,9 @@ const view = { me: null, centerId: null, data: null, tab: "center", editing: nul
 // "Đã lưu." says the last change landed; it goes on the next edit, or after this long.
 const SAVED_SHOWN_MS = 5000;
 // A refusal about a field the server names by its code rather than a 422.
-const CONFLICT_FIELDS = { category_prefix_taken: "prefix", counter_number_taken: "number", user_exists: "username" };
+const CONFLICT_FIELDS = {
+  category_prefix_taken: "prefix", counter_number_taken: "number", user_exists: "username", center_code_taken: "code", ward_outside_province: "ward_code",
+};
 
 // ---- start, sign-in ----------------------------------------------------------------------------
 
@@ -60,13 +62,28 @@ async function enter(me) {
     return;
   }
   view.me = me;
-  view.centerId = me.center_id || Number(new URLSearchParams(location.search).get("center")) || (await api("GET", "/centers"))[0].id;
+  const centers = await api("GET", "/centers");
+  view.centerId = me.center_id || Number(new URLSearchParams(location.search).get("center")) || centers[0].id;
+  if (me.permissions.includes("center.create")) { // an account above the centers: pick one, or make one
+    $("center-pick-label").hidden = false;
+    $("new-center-tab").hidden = false;
+    fillCenterPick(centers);
+    $("center-pick").addEventListener("change", async () => {
+      view.centerId = Number($("center-pick").value);
+      await reload();
+      show("center");
+    });
+  }
   $("signin").hidden = true;
   $("admin").hidden = false;
   $("sign-out").hidden = false;
   $("who").textContent = me.username;
   await reload();
   show("center");
+}
+
+function fillCenterPick(centers) {
+  $("center-pick").replaceChildren(...centers.map((c) => el("option", { value: c.id, selected: c.id === view.centerId }, c.name_vi)));
 }
 
 async function reload() {
@@ -132,6 +149,7 @@ function render() {
   const panel = $("panel");
   panel.replaceChildren();
   if (view.tab === "center") renderCenter(panel);
+  else if (view.tab === "new-center") renderNewCenter(panel);
   else renderResource(panel, RESOURCES[view.tab]);
 }
 
@@ -143,6 +161,49 @@ function categoryLabel(id) {
 // ---- the center's profile -----------------------------------------------------------------------
 
 const byName = (a, b) => collator.compare(a.name, b.name);
+
+/** A new center (POST /admin/centers): its code, names and ward; a province account's own province only. */
+async function renderNewCenter(panel) {
+  view.provinces = view.provinces || (await api("GET", "/admin/divisions"));
+  const mine = view.me.province_code;
+  const form = el("form", { class: "editor", id: "new-center-form", novalidate: true });
+  const province = el("select", { id: "new-center-province" }, ...(mine ? [] : [el("option", { value: "" }, "—")]),
+    ...[...view.provinces].filter((p) => !mine || p.code === mine).sort(byName).map((p) => el("option", { value: p.code }, p.name)));
+  const ward = el("select", { id: "new-center-ward", name: "ward_code" });
+  async function fillWards() {
+    const code = Number(province.value);
+    ward.replaceChildren(el("option", { value: "" }, "—"));
+    if (!code) return;
+    if (!view.wards.has(code)) view.wards.set(code, await api("GET", `/admin/divisions/${code}`));
+    ward.append(...[...view.wards.get(code)].sort(byName).map((w) => el("option", { value: w.code }, w.name)));
+  }
+  province.addEventListener("change", fillWards);
+  await fillWards();
+  form.append(
+    el("h3", {}, t("admin.new_center_title")),
+    el("p", { class: "muted" }, t("admin.new_center_note")),
+    textField("code", "admin.center_code", "", { autocomplete: "off" }),
+    textField("name_vi", "admin.name_vi", ""),
+    textField("name_en", "admin.name_en", ""),
+    field("province", "admin.province", province),
+    field("ward_code", "admin.ward", ward),
+    el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, t("admin.create_center"))),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = form.elements;
+    const made = await change(() => api("POST", "/admin/centers", {
+      code: f.code.value.trim(), name_vi: f.name_vi.value.trim(), name_en: f.name_en.value.trim(),
+      ward_code: f.ward_code.value ? Number(f.ward_code.value) : null,
+    }), { form });
+    if (!made) return;
+    view.centerId = made.id; // on to setting it up
+    fillCenterPick(await api("GET", "/centers"));
+    await reload();
+    show("center");
+  });
+  panel.append(form);
+}
 
 async function renderCenter(panel) {
   const c = view.data.center;
