@@ -7,8 +7,8 @@ faster (bench/issue_tickets.py).
 
 SQLAlchemy still does what it is good at: it writes the SQL for the connection's dialect,
 and every parameter goes through its column type's own bind processor, so the stored values
-are exactly those the ORM stores. Results are not converted: use this for counts, numbers
-and ids, not for rows with dates or enums.
+are exactly those the ORM stores. Selected (or returned) columns go through their type's
+result processor, so dates and enums come back as the ORM would give them.
 """
 
 from collections.abc import Callable, Sequence
@@ -42,11 +42,14 @@ class Direct:
             else:  # a value written in the statement: converted once, here
                 value = bind.effective_value
                 slots.append((None, None, convert(value) if convert else value))
-        return _Plan(compiled.string, slots, positional, names)
+        # Each selected column's converter (SQLite gives dates as text); none for plain ints.
+        results = [c.type._cached_result_processor(dialect, None) for c in compiled._result_columns]
+        return _Plan(compiled.string, slots, positional, names, results if any(results) else None)
 
     def execute(self, session: Session, **params: object) -> tuple | None:
         """Run it in the session's transaction; the first row of the result, if any."""
-        return self._run(session, params, lambda cursor: cursor.fetchone())
+        rows = self._run(session, params, lambda cursor: cursor.fetchmany(1))
+        return rows[0] if rows else None
 
     def all(self, session: Session, **params: object) -> list[tuple]:
         """Run it in the session's transaction; every row of the result."""
@@ -67,7 +70,12 @@ class Direct:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(plan.sql, tuple(values) if plan.positional else dict(zip(plan.names, values)))
-            return fetch(cursor) if cursor.description else None
+            if not cursor.description:
+                return None
+            rows = fetch(cursor)
+            if plan.results is not None:
+                rows = [tuple(c(v) if c else v for c, v in zip(plan.results, row)) for row in rows]
+            return rows
         finally:
             cursor.close()
 
@@ -83,3 +91,4 @@ class _Plan(NamedTuple):
     slots: list[tuple[str | None, Callable | None, Any]]  # (parameter, converter, fixed value)
     positional: bool
     names: list[str]
+    results: list[Callable | None] | None  # converters of the result's columns, if any converts

@@ -8,7 +8,8 @@ the issue path reads through it and updates what it changes itself: the number, 
 waiting count, the event sequence (queue.record writes every event and keeps its sequence).
 
 A kept value stays right because everything else that changes those rows goes through the
-ORM: a flush of a ticket forgets the numbers and waiting counts, of a counter the
+ORM, or forgets what it makes stale itself (queue._change_ticket: a ticket leaving the
+waiting queue forgets its category's waiting count): a flush of a ticket forgets the numbers and waiting counts, of a counter the
 open-counter counts, of a counter's categories those and the counter's links, of a category
 or center everything; any rollback, a
 savepoint's too, forgets everything (the issue path updates a value before its commit). The
@@ -53,6 +54,11 @@ def get(session: Session, key: Hashable, load: Callable[[], T]) -> T:
 
 def put(session: Session, key: Hashable, value: object) -> None:
     session.info.setdefault(_KEY, {})[key] = value
+
+
+def forget(session: Session, key: Hashable) -> None:
+    """Forget one kept value: a change made straight on the driver that makes it stale."""
+    session.info.get(_KEY, {}).pop(key, None)
 
 
 def _forget(session: Session) -> None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from typing import TypeVar
 
 import holidays
-from sqlalchemy import Row, bindparam, case, func, insert, literal_column, or_, select, text, union_all
+from sqlalchemy import Row, bindparam, case, func, insert, literal_column, or_, select, text, union_all, update
 from sqlmodel import Session, col
 
 from server import estimate as wait_estimate
@@ -228,6 +228,35 @@ _INSERT_TICKET = Direct(
 )
 _EVENT_PARTS = ("ticket", "counter", "categories", "print_job", "center", "notices", "dossier", "rating")
 _INSERT_EVENT = Direct(insert(Event.__table__), column_keys=["center_id", "seq", "kind", "at", "data"])  # type: ignore[attr-defined]
+# A ticket's change of state (recall, start, complete, no-show, cancel): its row read, locked
+# (FOR UPDATE where the database has it), and written straight on the driver. Through the ORM
+# the load and the flush were most of a completion's cost.
+assert list(TicketRow._fields) == [c.name for c in _T]
+_TICKET = Direct(select(Ticket.__table__).where(_T.id == bindparam("id")).with_for_update())  # type: ignore[attr-defined]
+_CENTER_OF_TICKET = Direct(select(_T.center_id).where(_T.id == bindparam("id")))
+_OFFICER_OF = Direct(select(Counter.__table__.c.officer_id).where(Counter.__table__.c.id == bindparam("id")))  # type: ignore[attr-defined]
+
+
+_C = Counter.__table__.c  # type: ignore[attr-defined]
+CounterRow = namedtuple("CounterRow", [c.name for c in _C])  # type: ignore[misc]
+_COUNTER = Direct(select(Counter.__table__).where(_C.id == bindparam("id")).with_for_update())  # type: ignore[attr-defined]
+_IN_HAND_LABEL = Direct(select(_T.label).where(_T.counter_id == bindparam("counter_id")).where(text(IN_HAND)).limit(1))
+_COUNTER_CALLS = Direct(
+    update(Counter.__table__).where(_C.id == bindparam("row_id")),  # type: ignore[attr-defined]
+    column_keys=["ordinary_calls_before_priority"],
+)
+
+
+def _expire(session: Session, model: type, row_id: int) -> None:
+    """A row changed on the driver: an ORM copy loaded earlier in this transaction reads it again."""
+    loaded = session.identity_map.get(session.identity_key(model, row_id))
+    if loaded is not None:
+        session.expire(loaded)
+
+
+@cache
+def _ticket_update(columns: tuple[str, ...]) -> Direct:
+    return Direct(update(Ticket.__table__).where(_T.id == bindparam("row_id")), column_keys=columns)  # type: ignore[attr-defined]
 
 
 def last_number(session: Session, category: Category, day: date) -> int:
@@ -644,7 +673,7 @@ def issue_ticket(
     return ticket, True
 
 
-def _require(ticket: Ticket, action: str, *states: TicketState) -> None:
+def _require(ticket: Ticket | TicketRow, action: str, *states: TicketState) -> None:
     if ticket.state not in states:
         raise Conflict("invalid_transition", label=ticket.label, state=STATE_WORDS[ticket.state], action=ACTION_WORDS[action])
 
@@ -777,6 +806,14 @@ def _streams_statement(categories: int):  # type: ignore[no-untyped-def]
     return union_all(*parts)
 
 
+_Head = namedtuple("_Head", ["stream", "id", "priority_group", "queued_at"])
+
+
+@cache
+def _streams_direct(categories: int) -> Direct:
+    return Direct(_streams_statement(categories))
+
+
 def _streams(
     session: Session, counter: Counter, links: list[CounterCategory], day: date, limit: int
 ) -> list[tuple[int, int, deque[Row]]]:
@@ -787,8 +824,8 @@ def _streams(
     found: list[list[Row]] = [[] for _ in meta]
     params = {"center_id": counter.center_id, "day": day, "limit": limit, "counter_id": counter.id}
     params.update({f"category_{i}": link.category_id for i, link in enumerate(links, 1)})
-    for row in session.execute(_streams_statement(len(links)), params):
-        found[row.stream].append(row)
+    for row in _streams_direct(len(links)).all(session, **params):
+        found[row[0]].append(_Head(*row))
     # A union promises no order, so each queue's few rows are put in order here.
     return [(weight, position, deque(sorted(rows, key=lambda r: (r.queued_at, r.id))))
             for (weight, position), rows in zip(meta, found)]
@@ -860,26 +897,47 @@ def _merge(center: Center, counter: Counter, streams: list[tuple[int, int, deque
     return order
 
 
-def call_next(session: Session, now: datetime, counter_id: int, officer: Officer | None = None) -> Ticket:
-    """The counter calls the next waiting ticket among its categories."""
-    counter = get_counter(session, counter_id)
-    _hold(session, now, counter, officer)
-    _require_open(counter)
-    current = in_hand(session, counter)
+def center_of_counter(session: Session, counter_id: int) -> int:
+    """The center a counter belongs to (NotFound if none): a route's check before a change."""
+    row = _COUNTER.execute(session, id=counter_id)
+    if row is None:
+        raise NotFound("counter_not_found")
+    return row[1]
+
+
+def call_next(session: Session, now: datetime, counter_id: int, officer: Officer | None = None) -> TicketRow:
+    """The counter calls the next waiting ticket among its categories.
+
+    Its rows are read, locked (FOR UPDATE where the database has it) and written straight on
+    the driver: through the ORM, loading and flushing the counter and the ticket were half
+    of a call's cost (bench/call_next.py)."""
+    row = _COUNTER.execute(session, id=counter_id)
+    if row is None:
+        raise NotFound("counter_not_found")
+    counter = CounterRow(*row)
+    if officer is not None and counter.officer_id != officer.id:
+        _hold(session, now, get_counter(session, counter_id), officer)  # 409, or it claims the counter
+        counter = CounterRow(*_COUNTER.execute(session, id=counter_id))  # type: ignore[misc]
+    _require_open(counter)  # type: ignore[arg-type]
+    current = _IN_HAND_LABEL.execute(session, counter_id=counter_id)
     if current is not None:
-        raise Conflict("counter_busy", number=counter.number, label=current.label)
+        raise Conflict("counter_busy", number=counter.number, label=current[0])
     center = _reference(session, Center, counter.center_id)  # kept: read once, not per call
     assert center is not None
     links = _kept_links(session, counter_id)
     first = call_order(session, center, counter, links, now, limit=1)  # type: ignore[arg-type]
     if not first:
         raise Conflict("queue_empty", number=counter.number)
-    ticket = get_ticket(session, first[0].id)
-    counter.ordinary_calls_before_priority = _after_call(center, counter.ordinary_calls_before_priority, ticket)
-    ticket.state = TicketState.called
-    ticket.counter_id = counter.id
-    ticket.called_at = now
-    ticket.called_by = _by(officer)
+    calls = _after_call(center, counter.ordinary_calls_before_priority, first[0])
+    _COUNTER_CALLS.execute(session, row_id=counter_id, ordinary_calls_before_priority=calls)
+    _expire(session, Counter, counter_id)
+    counter = counter._replace(ordinary_calls_before_priority=calls)
+    ticket = TicketRow(*_TICKET.execute(session, id=first[0].id))  # type: ignore[misc]
+    values = {"state": TicketState.called, "counter_id": counter_id, "called_at": now, "called_by": _by(officer)}
+    _ticket_update(tuple(values)).execute(session, row_id=ticket.id, **values)
+    _expire(session, Ticket, ticket.id)
+    kept.forget(session, ("waiting", ticket.category_id, ticket.service_day))  # it left the queue (server.kept)
+    ticket = ticket._replace(**values)
     record(session, center.id, "ticket.called", now, ticket=ticket, counter=counter, links=links)  # type: ignore[arg-type]
     return ticket
 
@@ -925,61 +983,76 @@ def find_today(session: Session, center_id: int, label: str, now: datetime) -> T
     return ticket
 
 
-def recall(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
+def center_of_ticket(session: Session, ticket_id: int) -> int:
+    """The center a ticket belongs to (NotFound if none): a route's check before a change."""
+    row = _CENTER_OF_TICKET.execute(session, id=ticket_id)
+    if row is None:
+        raise NotFound("ticket_not_found")
+    return row[0]
+
+
+def _change_ticket(
+    session: Session, now: datetime, ticket_id: int, officer: Officer | None, action: str, states: tuple[TicketState, ...],
+    kind: str, change: Callable[[TicketRow], dict],
+) -> TicketRow:
+    """Move a ticket on by one step the officer may take: `change(ticket)` gives the columns
+    written; the event `kind` recorded. The ticket comes back as a read-only row."""
+    row = _TICKET.execute(session, id=ticket_id)
+    if row is None:
+        raise NotFound("ticket_not_found")
+    ticket = TicketRow(*row)
+    if officer is not None and ticket.counter_id is not None and ticket.state in (TicketState.called, TicketState.serving):
+        held = _OFFICER_OF.execute(session, id=ticket.counter_id)
+        if held is None or held[0] != officer.id:  # not this officer's counter: the full check
+            _hold(session, now, get_counter(session, ticket.counter_id), officer)
+    _require(ticket, action, *states)  # type: ignore[arg-type]
+    values = change(ticket)
+    _ticket_update(tuple(values)).execute(session, row_id=ticket.id, **values)
+    _expire(session, Ticket, ticket.id)
+    if ticket.state == TicketState.waiting:  # it leaves the queue: the kept count (server.kept)
+        kept.forget(session, ("waiting", ticket.category_id, ticket.service_day))
+    ticket = ticket._replace(**values)
+    record(session, ticket.center_id, kind, now, ticket=ticket)  # type: ignore[arg-type]
+    return ticket
+
+
+def recall(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> TicketRow:
     """Call the same ticket again (the citizen did not come yet)."""
-    ticket = get_ticket(session, ticket_id)
-    _hold_ticket(session, now, ticket, officer)
-    _require(ticket, "recall", TicketState.called)
-    ticket.recalls += 1
-    ticket.called_by = _by(officer) or ticket.called_by
-    record(session, ticket.center_id, "ticket.recalled", now, ticket=ticket)
-    return ticket
+    return _change_ticket(
+        session, now, ticket_id, officer, "recall", (TicketState.called,), "ticket.recalled",
+        lambda t: {"recalls": t.recalls + 1, "called_by": _by(officer) or t.called_by},
+    )  # fmt: skip
 
 
-def start_serving(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
-    ticket = get_ticket(session, ticket_id)
-    _hold_ticket(session, now, ticket, officer)
-    _require(ticket, "start", TicketState.called)
-    ticket.state = TicketState.serving
-    ticket.serving_at = now
-    record(session, ticket.center_id, "ticket.serving", now, ticket=ticket)
-    return ticket
+def start_serving(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> TicketRow:
+    return _change_ticket(
+        session, now, ticket_id, officer, "start", (TicketState.called,), "ticket.serving",
+        lambda t: {"state": TicketState.serving, "serving_at": now},
+    )  # fmt: skip
 
 
-def complete(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
-    ticket = get_ticket(session, ticket_id)
-    _hold_ticket(session, now, ticket, officer)
-    _require(ticket, "complete", TicketState.called, TicketState.serving)
-    if ticket.serving_at is None:
-        ticket.serving_at = ticket.called_at  # staff skipped "start": service began at the call
-    ticket.state = TicketState.done
-    ticket.done_at = now
-    ticket.ended_by = _by(officer)
-    record(session, ticket.center_id, "ticket.done", now, ticket=ticket)
-    return ticket
+def complete(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> TicketRow:
+    return _change_ticket(
+        session, now, ticket_id, officer, "complete", (TicketState.called, TicketState.serving), "ticket.done",
+        # staff skipped "start": service began at the call
+        lambda t: {"state": TicketState.done, "done_at": now, "serving_at": t.serving_at or t.called_at, "ended_by": _by(officer)},
+    )  # fmt: skip
 
 
-def no_show(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
-    ticket = get_ticket(session, ticket_id)
-    _hold_ticket(session, now, ticket, officer)
-    _require(ticket, "no_show", TicketState.called)
-    ticket.state = TicketState.no_show
-    ticket.no_show_at = now
-    ticket.ended_by = _by(officer)
-    record(session, ticket.center_id, "ticket.no_show", now, ticket=ticket)
-    return ticket
+def no_show(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> TicketRow:
+    return _change_ticket(
+        session, now, ticket_id, officer, "no_show", (TicketState.called,), "ticket.no_show",
+        lambda t: {"state": TicketState.no_show, "no_show_at": now, "ended_by": _by(officer)},
+    )  # fmt: skip
 
 
-def cancel(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> Ticket:
+def cancel(session: Session, now: datetime, ticket_id: int, officer: Officer | None = None) -> TicketRow:
     """Cancel a waiting ticket (the citizen left, or it was issued by mistake). A waiting
     ticket is in no counter's hand: any officer of the center may."""
-    ticket = get_ticket(session, ticket_id)
-    _require(ticket, "cancel", TicketState.waiting)
-    ticket.state = TicketState.cancelled
-    ticket.cancelled_at = now
-    ticket.ended_by = _by(officer)
-    record(session, ticket.center_id, "ticket.cancelled", now, ticket=ticket)
-    return ticket
+    return _change_ticket(
+        session, now, ticket_id, officer, "cancel", (TicketState.waiting,), "ticket.cancelled",
+        lambda t: {"state": TicketState.cancelled, "cancelled_at": now, "ended_by": _by(officer)},
+    )  # fmt: skip
 
 
 def transfer(

@@ -50,7 +50,7 @@ async def call_next(counter_id: ApiId, db: DbDep, now: NowDep, principal: Operat
     """Call the next waiting ticket by the center's priority rule; 409 if nobody waits."""
 
     def change(session: Session) -> protocol.TicketOut:
-        guard_center(principal, queue.get_counter(session, counter_id).center_id)
+        guard_center(principal, queue.center_of_counter(session, counter_id))
         ticket = queue.call_next(session, now, counter_id, officer_of(principal))
         auth.audit(session, now, principal, "counter.call_next", ticket.center_id, ticket.label, counter_id=counter_id)
         return queue.ticket_out(ticket)

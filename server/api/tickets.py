@@ -96,7 +96,7 @@ async def _change(db: Database, now: datetime, principal: Principal, ticket_id: 
     next group commit (server.db: on the event loop, no worker thread)."""
 
     def job(session: Session) -> protocol.TicketOut:
-        guard_center(principal, queue.get_ticket(session, ticket_id).center_id)
+        guard_center(principal, queue.center_of_ticket(session, ticket_id))
         ticket = change(session, now, ticket_id, officer=officer_of(principal), **kw)
         auth.audit(session, now, principal, f"ticket.{action}", ticket.center_id, ticket.label, **kw)
         return queue.ticket_out(ticket)
