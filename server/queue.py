@@ -933,6 +933,9 @@ def call_next(session: Session, now: datetime, counter_id: int, officer: Officer
     _expire(session, Counter, counter_id)
     counter = counter._replace(ordinary_calls_before_priority=calls)
     ticket = TicketRow(*_TICKET.execute(session, id=first[0].id))  # type: ignore[misc]
+    # Another process's counter may have called it between the choice and the lock (not on
+    # SQLite, whose write lock serialises the whole call): refused, never called twice.
+    _require(ticket, "call", TicketState.waiting)
     values = {"state": TicketState.called, "counter_id": counter_id, "called_at": now, "called_by": _by(officer)}
     _ticket_update(tuple(values)).execute(session, row_id=ticket.id, **values)
     _expire(session, Ticket, ticket.id)
