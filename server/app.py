@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 import asyncio
 import logging
-import sqlite3
 import time
 from contextlib import asynccontextmanager
 
@@ -11,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
@@ -19,7 +18,7 @@ from server import api_docs, auth, demo, health, invalid, kiosk_pages, metrics, 
 from server import dossiers as dossiers_domain
 from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
-from server.db import Database, database_fault, make_engine, migrate
+from server.db import DRIVER_ERRORS, Database, database_fault, make_engine, migrate
 from server.errors import DomainError, ServiceBusy, TooManyRequests
 from server.events import Hub
 from server.limits import BodyLimit, WebsocketCaps
@@ -89,8 +88,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         response.headers["Retry-After"] = "1"
         return response
 
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(sqlite3.Error)
     async def database_error(request: Request, exc: Exception) -> JSONResponse:
         # Database routes raise DatabaseUnavailable (server.db); a read outside them that meets
         # a busy, full, read-only or failing database is answered the same way.
@@ -99,6 +96,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             log.error("motcua: database error", exc_info=exc)
             return _error(500, "internal_error", render("internal_error"))
         return await domain_error(request, fault)
+
+    for driver_error in DRIVER_ERRORS:  # SQLAlchemy's wrapper, and each driver's own errors
+        app.add_exception_handler(driver_error, database_error)
 
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> JSONResponse:

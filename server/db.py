@@ -43,10 +43,51 @@ FAULTS = {
 STALE_CONNECTION = {SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN}
 
 
+# PostgreSQL's equivalents, by SQLSTATE (its manual's appendix A). A lock wait past
+# lock_timeout (the writing connection's, `lock_wait`), a deadlock, a cancelled statement or
+# no connection left are "busy"; a read-only transaction is a standby or a database set
+# read-only; class 08 and a server shutting down or starting are a database out of reach.
+PG_FAULTS = {
+    "55P03": ("database_busy", 1),  # lock_not_available
+    "40P01": ("database_busy", 1),  # deadlock_detected
+    "40001": ("database_busy", 1),  # serialization_failure
+    "57014": ("database_busy", 1),  # query_canceled
+    "53300": ("database_busy", 1),  # too_many_connections
+    "25006": ("database_read_only", 10),  # read_only_sql_transaction
+    "53100": ("database_full", 10),  # disk_full
+    "58030": ("database_io_error", 10),  # io_error
+    "57P01": ("database_unreachable", 5),  # admin_shutdown
+    "57P02": ("database_unreachable", 5),  # crash_shutdown
+    "57P03": ("database_unreachable", 5),  # cannot_connect_now
+}
+# The driver's own errors, raised where a statement runs on the driver (server.direct) rather
+# than through SQLAlchemy, which wraps them in DBAPIError.
+DRIVER_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error)
+try:
+    import psycopg
+except ImportError:  # the postgres extra is not installed: SQLite only
+    psycopg = None  # type: ignore[assignment]
+else:
+    DRIVER_ERRORS += (psycopg.Error,)
+
+
 def _sqlite_code(exc: BaseException) -> int | None:
     """SQLite's primary result code of a driver error, or of the one SQLAlchemy wraps."""
     code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
     return code & 0xFF if isinstance(code, int) else None
+
+
+def _fault_of(exc: BaseException) -> tuple[str, int] | None:
+    """The reason and Retry-After of a database error that is the database's fault, or None."""
+    if not isinstance(exc, DRIVER_ERRORS):
+        return None
+    driver_error = getattr(exc, "orig", exc)
+    if psycopg is not None and isinstance(driver_error, psycopg.Error):
+        state = driver_error.sqlstate
+        if state is None:  # the driver's own: no connection, or it was lost
+            return ("database_unreachable", 5) if isinstance(driver_error, psycopg.OperationalError) else None
+        return ("database_unreachable", 5) if state.startswith("08") else PG_FAULTS.get(state)
+    return FAULTS.get(_sqlite_code(exc))  # type: ignore[arg-type]
 
 
 def _first_fault(exc: BaseException) -> BaseException:
@@ -62,12 +103,12 @@ def _first_fault(exc: BaseException) -> BaseException:
 
 def database_fault(exc: BaseException) -> DatabaseUnavailable | None:
     """The 503 to answer for a database error that is the database's fault (busy, full,
-    read-only, I/O), raised `from` it; None for any other error."""
+    read-only, I/O, out of reach), raised `from` it; None for any other error."""
     if isinstance(exc, DatabaseUnavailable):
         return exc
-    if not isinstance(exc, (DBAPIError, sqlite3.Error)) or (code := _sqlite_code(exc)) not in FAULTS:
+    if (found := _fault_of(exc)) is None:
         return None
-    reason, retry_after = FAULTS[code]
+    reason, retry_after = found
     fault = DatabaseUnavailable(reason, retry_after=retry_after)
     fault.__cause__ = exc
     return fault
@@ -84,7 +125,8 @@ def _to_json(value: object) -> str:
 
 
 def make_engine(url: str, readers: int = 1) -> Engine:
-    """An engine; for SQLite: WAL, synchronous=FULL (a 201 means the ticket is on disk).
+    """An engine; for SQLite: WAL, synchronous=FULL (a 201 means the ticket is on disk); for
+    PostgreSQL (postgresql+psycopg://user:password@host:port/database): sessions in UTC.
 
     Its pool has a connection for each of `readers` threads (the reading threads of
     `Database.reading`, the printers' workers), the lookup thread, the writing session and a
@@ -92,6 +134,13 @@ def make_engine(url: str, readers: int = 1) -> Engine:
     it gives up after 10 s (answered 503, see server.app).
     """
     pool = {"pool_size": readers + 3, "max_overflow": 4, "pool_timeout": 10}
+    if url.startswith("postgresql"):
+        # Every connection speaks UTC, as SQLite's stored timestamps do: the reports' hours
+        # (EXTRACT) and the datetimes read back are UTC whatever the server's own zone.
+        # A pooled connection the server lost (a restart) is found out before it is used.
+        return create_engine(
+            url, pool_pre_ping=True, json_serializer=_to_json, connect_args={"options": "-c TimeZone=UTC"}, **pool
+        )
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, json_serializer=_to_json, **pool)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -223,7 +272,7 @@ class Database:
         try:
             threads = self._lookups if lookup else self._readers
             return await asyncio.get_running_loop().run_in_executor(threads, self._read, job)
-        except (DBAPIError, sqlite3.Error) as exc:
+        except DRIVER_ERRORS as exc:
             raise database_fault(exc) or exc
         finally:
             self._reads -= 1
@@ -266,6 +315,14 @@ class Database:
             if self._sqlite:
                 self._driver = connection.connection.driver_connection  # type: ignore[assignment]
                 self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]  # waits only in _begin_waiting
+            else:
+                # PostgreSQL locks rows, not the database, and a write waits for a row only
+                # another program holds (one server process is the only writer of the issue
+                # path's rows): bounded by lock_wait, past which it answers 503 database_busy.
+                # The jobs run on the loop, which waits that long at worst.
+                driver = connection.connection.driver_connection
+                driver.execute(f"SET lock_timeout = {self._lock_wait_ms}")  # type: ignore[union-attr]
+                driver.commit()  # type: ignore[union-attr]  # kept for the connection's life
             self._writing = session
             # The connection goes back to the pool with the Database (tests make many).
             weakref.finalize(self, connection.close)
@@ -301,7 +358,7 @@ class Database:
                 driver.execute("BEGIN IMMEDIATE")
             finally:
                 driver.execute("PRAGMA busy_timeout=0")
-        except (DBAPIError, sqlite3.Error) as exc:
+        except DRIVER_ERRORS as exc:
             if _sqlite_code(exc) != SQLITE_BUSY:
                 self._let_go()
             raise database_fault(exc) or exc
@@ -360,7 +417,7 @@ class Database:
             self._flusher = loop.create_task(self._flush())
         try:
             return await future
-        except (DBAPIError, sqlite3.Error) as exc:
+        except DRIVER_ERRORS as exc:
             raise database_fault(exc) or exc
 
     async def _flush(self) -> None:

@@ -126,11 +126,11 @@ CATALOG: dict[str, Message] = {
         "vi": "Ổ đĩa của máy chủ gặp lỗi đọc/ghi; chưa ghi gì. Vui lòng thử lại hoặc báo quản trị viên.",
         "en": "The server's disk failed to read or write; nothing was saved. Please try again or ask the administrator.",
     },
-    # /healthz (server/health.py): why this server should not be sent requests now.
     "database_unreachable": {
-        "vi": "Không kết nối được cơ sở dữ liệu.",
-        "en": "The database cannot be reached.",
+        "vi": "Máy chủ không kết nối được tới cơ sở dữ liệu; chưa ghi gì. Vui lòng thử lại sau giây lát hoặc báo quản trị viên.",
+        "en": "The server cannot reach its database; nothing was saved. Please try again in a moment or ask the administrator.",
     },
+    # /healthz (server/health.py) also reports database_unreachable: why this server should not be sent requests now.
     "database_timeout": {
         "vi": "Cơ sở dữ liệu không trả lời kịp.",
         "en": "The database did not answer in time.",

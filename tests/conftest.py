@@ -6,11 +6,28 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+import database_urls
+from database_urls import database_url
 from queue_world import FakeClock, World, build_world, sign_in
 from server.app import create_app
 from server.db import Database, make_engine, migrate
 from server.protocol import EventOut
 from server.settings import Settings
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On PostgreSQL (MOTCUA_TEST_DATABASE_URL), the tests of what only SQLite has (its file,
+    its pragmas, its backup API) are skipped, each with its reason."""
+    if not database_urls.on_postgres():
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
+
+
+def pytest_sessionfinish() -> None:
+    database_urls.drop_all()
 
 
 @pytest.fixture
@@ -26,7 +43,7 @@ def published() -> list[EventOut]:
 
 @pytest.fixture
 def db(tmp_path, published: list[EventOut]) -> Iterator[Database]:
-    engine = make_engine(f"sqlite:///{tmp_path}/motcua.db")
+    engine = make_engine(database_url(tmp_path / "motcua.db"))
     migrate(engine)
     database = Database(engine, on_commit=published.extend)
     yield database
@@ -44,7 +61,7 @@ def world(db: Database) -> World:
 def client(tmp_path, clock: FakeClock) -> Iterator[TestClient]:
     """The app as users run it (create_app, migrations on start), on a fresh database, with
     the test's world in it and a staff member of its center signed in."""
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/api.db"), clock=clock)
+    app = create_app(Settings(database_url=database_url(tmp_path / "api.db")), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         with app.state.db.write() as session:
             test_client.world = build_world(session)  # type: ignore[attr-defined]

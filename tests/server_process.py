@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from database_urls import database_url
+
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
 CLOCKED = str(Path(__file__).with_name("clocked_server.py"))  # `motcua serve` on a moved clock
 READY = "Uvicorn running on"  # logged once the socket listens
@@ -27,7 +29,7 @@ class ServerProcess:
     """`motcua serve --demo` on 127.0.0.1; restartable on the same database and port."""
 
     def __init__(self, database: Path, env: dict[str, str] | None = None, demo: bool = True, clock_file: Path | None = None) -> None:
-        self.database_url = f"sqlite:///{database}"
+        self.database_url = database_url(database)  # on PostgreSQL, a database the path names
         self.port = free_port()
         # The demo's dossiers (tickets and events of past days) only where a test asks for them.
         self.env = {**os.environ, "MOTCUA_DEMO_DOSSIERS": "0", **(env or {})}

@@ -7,6 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from database_urls import database_url
 from queue_world import FakeClock, build_world
 from server import queue
 from server.db import Database, make_engine, migrate
@@ -17,7 +18,7 @@ A = 1  # the demo's Hộ tịch, served by counters 1 and 2
 
 def views(tmp_path, rule: PriorityRule, limit: int) -> tuple[list[dict], int]:
     """Counter 1's views of a mixed queue after 0, 1, 2, ... of its calls; and `now` in µs."""
-    engine = make_engine(f"sqlite:///{tmp_path}/{rule}.db")
+    engine = make_engine(database_url(tmp_path / f"{rule}.db"))
     migrate(engine)
     db, clock = Database(engine), FakeClock()
     from sqlalchemy import update

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from database_urls import database_url
 from server.app import create_app
 from server.settings import Settings
 
@@ -41,7 +42,7 @@ def test_every_key_the_pages_use_is_in_the_catalog():
 
 
 def test_pages_and_fonts_are_served_without_signing_in(tmp_path):
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/w.db"))
+    app = create_app(Settings(database_url=database_url(tmp_path / "w.db")))
     with TestClient(app) as client:
         for path in ("/console", "/admin"):
             page = client.get(path)

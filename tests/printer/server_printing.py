@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from database_urls import database_url
 from queue_world import World, build_world, register_device, sign_in
 from server.app import create_app
 from server.db import Database, make_engine, migrate
@@ -24,7 +25,7 @@ class Prepared:
 
 
 def prepare(tmp_path) -> Prepared:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path}/p.db"
+    url = database_url(tmp_path / "p.db")
     engine = make_engine(url)
     migrate(engine)
     now = datetime.now(UTC)

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from database_urls import database_url
 from queue_world import build_world, register_device, sign_in
 from server import directory, protocol, queue
 from server.collation import vi_key
@@ -20,7 +21,7 @@ SESSION = [["07:30", "11:30"], ["13:30", "17:00"]]
 @pytest.fixture
 def admin(tmp_path, clock) -> Iterator[TestClient]:
     """The app with the test world; an admin of its center signed in; `.kiosk` a kiosk token."""
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/admin.db"), clock=clock)
+    app = create_app(Settings(database_url=database_url(tmp_path / "admin.db")), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as client:
         with app.state.db.write() as session:
             client.world = build_world(session)  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from database_urls import database_url
 from queue_world import register_device
 from server.app import create_app
 from server.settings import Settings
@@ -141,7 +142,7 @@ def test_an_unexpected_failure_is_500_without_a_trace(tmp_path):
             raise RuntimeError("secret internals")
         return datetime.now(UTC)
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db", demo=True), clock=clock)
+    app = create_app(Settings(database_url=database_url(tmp_path / "x.db"), demo=True), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as client:
         with app.state.db.write() as session:
             token = register_device(session, clock(), 1, "kiosk")
@@ -156,7 +157,7 @@ def test_an_unexpected_failure_is_500_without_a_trace(tmp_path):
 def test_demo_center_is_a_realistic_commune_center(tmp_path):
     from fastapi.testclient import TestClient
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db", demo=True))
+    app = create_app(Settings(database_url=database_url(tmp_path / "demo.db"), demo=True))
     with TestClient(app) as client:
         with app.state.db.write() as session:
             token = register_device(session, datetime.now(UTC), 1, "display")
@@ -170,6 +171,6 @@ def test_demo_center_is_a_realistic_commune_center(tmp_path):
     served = {link["category_id"] for counter in snap["counters"] for link in counter["categories"]}
     assert served == {c["id"] for c in snap["categories"]}  # every category has a counter
     # A second start seeds nothing twice.
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db", demo=True)), headers=client.headers) as again:
+    with TestClient(create_app(Settings(database_url=database_url(tmp_path / "demo.db"), demo=True)), headers=client.headers) as again:
         assert len(again.get("/api/v1/centers/1/queue").json()["categories"]) == len(prefixes)
         assert len(again.get("/api/v1/centers").json()) == 1

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from database_urls import database_url
 from queue_world import build_world, register_device, sign_in
 from sqlalchemy import select
 
@@ -120,7 +121,7 @@ def app_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     folder = tmp_path_factory.mktemp("authz")
-    app = create_app(Settings(database_url=f"sqlite:///{folder}/authz.db"))
+    app = create_app(Settings(database_url=database_url(folder / "authz.db")))
     with TestClient(app, raise_server_exceptions=False) as client:
         now = datetime.now(UTC)
         with app.state.db.write() as session:

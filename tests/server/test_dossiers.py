@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from database_urls import database_url
 from queue_world import sign_in
 from server import directory
 from server.models import AuditEntry, Dossier, Event
@@ -321,7 +322,7 @@ def test_the_demo_has_dossiers_in_each_state_and_leaves_today_to_the_citizens(tm
     from server.app import create_app
     from server.settings import Settings
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/demo.db", demo=True), clock=clock)
+    app = create_app(Settings(database_url=database_url(tmp_path / "demo.db"), demo=True), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as demo:
         with app.state.db.write() as session:
             demo.headers["Authorization"] = f"Bearer {sign_in(session, clock(), 1, 'staff')}"

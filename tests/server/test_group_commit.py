@@ -4,7 +4,7 @@ undoes only itself. On a real SQLite file, through the domain's own issue functi
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from server import queue
@@ -82,6 +82,7 @@ def test_a_failing_job_undoes_only_itself(db, world, clock, published, failing):
     assert [e.ticket.label for e in published] == results
 
 
+@pytest.mark.sqlite_only("the commit fails on a foreign key SQLite defers to COMMIT (PRAGMA defer_foreign_keys)")
 def test_a_failing_commit_fails_its_whole_batch_and_the_next_batch_commits(db, world, clock, published):
     """The commit itself fails (here a foreign key SQLite checks only at COMMIT, as a full
     disk would fail it): every caller of the batch hears of it, nothing of it is stored or
@@ -106,6 +107,7 @@ def test_a_failing_commit_fails_its_whole_batch_and_the_next_batch_commits(db, w
     assert [e.ticket.label for e in published] == ["A001", "A002"]
 
 
+@pytest.mark.sqlite_only("the full disk is SQLite's page limit (PRAGMA max_page_count)")
 def test_a_full_database_under_a_job_of_a_batch_run_again_fails_the_whole_batch(db, world, clock, published):
     """A job fails (unknown category), so the others run again, each in its own savepoint; then
     one meets a full database and SQLite rolls the whole transaction back under it. The jobs
@@ -189,9 +191,10 @@ def test_the_driver_path_stores_what_the_orm_stores(db, world, clock):
         issued, _ = queue.issue_ticket(session, clock(), category_id=a.id, note="x")
         moved = queue.transfer(session, clock(), issued.id, category_id=b.id)
     with db.read() as session:
-        raw = session.connection().exec_driver_sql(
-            "SELECT id, queued_at, issued_at, service_day, state, source FROM ticket WHERE id IN (?, ?) ORDER BY id",
-            (issued.id, moved.id),
+        # Untyped SQL: SQLite gives the stored text back, PostgreSQL its own values.
+        raw = session.execute(
+            text("SELECT id, queued_at, issued_at, service_day, state, source FROM ticket WHERE id IN (:a, :b) ORDER BY id"),
+            {"a": issued.id, "b": moved.id},
         ).all()
     (_, *first), (_, *second) = raw
     assert first[:3] == second[:3], raw  # queued_at, issued_at, service_day as the same text

@@ -94,6 +94,7 @@ def test_after_a_change_a_new_ticket_gets_the_next_number_and_a_counted_estimate
     assert seqs == list(range(1, len(seqs) + 1)), "the event sequence too"
 
 
+@pytest.mark.sqlite_only("the statements are seen through SQLite's trace callback")
 def test_the_next_ticket_of_a_category_is_issued_without_counting_the_queue(db, world, clock):
     """Once a category's values are kept, issuing counts nothing: its cost does not grow with
     the queue, and a transaction needs no query to find the next event's sequence. It reads

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Iterator
 
 import httpx
@@ -10,6 +9,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from database_urls import query
 from server.protocol import EventOut, Snapshot, parse_message
 from server_process import ServerProcess
 
@@ -101,8 +101,7 @@ def test_every_acknowledged_ticket_survives_a_sigkill(tmp_path):
                 assert (found.json()["number"], found.json()["label"]) == (ticket["number"], ticket["label"])
             # Numbering goes on after the highest number that reached the disk, with no gap.
             new = http.post("/api/v1/tickets", json={"category_id": CATEGORY_A}).json()
-        with sqlite3.connect(tmp_path / "power-cut.db") as raw:
-            numbers = [n for (n,) in raw.execute("select number from ticket where category_id = 1 order by number")]
+        numbers = [n for (n,) in query(server.database_url, "select number from ticket where category_id = 1 order by number")]
         assert numbers == list(range(1, len(numbers) + 1))
         assert new["number"] == len(numbers)
     finally:

@@ -18,12 +18,14 @@ What "nothing lost" means, checked after every restart:
 
 import asyncio
 import itertools
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
+from sqlalchemy import select
 
+from database_urls import query
+from server.models import Event
 from server_process import ServerProcess
 
 CUTS = 10
@@ -127,15 +129,16 @@ def settle_and_check(server: ServerProcess, ledger: Ledger, kiosk: str) -> None:
             again = http.post("/api/v1/tickets", json={"category_id": ledger.categories[key], "idempotency_key": key})
             assert (again.status_code, again.json()["id"], again.json()["label"]) == (200, ticket["id"], ticket["label"])
 
-    with sqlite3.connect(server.database_url.removeprefix("sqlite:///")) as raw:
-        rows = {
-            key: (ticket_id, category, number, label, state, called_at, serving_at)
-            for key, ticket_id, category, number, label, state, called_at, serving_at in raw.execute(
-                "select idempotency_key, id, number_category_id, number, label, state, called_at, serving_at from ticket"
-            )
-        }
-        events = {(ticket_id, kind) for ticket_id, kind in raw.execute("select json_extract(data, '$.ticket.id'), kind from event")}
-        seqs = [seq for (seq,) in raw.execute("select seq from event where center_id = 1 order by seq")]
+    url = server.database_url
+    rows = {
+        key: (ticket_id, category, number, label, state, called_at, serving_at)
+        for key, ticket_id, category, number, label, state, called_at, serving_at in query(
+            url, "select idempotency_key, id, number_category_id, number, label, state, called_at, serving_at from ticket"
+        )
+    }
+    event = Event.__table__.c  # type: ignore[attr-defined]
+    events = set(query(url, select(event.data["ticket"]["id"].as_integer(), event.kind)))
+    seqs = [seq for (seq,) in query(url, "select seq from event where center_id = 1 order by seq")]
     # Every ticket in the database is one a kiosk holds, and every one a kiosk holds is there.
     assert set(rows) == set(ledger.tickets)
     for key, ticket in ledger.tickets.items():

@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from database_urls import copy_database, database_url, drop
 from queue_world import FakeClock, World, build_world
 from server import queue
 from server.db import Database, make_engine, migrate
@@ -32,7 +33,7 @@ def template_database() -> Path:
     global _template
     if _template is None:
         folder = Path(tempfile.mkdtemp(prefix="motcua-prop-"))
-        engine = make_engine(f"sqlite:///{folder}/template.db")
+        engine = make_engine(database_url(folder / "template.db"))
         migrate(engine)
         with Database(engine).write() as session:
             build_world(session)
@@ -49,8 +50,7 @@ class QueueMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="motcua-example-"))
-        shutil.copy(template_database(), self.folder / "q.db")
-        self.engine = make_engine(f"sqlite:///{self.folder}/q.db")
+        self.engine = make_engine(copy_database(template_database(), self.folder / "q.db"))
         self.db = Database(self.engine)
         # Five past midnight in Hà Nội: a whole service day ahead, so no run crosses midnight
         # (at midnight yesterday's queue ends, by design).
@@ -65,6 +65,7 @@ class QueueMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.engine.dispose()
+        drop(self.folder / "q.db")
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @initialize(

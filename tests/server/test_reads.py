@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from database_urls import database_url
 from server.app import create_app
 from server.db import Database, make_engine, migrate
 from server.errors import ServiceBusy
@@ -18,7 +19,7 @@ from server_process import ServerProcess, many_clients
 
 
 def test_a_read_gives_its_connection_back_before_its_answer(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db", readers=2)
+    engine = make_engine(database_url(tmp_path / "r.db"), readers=2)
     migrate(engine)
     db = Database(engine, readers=2)
 
@@ -42,7 +43,7 @@ def test_a_read_gives_its_connection_back_before_its_answer(tmp_path):
 
 
 def test_reads_past_the_queue_limit_are_refused_at_once(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/q.db", readers=1)
+    engine = make_engine(database_url(tmp_path / "q.db"), readers=1)
     migrate(engine)
     db = Database(engine, readers=1, read_queue=2)
     started, gate = threading.Event(), threading.Event()
@@ -68,7 +69,7 @@ def test_reads_past_the_queue_limit_are_refused_at_once(tmp_path):
 
 
 def test_a_saturated_server_answers_503_with_retry_after(tmp_path, clock):
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/s.db", read_threads=1, read_queue_limit=1, demo=True), clock=clock)
+    app = create_app(Settings(database_url=database_url(tmp_path / "s.db"), read_threads=1, read_queue_limit=1, demo=True), clock=clock)
     started, gate = threading.Event(), threading.Event()
 
     def blocked(session) -> None:  # type: ignore[no-untyped-def]
@@ -154,7 +155,7 @@ def test_a_pool_that_runs_dry_answers_503_not_500(tmp_path, clock):
     """The fallback if a connection is ever not to be had within the pool's 10 s."""
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/p.db"), clock=clock)
+    app = create_app(Settings(database_url=database_url(tmp_path / "p.db")), clock=clock)
 
     def dry() -> None:
         raise PoolTimeout("QueuePool limit of size 4 overflow 4 reached, connection timed out")

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from database_urls import database_url
 from queue_world import build_world
 from server import directory, reports
 from server.db import Database, make_engine, migrate
@@ -23,7 +24,7 @@ def at(day: date, hhmm: str) -> datetime:
 
 @pytest.fixture
 def world(tmp_path):  # type: ignore[no-untyped-def]
-    engine = make_engine(f"sqlite:///{tmp_path}/r.db")
+    engine = make_engine(database_url(tmp_path / "r.db"))
     migrate(engine)
     db = Database(engine)
     with db.write() as session:
@@ -174,7 +175,7 @@ def api(world, tmp_path):  # type: ignore[no-untyped-def]
     from server.settings import Settings
 
     db, w = world
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/r.db"), clock=lambda: NOW)
+    app = create_app(Settings(database_url=database_url(tmp_path / "r.db")), clock=lambda: NOW)
     with TestClient(app) as client:
         with app.state.db.write() as session:
             client.headers["Authorization"] = f"Bearer {sign_in(session, NOW, w.center.id, 'leader', 'lanh-dao')}"

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from database_urls import database_url
 from queue_world import build_world, register_device
 from server import auth
 from server.app import create_app
@@ -17,7 +18,7 @@ from server.settings import Settings
 
 
 def make(tmp_path, **settings) -> TestClient:
-    return TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path}/s.db", **settings)))
+    return TestClient(create_app(Settings(database_url=database_url(tmp_path / "s.db"), **settings)))
 
 
 def add_user(client: TestClient, username: str, role: Role, password: str = "mật khẩu dài 123", world=None) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +108,7 @@ def test_staff_actions_are_audited(tmp_path):
 
 
 def test_account_and_device_commands(tmp_path):
-    url = f"sqlite:///{tmp_path}/s.db"
+    url = database_url(tmp_path / "s.db")
     runner = CliRunner()
     with make(tmp_path, demo=True):
         pass

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from database_urls import database_url
 from queue_world import FakeClock, build_world
 from server import auth
 from server.app import create_app
@@ -23,7 +24,7 @@ FIRST_ADMIN = 1  # the account the first start makes
 def app(tmp_path) -> Iterator[tuple[object, FakeClock]]:
     clock = FakeClock()
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/t.db", login_free_failures_per_name=2, login_free_failures_per_address=3
+        database_url=database_url(tmp_path / "t.db"), login_free_failures_per_name=2, login_free_failures_per_address=3
     )
     app = create_app(settings, clock)
     with TestClient(app):  # runs the start-up once; each browser below is a client of its own

@@ -28,6 +28,9 @@ def _add_user_reference(table: str, column: str) -> None:
 
 
 def upgrade() -> None:
+    # PostgreSQL's enums are types of their own, made before a column of theirs is added
+    # (create_table makes them itself); SQLite has none, and this does nothing there.
+    PAUSE_REASON.create(op.get_bind(), checkfirst=True)
     op.add_column("counter", sa.Column("pause_reason", PAUSE_REASON, nullable=True))
     _add_user_reference("counter", "officer_id")
     op.add_column("counter", sa.Column("officer_name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
@@ -45,3 +48,4 @@ def downgrade() -> None:
         batch_op.drop_column("officer_name")
         batch_op.drop_column("officer_id")
         batch_op.drop_column("pause_reason")
+    PAUSE_REASON.drop(op.get_bind(), checkfirst=True)
