@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
 # Set up what the tests need, then run the whole test suite. pytest's "no tests ran" (exit 5)
 # is a failure here, like any other.
+# MOTCUA_TEST_POSTGRES=1: then the same suite again on PostgreSQL, on a throwaway cluster on
+# loopback (deploy/postgres.sh), stopped and deleted afterwards. Not yet the default: some
+# tests still fail on PostgreSQL (see the README).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 MOTCUA_EXTRAS=all,dev bash deploy/install.sh || exit 1
-.venv/bin/python -m pytest "$@"
+
+suite() {
+    .venv/bin/python -m pytest "$@"
+    local status=$?
+    if [[ $status -eq 5 ]]; then
+        echo "motcua: no tests ran; that is a failure" >&2
+        return 1
+    fi
+    return $status
+}
+
+suite "$@"
 status=$?
-if [[ $status -eq 5 ]]; then
-    echo "motcua: no tests ran; that is a failure" >&2
-    exit 1
+if [[ ${MOTCUA_TEST_POSTGRES:-0} == 1 ]]; then
+    echo "motcua: the suite again, on PostgreSQL"
+    url="$(bash deploy/postgres.sh start)" || exit 1
+    trap 'bash deploy/postgres.sh stop' EXIT
+    MOTCUA_TEST_DATABASE_URL="$url" suite "$@" || status=1
 fi
 exit $status

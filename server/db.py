@@ -15,8 +15,9 @@ from typing import TypeVar
 import pydantic_core
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import URL, Engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 from server import kept
 from server.errors import DatabaseUnavailable, ServiceBusy
@@ -135,12 +136,7 @@ def make_engine(url: str, readers: int = 1) -> Engine:
     """
     pool = {"pool_size": readers + 3, "max_overflow": 4, "pool_timeout": 10}
     if url.startswith("postgresql"):
-        # Every connection speaks UTC, as SQLite's stored timestamps do: the reports' hours
-        # (EXTRACT) and the datetimes read back are UTC whatever the server's own zone.
-        # A pooled connection the server lost (a restart) is found out before it is used.
-        return create_engine(
-            url, pool_pre_ping=True, json_serializer=_to_json, connect_args={"options": "-c TimeZone=UTC"}, **pool
-        )
+        return _postgres_engine(url, **pool)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, json_serializer=_to_json, **pool)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -182,6 +178,14 @@ def make_engine(url: str, readers: int = 1) -> Engine:
     return engine
 
 
+def _postgres_engine(url: str | URL, lock_timeout_ms: int = 0, **pool: object) -> Engine:
+    # Every connection speaks UTC, as SQLite's stored timestamps do: the reports' hours
+    # (EXTRACT) and the datetimes read back are UTC whatever the server's own zone.
+    # A pooled connection the server lost (a restart) is found out before it is used.
+    options = f"-c TimeZone=UTC -c lock_timeout={lock_timeout_ms}"
+    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json, connect_args={"options": options}, **pool)
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
     config = Config()
@@ -217,6 +221,16 @@ class Database:
     (disk full, read-only, I/O error) answers 503 with its reason, and the next write tries
     again on a fresh connection (make_engine's handle_error), so the server recovers by
     itself once the disk or the file is mended.
+
+    With PostgreSQL the same code runs; what differs is here and in make_engine alone. There
+    is no database lock to take up front: a transaction begins with its first statement, and
+    a write waits only for rows or tables another program locks, at most `lock_wait` (the
+    writing connection's lock_timeout), then 503 database_busy. That wait is on the loop,
+    where the jobs run: reads stall with it (rare with one server process, which is then the
+    only writer). Its faults (PG_FAULTS) answer the same 503s, and a lost connection answers
+    database_unreachable. The write lock and the values kept between transactions (server.kept)
+    assume this process is the only writer of the issue path's rows: true of one process, not
+    of several on one database.
     """
 
     def __init__(
@@ -231,7 +245,17 @@ class Database:
         self.on_commit = on_commit
         self._sqlite = engine.dialect.name == "sqlite"
         self._lock_wait_ms = int(lock_wait * 1000)
+        self._postgres = engine.dialect.name == "postgresql"
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        if self._postgres:
+            # PostgreSQL: the writing connection is opened for the writer, not taken from the
+            # pool, so one made after a failure sees the database as it is now (a connection
+            # opened while the database was read-only stays read-only). PostgreSQL locks rows,
+            # not the database, and a write waits for one only another program holds (one
+            # server process is the only writer of the issue path's rows): its lock_timeout is
+            # lock_wait, past which it answers 503 database_busy. The jobs run on the loop,
+            # which waits that long at worst.
+            self._writer = _postgres_engine(engine.url, poolclass=NullPool, lock_timeout_ms=self._lock_wait_ms)
         # A plain lock, not an RLock: the group commit takes it on the loop and may have
         # waited for it in a worker thread.
         self.write_lock = threading.Lock()
@@ -315,14 +339,6 @@ class Database:
             if self._sqlite:
                 self._driver = connection.connection.driver_connection  # type: ignore[assignment]
                 self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]  # waits only in _begin_waiting
-            else:
-                # PostgreSQL locks rows, not the database, and a write waits for a row only
-                # another program holds (one server process is the only writer of the issue
-                # path's rows): bounded by lock_wait, past which it answers 503 database_busy.
-                # The jobs run on the loop, which waits that long at worst.
-                driver = connection.connection.driver_connection
-                driver.execute(f"SET lock_timeout = {self._lock_wait_ms}")  # type: ignore[union-attr]
-                driver.commit()  # type: ignore[union-attr]  # kept for the connection's life
             self._writing = session
             # The connection goes back to the pool with the Database (tests make many).
             weakref.finalize(self, connection.close)

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from server_process import MOTCUA, ServerProcess
 
@@ -22,6 +23,7 @@ def ticket_ids(database: Path) -> set[int]:
         return {ticket_id for (ticket_id,) in raw.execute("select id from ticket")}
 
 
+@pytest.mark.sqlite_only("motcua backup is SQLite's backup API; PostgreSQL's is pg_dump")
 def test_a_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
     live = ServerProcess(tmp_path / "live.db").start()
     headers = {"Authorization": f"Bearer {live.token('staff')}"}
@@ -99,6 +101,7 @@ def test_a_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
     assert after["id"] not in ticket_ids(tmp_path / "live.db")
 
 
+@pytest.mark.sqlite_only("motcua backup is SQLite's backup API; PostgreSQL's is pg_dump")
 def test_restore_refuses_a_damaged_a_foreign_and_a_newer_backup(tmp_path):
     good = tmp_path / "motcua.db"
     ServerProcess(good).prepare()  # migrated, the demo center seeded
@@ -137,6 +140,7 @@ def test_postgresql_is_left_to_pg_dump():
         assert "pg_dump" in result.stderr
 
 
+@pytest.mark.sqlite_only("motcua backup is SQLite's backup API; PostgreSQL's is pg_dump")
 def test_keep_lets_the_oldest_default_backups_go_and_nothing_else(tmp_path):
     database = tmp_path / "motcua.db"
     ServerProcess(database).prepare()

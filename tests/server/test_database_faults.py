@@ -20,6 +20,9 @@ from server.messages import render
 from server_process import ServerProcess
 
 CATEGORY_A = 1  # the demo center's civil registration
+# PostgreSQL's faults (lock_timeout, read-only transaction, disk full, connection lost) map to
+# the same answers (server.db.PG_FAULTS), but these tests make SQLite's: its file and its lock.
+pytestmark = pytest.mark.sqlite_only("SQLite's file made read-only or full, and its lock held by another connection")
 
 
 def bearer(token: str) -> dict[str, str]:
