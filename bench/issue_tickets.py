@@ -1,7 +1,8 @@
 """Tickets per second and latency of issuing and of call-next, at 1, 10 and 100 concurrent clients.
 
 Each level runs against a fresh `motcua serve` on a fresh SQLite database (the embedded
-default: WAL, synchronous=FULL), so one level's queues do not slow the next. Each client is
+default: WAL, synchronous=FULL), so one level's queues do not slow the next; with
+MOTCUA_TEST_DATABASE_URL (deploy/postgres.sh), on a fresh PostgreSQL database instead. Each client is
 its own keep-alive HTTP connection (bench/http_load.py: a light client, so the load
 generator leaves the server its core). With --url, every level runs against that server.
 
@@ -41,6 +42,7 @@ import httpx
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from database_urls import database_url, drop  # noqa: E402
 from server_process import ServerProcess  # noqa: E402
 
 from http_load import Connection, closed_loop, open_loop  # noqa: E402
@@ -61,7 +63,7 @@ WARM_UP = 100
 def prepare(database: Path, counters: int, waiting: int) -> str:
     """The demo center, one more counter per call-next client serving every category, and
     `waiting` tickets in its queues; returns a desk clerk's token."""
-    engine = make_engine(f"sqlite:///{database}")
+    engine = make_engine(database_url(database))
     migrate(engine)
     with Database(engine).write() as session:
         center = demo.seed(session)
@@ -90,6 +92,7 @@ def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, di
             yield server.url, {"Authorization": f"Bearer {token}"}, server.proc.pid
         finally:
             server.stop()
+            drop(database)
 
 
 def cpu_seconds(pid: int | None) -> float | None:
