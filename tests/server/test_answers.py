@@ -96,7 +96,7 @@ def test_an_id_past_any_row_is_refused_naming_its_field(server: ServerProcess, s
                     break
             errors = answer.json().get("errors", []) if answer.status_code == 422 else []
             said = next((e["message"] for e in errors if e["loc"][0] == place and e["loc"][-1] == where[-1]), None)
-            # In words, field first: "Trung tâm: không được quá 9007199254740991", not "center_id: ...".
+            # In words, field first: "Trung tâm: không được quá 2147483647", not "center_id: ...".
             label, most = str(where[-1]), int(node.get("maximum", -1))
             if (
                 said is None
