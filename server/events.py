@@ -36,17 +36,26 @@ class Subscription:
             self.owners.add(("session", session))
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[EventOut] = asyncio.Queue(maxsize)
-        self.overflowed = asyncio.Event()
-        self.revoked = asyncio.Event()
+        self.overflowed = False
+        self.revoked = False
         self.revoked_because = "device_revoked"  # a code of server/messages.py
+        # One wake-up for whatever the stream must act on (an event queued, an overflow, a
+        # revocation, its client leaving): the stream awaits only this. Waiting on a task per
+        # message with asyncio.wait over four was most of the server's CPU with 400 consoles.
+        self.wake = asyncio.Event()
 
     def _offer(self, event: EventOut) -> None:  # runs on the subscriber's loop
-        if self.overflowed.is_set():
+        if self.overflowed:
             return
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
-            self.overflowed.set()
+            self.overflowed = True
+        self.wake.set()
+
+    def _revoke(self) -> None:  # runs on the subscriber's loop
+        self.revoked = True
+        self.wake.set()
 
 
 def _deliver(events: list[EventOut], listeners: list[Subscription]) -> None:  # runs on their loop
@@ -115,7 +124,7 @@ class Hub:
         for sub in subs:
             sub.revoked_because = because
             try:
-                sub.loop.call_soon_threadsafe(sub.revoked.set)
+                sub.loop.call_soon_threadsafe(sub._revoke)
             except RuntimeError:
                 pass  # that loop is closed; its clients are gone
 

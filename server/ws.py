@@ -275,29 +275,25 @@ async def _stream(
         await websocket.send_text(texts.pop())
     # The client sends nothing we need, but reading is how a disconnect is noticed.
     receiver = asyncio.create_task(_drain(websocket))
-    overflow = asyncio.create_task(sub.overflowed.wait())
-    revoked = asyncio.create_task(sub.revoked.wait())
+    receiver.add_done_callback(lambda _: sub.wake.set())
     try:
         while True:
             # The client's leaving comes first: nothing may be sent after it (a send or close
             # then is refused by uvicorn, with a traceback in the log).
             if receiver.done():
                 return
-            if revoked.done():  # the same close as a refused token, so clients treat it alike
+            if sub.revoked:  # the same close as a refused token, so clients treat it alike
                 await _close(websocket, POLICY_VIOLATION, render(sub.revoked_because)["en"])
                 return
-            if overflow.done():
+            if sub.overflowed:
                 await _close(websocket, TRY_AGAIN_LATER, "too slow; reconnect with since")
                 return
-            if not sub.queue.empty():  # no task to wait with while events are queued
-                event = sub.queue.get_nowait()
-            else:
-                getter = asyncio.create_task(sub.queue.get())
-                done, _ = await asyncio.wait({getter, receiver, overflow, revoked}, return_when=asyncio.FIRST_COMPLETED)
-                if getter not in done or receiver in done:
-                    getter.cancel()
-                    continue
-                event = getter.result()
+            if sub.queue.empty():
+                # Nothing runs between the check and the clear (no await): no wake-up is lost.
+                sub.wake.clear()
+                await sub.wake.wait()
+                continue
+            event = sub.queue.get_nowait()
             if event.seq <= last:
                 continue  # already sent in the catch-up
             if event.seq != last + 1:
@@ -314,8 +310,6 @@ async def _stream(
                 await websocket.send_text(encode(event))
     finally:
         receiver.cancel()
-        overflow.cancel()
-        revoked.cancel()
 
 
 @router.websocket("/ws/status/{token}")
