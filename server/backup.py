@@ -19,7 +19,7 @@ left behind; a database in another journal mode with no one in a transaction wou
 check. The database it replaces is kept aside, with its WAL, under
 `<name>.before-restore-<time>`.
 
-PostgreSQL is not backed up here yet: pg_dump and pg_restore are the tools for it.
+PostgreSQL's backup is pg_dump's, and its restore pg_restore's: server/backup_postgres.py.
 """
 
 import os
@@ -62,11 +62,15 @@ class Restored:
     head: str  # the migration it is at now
 
 
+def on_postgres(url: str) -> bool:
+    return make_url(url).drivername.startswith("postgresql")
+
+
 def database_file(url: str) -> Path:
-    """The file of an SQLite URL; a BackupError for anything else (PostgreSQL: pg_dump)."""
+    """The file of an SQLite URL; a BackupError for any other but PostgreSQL's."""
     parsed = make_url(url)
     if not parsed.drivername.startswith("sqlite"):
-        raise BackupError("backup_postgresql")
+        raise BackupError("backup_unsupported", driver=parsed.drivername)
     if not parsed.database or parsed.database == ":memory:":
         raise BackupError("backup_no_database", path=url)
     return Path(parsed.database).expanduser().absolute()
@@ -74,7 +78,13 @@ def database_file(url: str) -> Path:
 
 def backup(url: str, destination: Path | None = None, keep: int | None = None) -> Backup:
     """Copy the database to `destination` (default: backups/<name>-<UTC time>.db beside it);
-    with `keep`, only the newest `keep` backups of that default folder stay."""
+    with `keep`, only the newest `keep` backups of that default folder stay. PostgreSQL:
+    pg_dump, to backups/<database>-<UTC time>.dump in the working folder by default."""
+    if on_postgres(url):
+        from server import backup_postgres  # its tools are needed only there
+
+        path, revision, deleted = backup_postgres.backup(url, destination, keep, _stamp())
+        return Backup(path, revision, path.stat().st_size, tuple(deleted))
     source = database_file(url)
     if not source.is_file():
         raise BackupError("backup_no_database", path=source)
@@ -94,20 +104,21 @@ def backup(url: str, destination: Path | None = None, keep: int | None = None) -
             live.backup(copy)  # pages=-1: all in one step, one consistent snapshot
             copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
         revision = check(partial)
-        _sync(partial)
+        sync(partial)
         os.replace(partial, destination)
-        _sync(destination.parent)
+        sync(destination.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    deleted = prune(destination.parent, source.stem, keep) if keep is not None else []
+    deleted = prune(destination.parent, source.stem, keep, STAMPED, ".db") if keep is not None else []
     return Backup(destination, revision, destination.stat().st_size, tuple(deleted))
 
 
-def prune(folder: Path, stem: str, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups named as the default ones (<stem>-<time>.db);
-    any other file there (a backup made before an upgrade, one named by hand) stays."""
-    made = [path for path in folder.glob(f"{stem}-*.db") if STAMPED.fullmatch(path.name.removeprefix(f"{stem}-"))]
+def prune(folder: Path, stem: str, keep: int, stamped: re.Pattern[str], suffix: str) -> list[Path]:
+    """Delete all but the newest `keep` backups named as the default ones (<stem>-<time><suffix>,
+    the rest matching `stamped`); any other file there (a backup made before an upgrade, one
+    named by hand) stays."""
+    made = [path for path in folder.glob(f"{stem}-*{suffix}") if stamped.fullmatch(path.name.removeprefix(f"{stem}-"))]
     made.sort(key=lambda path: path.stat().st_mtime_ns)
     old = made[: max(len(made) - keep, 0)]
     for path in old:
@@ -153,6 +164,11 @@ def in_use(path: Path) -> bool:
 
 def restore(source: Path, url: str, force: bool = False) -> Restored:
     """Put the backup `source` in place of the database of `url` and migrate it."""
+    if on_postgres(url):
+        from server import backup_postgres
+
+        name, aside, revision, head = backup_postgres.restore(source, url, force, _stamp())
+        return Restored(Path(name), aside, revision, head)
     target = database_file(url)
     source = source.expanduser().absolute()
     if not source.is_file():
@@ -168,7 +184,7 @@ def restore(source: Path, url: str, force: bool = False) -> Restored:
         with closing(sqlite3.connect(source.as_uri() + "?mode=ro", uri=True)) as backup_db:
             with closing(sqlite3.connect(partial)) as copy:
                 backup_db.backup(copy)
-        _sync(partial)
+        sync(partial)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -182,7 +198,7 @@ def restore(source: Path, url: str, force: bool = False) -> Restored:
             if Path(f"{target}{suffix}").exists():
                 os.replace(f"{target}{suffix}", f"{aside}{suffix}")
     os.replace(partial, target)
-    _sync(target.parent)
+    sync(target.parent)
     engine = make_engine(f"sqlite:///{target}")
     try:
         migrate(engine)
@@ -213,7 +229,7 @@ def _own_like(path: Path, model: Path) -> None:
         os.chown(path, stat.st_uid, stat.st_gid)
 
 
-def _sync(path: Path) -> None:
+def sync(path: Path) -> None:
     """fsync a file or a directory (the rename in it), so a power cut keeps what was said done."""
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -267,15 +267,16 @@ def migrate_database(database_url: DatabaseOption = None) -> None:
 @app.command()
 def backup(
     destination: Annotated[
-        Path | None, typer.Argument(help="the backup file; default backups/<name>-<UTC time>.db beside the database")
+        Path | None,
+        typer.Argument(help="the backup file; default backups/<name>-<UTC time>.db beside the database (PostgreSQL: backups/<database>-<UTC time>.dump here)"),
     ] = None,
     database_url: DatabaseOption = None,
     keep: Annotated[
         int | None, typer.Option(min=1, help="then delete all but the newest N backups of the default folder (not before-upgrade-*)")
     ] = None,
 ) -> None:
-    """Copy the SQLite database while the server runs (SQLite's online backup; checked before
-    it is kept). PostgreSQL: use pg_dump for now."""
+    """Copy the database while the server runs (SQLite's online backup, or PostgreSQL's pg_dump;
+    checked before it is kept)."""
     from server import backup as backups
 
     if keep is not None and destination is not None:
@@ -297,7 +298,7 @@ def restore(
 ) -> None:
     """Put a backup back in place of the database (stop the server first): the backup is
     checked first, the database it replaces is kept aside, and it is migrated to this version.
-    PostgreSQL: use pg_restore for now."""
+    PostgreSQL: a pg_dump file (.dump), loaded in one transaction by pg_restore and psql."""
     from server import backup as backups
 
     url = _settings_or_exit({"database_url": database_url} if database_url else {}).database_url

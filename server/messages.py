@@ -476,9 +476,21 @@ CATALOG: dict[str, Message] = {
         "en": "Bad range: the last day must not be before the first, and at most {days} days.",
     },
     # motcua backup / motcua restore (server/backup.py), read by the operator at the terminal.
-    "backup_postgresql": {
-        "vi": "Chưa sao lưu được cơ sở dữ liệu PostgreSQL bằng motcua; hãy dùng pg_dump -Fc và pg_restore.",
-        "en": "motcua cannot back up PostgreSQL yet: use pg_dump -Fc and pg_restore.",
+    "backup_unsupported": {
+        "vi": "motcua chỉ sao lưu SQLite và PostgreSQL, không sao lưu {driver}.",
+        "en": "motcua backs up SQLite and PostgreSQL only, not {driver}.",
+    },
+    "backup_pg_tool_missing": {
+        "vi": "Không tìm thấy chương trình {tool} của PostgreSQL; hãy cài gói postgresql-client.",
+        "en": "PostgreSQL's {tool} was not found: install the postgresql-client package.",
+    },
+    "backup_pg_failed": {
+        "vi": "{tool} thất bại với {path}: {detail}. Không có gì bị thay đổi.",
+        "en": "{tool} failed on {path}: {detail}. Nothing was changed.",
+    },
+    "backup_corrupt_dump": {
+        "vi": "Tệp {path} bị hỏng hoặc không phải bản sao lưu pg_dump ({detail}); không khôi phục.",
+        "en": "{path} is damaged or not a pg_dump backup ({detail}); nothing restored.",
     },
     "backup_no_database": {
         "vi": "Không có cơ sở dữ liệu tại {path}.",

@@ -9,6 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from database_urls import copy_database, database_url, on_postgres, query
 from server_process import MOTCUA, ServerProcess
 
 CATEGORY_A = 1  # the demo center's civil registration
@@ -23,11 +27,10 @@ def ticket_ids(database: Path) -> set[int]:
         return {ticket_id for (ticket_id,) in raw.execute("select id from ticket")}
 
 
-@pytest.mark.sqlite_only("motcua backup is SQLite's backup API; PostgreSQL's is pg_dump")
-def test_a_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
-    live = ServerProcess(tmp_path / "live.db").start()
+def backup_under_load(live: ServerProcess, backup_file: Path) -> tuple[subprocess.CompletedProcess[str], list[dict], list[dict]]:
+    """`motcua backup backup_file` while 20 clients issue tickets as fast as they can; returns
+    its result, every ticket acknowledged (201) and those acknowledged before it began."""
     headers = {"Authorization": f"Bearer {live.token('staff')}"}
-    backup_file = tmp_path / "backups" / "mid-load.db"
     acknowledged: list[dict] = []
     before_backup: list[dict] = []
     during_backup: list[dict] = []
@@ -60,14 +63,33 @@ def test_a_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
         await asyncio.gather(*clients)
         return result
 
-    try:
-        result = asyncio.run(load_and_backup())
-        assert result.returncode == 0, result.stderr
-        assert f"backup: {backup_file}" in result.stdout
-        # The server went on answering while the copy was taken.
-        assert during_backup, "no ticket was issued during the backup: not under load"
-        assert backup_file.stat().st_mode & 0o077 == 0  # names and password hashes: the owner's only
+    result = asyncio.run(load_and_backup())
+    assert result.returncode == 0, result.stderr
+    assert f"backup: {backup_file}" in result.stdout
+    # The server went on answering while the copy was taken.
+    assert during_backup, "no ticket was issued during the backup: not under load"
+    assert backup_file.stat().st_mode & 0o077 == 0  # names and password hashes: the owner's only
+    return result, acknowledged, before_backup
 
+
+def assert_restored(restored: ServerProcess, before_backup: list[dict], after: dict) -> None:
+    """Every ticket acknowledged before the backup began is on the restored server, as it was;
+    `after`, acknowledged once it had, is not (this is the backup, not the live database)."""
+    with httpx.Client(base_url=restored.url, headers={"Authorization": f"Bearer {restored.token('staff')}"}) as http:
+        for ticket in before_backup:
+            found = http.get(f"/api/v1/tickets/{ticket['id']}")
+            assert found.status_code == 200, ticket
+            assert (found.json()["number"], found.json()["label"]) == (ticket["number"], ticket["label"])
+        assert after not in before_backup
+        assert http.get(f"/api/v1/tickets/{after['id']}").status_code == 404
+
+
+@pytest.mark.sqlite_only("motcua backup is SQLite's backup API here; PostgreSQL's test is below")
+def test_a_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
+    live = ServerProcess(tmp_path / "live.db").start()
+    backup_file = tmp_path / "backups" / "mid-load.db"
+    try:
+        _, acknowledged, before_backup = backup_under_load(live, backup_file)
         refused = motcua("restore", str(backup_file), "--database-url", live.database_url)
         assert refused.returncode == 1
         assert "is the server running?" in refused.stderr
@@ -79,16 +101,9 @@ def test_a_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
     put_back = motcua("restore", str(backup_file), "--database-url", restored.database_url)
     assert put_back.returncode == 0, put_back.stderr
     restored.start()
+    after = acknowledged[-1]
     try:
-        with httpx.Client(base_url=restored.url, headers={"Authorization": f"Bearer {restored.token('staff')}"}) as http:
-            for ticket in before_backup:
-                found = http.get(f"/api/v1/tickets/{ticket['id']}")
-                assert found.status_code == 200, ticket
-                assert (found.json()["number"], found.json()["label"]) == (ticket["number"], ticket["label"])
-            # What came after the copy is not in it: this is the backup, not the live file.
-            after = acknowledged[-1]
-            assert after not in before_backup
-            assert http.get(f"/api/v1/tickets/{after['id']}").status_code == 404
+        assert_restored(restored, before_backup, after)
     finally:
         restored.stop()
 
@@ -101,7 +116,7 @@ def test_a_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
     assert after["id"] not in ticket_ids(tmp_path / "live.db")
 
 
-@pytest.mark.sqlite_only("motcua backup is SQLite's backup API; PostgreSQL's is pg_dump")
+@pytest.mark.sqlite_only("SQLite files; PostgreSQL's test is below")
 def test_restore_refuses_a_damaged_a_foreign_and_a_newer_backup(tmp_path):
     good = tmp_path / "motcua.db"
     ServerProcess(good).prepare()  # migrated, the demo center seeded
@@ -132,27 +147,95 @@ def test_restore_refuses_a_damaged_a_foreign_and_a_newer_backup(tmp_path):
         assert raw.execute("select code from center").fetchall() == [("DEMO",)]
 
 
-def test_postgresql_is_left_to_pg_dump():
-    for command in ("backup", "restore"):
-        args = [command, "--database-url", "postgresql://motcua@127.0.0.1/motcua"]
-        result = motcua(*(args if command == "backup" else [*args[:1], "x.db", *args[1:]]))
-        assert result.returncode == 1
-        assert "pg_dump" in result.stderr
+def test_another_database_or_an_unreachable_postgresql_is_refused_with_a_clear_message(tmp_path):
+    other = motcua("backup", "--database-url", "mysql://motcua@127.0.0.1/motcua")
+    assert other.returncode == 1
+    assert "SQLite and PostgreSQL only" in other.stderr
+    # Port 1 of loopback: nothing listens there.
+    gone = motcua("backup", str(tmp_path / "x.dump"), "--database-url", "postgresql+psycopg://motcua:secret@127.0.0.1:1/motcua")
+    assert gone.returncode == 1
+    assert "pg_dump failed on motcua" in gone.stderr and "Nothing was changed" in gone.stderr, gone.stderr
+    assert "Traceback" not in gone.stderr
+    assert not (tmp_path / "x.dump").exists() and not (tmp_path / "x.dump.partial").exists()
 
 
-@pytest.mark.sqlite_only("motcua backup is SQLite's backup API; PostgreSQL's is pg_dump")
-def test_keep_lets_the_oldest_default_backups_go_and_nothing_else(tmp_path):
-    database = tmp_path / "motcua.db"
-    ServerProcess(database).prepare()
-    folder = tmp_path / "backups"
-    folder.mkdir()
-    by_hand = folder / "before-upgrade-20260101-000000.db"
-    by_hand.write_bytes(b"kept")
-    made = []
-    for _ in range(3):
-        done = motcua("backup", "--keep", "2", "--database-url", f"sqlite:///{database}")
-        assert done.returncode == 0, done.stderr
-        made.append(Path(done.stdout.split()[1]))
-    assert len(set(made)) == 3  # even within one second
-    assert sorted(folder.iterdir()) == sorted([by_hand, *made[1:]])
-    assert f"deleted the older backup {made[0]}" in done.stdout
+def ticket_ids_of(url: str) -> set[int]:
+    return {ticket_id for (ticket_id,) in query(url, "select id from ticket")}
+
+
+@pytest.mark.skipif(not on_postgres(), reason="pg_dump and pg_restore: the suite's PostgreSQL run")
+def test_a_postgresql_backup_taken_under_load_restores_every_acknowledged_ticket(tmp_path):
+    live = ServerProcess(tmp_path / "live.db").start()
+    backups = tmp_path / "backups"
+    backup_file = backups / "mid-load.dump"
+    try:
+        _, acknowledged, before_backup = backup_under_load(live, backup_file)
+        refused = motcua("restore", str(backup_file), "--database-url", live.database_url)
+        assert refused.returncode == 1
+        assert "is the server running?" in refused.stderr
+        assert ticket_ids_of(live.database_url) >= {t["id"] for t in acknowledged}  # untouched
+    finally:
+        live.stop()
+    after = acknowledged[-1]
+
+    restored = ServerProcess(tmp_path / "restored.db")
+    put_back = motcua("restore", str(backup_file), "--database-url", restored.database_url)
+    assert put_back.returncode == 0, put_back.stderr
+    restored.start()
+    try:
+        assert_restored(restored, before_backup, after)
+    finally:
+        restored.stop()
+
+    # The server stopped, restoring over its database is allowed; the one it replaces is
+    # dumped beside the backup first, and holds every ticket it had.
+    over_live = motcua("restore", str(backup_file), "--database-url", live.database_url)
+    assert over_live.returncode == 0, over_live.stderr
+    assert after["id"] not in ticket_ids_of(live.database_url)
+    live_name = make_url(live.database_url).database
+    aside = list(backups.glob(f"{live_name}.before-restore-*.dump"))
+    assert len(aside) == 1, list(backups.iterdir())
+    third = ServerProcess(tmp_path / "third.db")
+    assert motcua("restore", str(aside[0]), "--database-url", third.database_url).returncode == 0
+    assert ticket_ids_of(third.database_url) >= {t["id"] for t in acknowledged}
+
+
+@pytest.mark.skipif(not on_postgres(), reason="pg_dump and pg_restore: the suite's PostgreSQL run")
+def test_a_postgresql_restore_refuses_a_damaged_a_foreign_and_a_newer_backup(tmp_path):
+    good = ServerProcess(tmp_path / "good.db").prepare()  # migrated, the demo center seeded
+    good_dump = tmp_path / "good.dump"
+    assert motcua("backup", str(good_dump), "--database-url", good.database_url).returncode == 0
+    target = ServerProcess(tmp_path / "target.db", demo=False).prepare()
+    before = query(target.database_url, "select code from center")
+
+    damaged = tmp_path / "damaged.dump"
+    data = good_dump.read_bytes()
+    damaged.write_bytes(data[: len(data) // 2])  # cut off halfway, as by a full disk
+    foreign_url = database_url(tmp_path / "foreign.db", migrated=False)
+    engine = create_engine(foreign_url)
+    with engine.begin() as conn:
+        conn.execute(text("create table notes (body text)"))
+    engine.dispose()
+    foreign = tmp_path / "foreign.dump"
+    assert motcua("backup", str(foreign), "--database-url", foreign_url).returncode == 1  # not motcua: not kept
+    assert not foreign.exists()
+    subprocess.run(["pg_dump", "--format=custom", "--file", str(foreign), "--dbname",
+                    make_url(foreign_url).set(drivername="postgresql").render_as_string(hide_password=False)], check=True)  # fmt: skip
+    newer_url = copy_database(tmp_path / "good.db", tmp_path / "newer.db")
+    engine = create_engine(newer_url)
+    with engine.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '9999_from_the_future'"))
+    engine.dispose()
+    newer = tmp_path / "newer.dump"
+    subprocess.run(["pg_dump", "--format=custom", "--file", str(newer), "--dbname",
+                    make_url(newer_url).set(drivername="postgresql").render_as_string(hide_password=False)], check=True)  # fmt: skip
+
+    for backup, says in ((damaged, "damaged"), (foreign, "not a motcua backup"), (newer, "upgrade motcua first")):
+        refused = motcua("restore", str(backup), "--database-url", target.database_url)
+        assert refused.returncode == 1, (backup, refused.stdout)
+        assert says in refused.stderr, refused.stderr
+        assert query(target.database_url, "select code from center") == before
+
+    ok = motcua("restore", str(good_dump), "--database-url", target.database_url)
+    assert ok.returncode == 0, ok.stderr
+    assert query(target.database_url, "select code from center") == [("DEMO",)]
