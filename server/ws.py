@@ -168,10 +168,13 @@ async def events(
         await _refused(websocket, POLICY_VIOLATION, render("unauthorized")["en"])
         return
     wants: Callable[[EventOut], bool] | None = None
+    replayed: Callable[[EventOut], bool] | None = None
     # A DomainError (an unknown counter, a busy database) is answered by _until_gone.
     if counter_id is not None:
         center_id, categories = await db.reading(lambda session: _counter_categories(session, counter_id))
-        wants = _CounterFilter(counter_id, categories)
+        # Two filters, each fed its events in order: the live one (the subscription's) may see
+        # newer events while the catch-up is read, and a counter's categories change with them.
+        wants, replayed = _CounterFilter(counter_id, categories), _CounterFilter(counter_id, set(categories))
     elif center_id is None:
         center_id = principal.center_id or await db.reading(lambda session: _default_center(session, principal))
     if center_id is None:
@@ -187,7 +190,7 @@ async def events(
     # anything delivered twice is dropped by its sequence below.
     # An officer's stream also ends with the session it was opened by (signing out).
     signed_in = auth.token_hash(token) if principal.kind == "user" and token else None
-    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id), session=signed_in) as sub:
+    with app.state.hub.subscribe(center_id, owner=(principal.kind, principal.id), session=signed_in, wants=wants) as sub:
         limit = app.state.settings.event_replay_limit
         try:  # a DomainError (unknown counter, busy database) is answered by _until_gone
             encode = _whole if is_staff(principal) else _public
@@ -197,9 +200,9 @@ async def events(
                 await db.reading(lambda session: _catch_up(session, center_id, since, app.state.clock(), limit, counter_id)),
                 since or 0,
                 encode,
-                wants,
+                replayed,
             )
-            await _stream(websocket, db, sub, opening, encode=encode, wants=wants)
+            await _stream(websocket, db, sub, opening, encode=encode)
         finally:
             if device is not None:
                 await _presence(app, device, False)
@@ -264,11 +267,10 @@ async def _stream(
     sub: Subscription,
     opening: tuple[list[str], int],
     encode: Callable[[Snapshot | CounterView | EventOut], str] = _whole,
-    wants: Callable[[EventOut], bool] | None = None,
 ) -> None:
-    """Send the catch-up (`_opening`), then every event in sequence (those `wants`, if
-    given; the others are skipped, so such a client sees increasing sequences, not
-    consecutive ones)."""
+    """Send the catch-up (`_opening`), then every event in sequence (those the subscription
+    `wants`, if it filters; the others are passed over as they are offered, so such a client
+    sees increasing sequences, not consecutive ones)."""
     texts, last = opening
     texts.reverse()
     while texts:  # popped, not iterated: an idle connection keeps none of it (the caller's list is emptied too)
@@ -288,6 +290,19 @@ async def _stream(
             if sub.overflowed:
                 await _close(websocket, TRY_AGAIN_LATER, "too slow; reconnect with since")
                 return
+            if sub.gap:
+                # Should not happen (events are published in order), but never leave a gap:
+                # start afresh from what the database holds now.
+                while not sub.queue.empty():
+                    sub.queue.get_nowait()
+                sub.gap, sub.seen = False, None
+                counter_id = sub.wants.counter_id if isinstance(sub.wants, _CounterFilter) else None
+                now = websocket.app.state.clock()
+                fresh = await db.reading(lambda session: _catch_up(session, sub.center_id, None, now, 0, counter_id))
+                await websocket.send_text(encode(fresh))  # type: ignore[arg-type]
+                last = fresh.seq  # type: ignore[union-attr]
+                del fresh  # not kept while the connection idles
+                continue
             if sub.queue.empty():
                 # Nothing runs between the check and the clear (no await): no wake-up is lost.
                 sub.wake.clear()
@@ -296,18 +311,8 @@ async def _stream(
             event = sub.queue.get_nowait()
             if event.seq <= last:
                 continue  # already sent in the catch-up
-            if event.seq != last + 1:
-                # Should not happen (events are published in order), but never leave a gap.
-                counter_id = wants.counter_id if isinstance(wants, _CounterFilter) else None
-                now = websocket.app.state.clock()
-                fresh = await db.reading(lambda session: _catch_up(session, sub.center_id, None, now, 0, counter_id))
-                await websocket.send_text(encode(fresh))  # type: ignore[arg-type]
-                last = fresh.seq  # type: ignore[union-attr]
-                del fresh  # not kept while the connection idles
-                continue
             last = event.seq
-            if wants is None or wants(event):
-                await websocket.send_text(encode(event))
+            await websocket.send_text(encode(event))
     finally:
         receiver.cancel()
 
