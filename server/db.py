@@ -15,7 +15,7 @@ from typing import TypeVar
 import pydantic_core
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, event
+from sqlalchemy import URL, Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
@@ -188,11 +188,34 @@ def _postgres_engine(url: str | URL, lock_timeout_ms: int = 0, **pool: object) -
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
+    with migrating(engine) as (config, _):
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[tuple[Config, Connection]]:
+    """Alembic's configuration on one connection, in one transaction, to run migrations with
+    (`command.upgrade(config, ...)`, `command.downgrade`), committed when the block ends."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        if sqlite:
+            # Changing a column's type on SQLite copies its table and drops the old one; with
+            # foreign keys on, that drop fails on any row that refers to the table (a user
+            # table with sessions and audit rows). SQLite's own procedure for such changes:
+            # keys off (outside a transaction), change, check, keys on.
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                yield config, conn
+                if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                    raise RuntimeError(f"the migration left rows that refer to nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 class Database:

@@ -24,9 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 from alembic import command
-from alembic.config import Config
 
-from server.db import MIGRATIONS, make_engine
+from server.db import make_engine, migrating
 from server_process import free_port, poll
 
 REPO = Path(__file__).resolve().parents[2]
@@ -184,11 +183,8 @@ def test_install_as_a_service_then_upgrade_in_place(root, unit_server):
 
     # --- run again: an upgrade in place --------------------------------------------------------
     stop()  # what `systemctl stop` does on the box
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     engine = make_engine(f"sqlite:///{database}")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
+    with migrating(engine) as (config, conn):
         head = conn.exec_driver_sql("select version_num from alembic_version").scalar_one()
         command.downgrade(config, "-1")  # as a database left by the previous version
     engine.dispose()

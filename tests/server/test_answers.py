@@ -77,7 +77,8 @@ def test_every_integer_input_is_bounded_in_the_schema() -> None:
 
 
 def test_an_id_past_any_row_is_refused_naming_its_field(server: ServerProcess, schema: dict[str, Any]) -> None:
-    tokens = {kind: {"Authorization": f"Bearer {server.token(kind)}"} for kind in ("admin", "print_agent")}
+    # The center's admin, then a province account (creating a center), then the print agent's routes.
+    tokens = {kind: {"Authorization": f"Bearer {server.token(kind)}"} for kind in ("admin", "province", "print_agent")}
     inputs = list(integer_inputs(schema))
     assert len(inputs) > 60  # the walk found the API's ids
     refused_badly = []  # (operation, input, status): each should be a 422 naming the input in words

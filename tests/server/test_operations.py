@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from alembic import command
-from alembic.config import Config
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import connect
 
 from clocked_server import FileClock
-from server.db import MIGRATIONS, make_engine
+from server.db import make_engine, migrating
 from server.messages import render
 from server_process import ServerProcess, free_port, poll
 
@@ -61,20 +60,12 @@ def value(samples: dict, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def alembic_config(database: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
-
-
 def set_revision(server: ServerProcess, step: str) -> None:
     """Move the live server's database to another alembic revision, as an older or newer
     motcua's migration would have left it."""
     engine = make_engine(server.database_url)
     try:
-        with engine.begin() as conn:
-            config = alembic_config(server.database_url)
-            config.attributes["connection"] = conn
+        with migrating(engine) as (config, _):
             (command.downgrade if step.startswith("-") else command.upgrade)(config, step)
     finally:
         engine.dispose()

@@ -169,6 +169,7 @@ def test_the_demo_rates_a_few_of_its_done_tickets_once(db, clock):
         center = demo.seed(session)
         assert demo.seed_ratings(session, clock(), center) == 0  # no done tickets: nothing to rate
         counter = session.execute(select(Counter).where(Counter.center_id == center.id)).scalars().first()
+        counter_id = counter.id  # the row is not read again once this transaction ends
         for _ in range(8):
             ticket, _ = queue.issue_ticket(session, clock(), category_id=queue.counter_links(session, counter)[0].category_id)
             queue.complete(session, clock(), queue.call_next(session, clock(), counter.id).id)
@@ -177,5 +178,5 @@ def test_the_demo_rates_a_few_of_its_done_tickets_once(db, clock):
         assert demo.seed_ratings(session, clock(), center) == 0  # a second start adds none
         stored = session.execute(select(Rating).order_by(Rating.id)).scalars().all()
         assert [r.level for r in stored] == [level for level, _ in demo.DEMO_RATINGS]
-        assert {r.counter_id for r in stored} == {counter.id}
+        assert {r.counter_id for r in stored} == {counter_id}
         assert "dissatisfied" in [r.level for r in stored] and ["unclear_guidance", "extra_papers"] in [r.reasons for r in stored]
