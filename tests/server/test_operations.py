@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from alembic import command
+from sqlalchemy import create_engine, text
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import connect
 
@@ -101,20 +102,24 @@ def test_healthz_is_503_while_the_database_is_behind_the_code_or_ahead_of_it(ser
         set_revision(server, "head")
     assert httpx.get(f"{server.url}/healthz").json() == HEALTHY
 
-    database = Path(server.database_url.removeprefix("sqlite:///"))
-    with sqlite3.connect(database) as conn:  # a revision this code does not know: a newer motcua's
-        (head,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    engine = create_engine(server.database_url)  # a revision this code does not know: a newer motcua's
     try:
-        answer = httpx.get(f"{server.url}/healthz")
-        assert answer.status_code == 503
-        assert answer.json()["checks"] == {"database": "ok", "migrations": "migrations_unknown"}
+        with engine.begin() as conn:
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+        try:
+            answer = httpx.get(f"{server.url}/healthz")
+            assert answer.status_code == 503
+            assert answer.json()["checks"] == {"database": "ok", "migrations": "migrations_unknown"}
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
     finally:
-        with sqlite3.connect(database) as conn:
-            conn.execute("UPDATE alembic_version SET version_num = ?", (head,))
+        engine.dispose()
     assert httpx.get(f"{server.url}/healthz").json() == HEALTHY
 
 
+@pytest.mark.sqlite_only("a database file deleted or replaced under the server")
 def test_healthz_is_503_while_the_database_file_is_gone_or_replaced(server):
     database = Path(server.database_url.removeprefix("sqlite:///"))
     aside = database.with_suffix(".aside")

@@ -128,7 +128,7 @@ def test_account_and_device_commands(tmp_path):
 
 
 def test_a_province_account_from_the_command_line(tmp_path):
-    url = f"sqlite:///{tmp_path}/s.db"
+    url = database_url(tmp_path / "s.db")  # the database make() uses
     runner = CliRunner()
     with make(tmp_path, demo=True):
         pass
