@@ -130,7 +130,7 @@ def new_center(session: Session, now: datetime, code: str, name_vi: str, name_en
 def update_center(session: Session, now: datetime, center_id: int, **fields: object) -> Center:
     center = queue.get_center(session, center_id)
     # Settings left out stay as they are.
-    for name in ("observe_public_holidays", "personal_data_retention_days", "afternoon_cutoff", "days_off", "working_saturdays"):
+    for name in ("observe_public_holidays", "personal_data_retention_days", "afternoon_cutoff", "days_off", "working_saturdays", "wait_target_minutes"):
         if fields.get(name) is None:
             fields.pop(name, None)
     if "afternoon_cutoff" in fields:

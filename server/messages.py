@@ -321,6 +321,8 @@ CATALOG: dict[str, Message] = {
     "field_id": {"vi": "Mã", "en": "Id"},
     "field_limit": {"vi": "Số dòng", "en": "How many"},
     "field_weeks": {"vi": "Số tuần số liệu", "en": "Weeks of history"},
+    "field_target_minutes": {"vi": "Mục tiêu chờ (phút)", "en": "Wait target (min)"},
+    "field_wait_target_minutes": {"vi": "Mục tiêu chờ (phút)", "en": "Wait target (min)"},
     "field_volume": {"vi": "Âm lượng", "en": "Volume"},
     "field_citizen_name": {"vi": "Họ tên công dân", "en": "Citizen's name"},
     "field_citizen_phone": {"vi": "Số điện thoại", "en": "Phone number"},

@@ -76,6 +76,8 @@ class Center(SQLModel, table=True):
     observe_public_holidays: bool = True
     # The leader's and consoles' alert: a counter paused longer than this many minutes.
     pause_alert_minutes: int = 30
+    # The staffing advice's target (server.staffing): 90% of citizens should wait less.
+    wait_target_minutes: int = 15
     # The wall displays' sound, set by staff from the admin page while they run.
     display_muted: bool = False
     display_volume: int = 100  # percent

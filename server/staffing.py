@@ -24,7 +24,8 @@ Arrivals: tickets first issued (hop 0) on the same weekday as the day asked, ove
 weeks, by hour of their issue in the center's time zone, per day that had any ticket (a
 closed day does not dilute the figures). Service times: serving -> done of the tickets
 completed in those weeks (any weekday); a category with none uses its `service_minutes`.
-There is no stored target setting yet: the target comes as a query parameter (default 15).
+The target is the center's `wait_target_minutes` (its admin sets it, 15 by default); a leader
+may ask with another one to see what it would take.
 """
 
 import math
@@ -101,9 +102,11 @@ def _planned_counters(session: Session, center_id: int) -> dict[int, int]:
     return {category_id: max(1, round(share)) for category_id, share in shares.items()}
 
 
-def advice(session: Session, center_id: int, day: date | None, weeks: int, target_minutes: float, now: datetime) -> dict:
-    """The advice for a center and day (today if None), as the API's StaffingAdvice."""
+def advice(session: Session, center_id: int, day: date | None, weeks: int, target_minutes: float | None, now: datetime) -> dict:
+    """The advice for a center and day (today if None), as the API's StaffingAdvice; the
+    target is the center's own unless another is asked for."""
     center = queue.get_center(session, center_id)
+    target_minutes = float(center.wait_target_minutes) if target_minutes is None else target_minutes
     day = day or queue.service_day(center, now)
     zone = ZoneInfo(center.timezone)
     days = _history_days(day, weeks)
@@ -171,6 +174,7 @@ def advice(session: Session, center_id: int, day: date | None, weeks: int, targe
         "day": day,
         "weeks": weeks,
         "target_minutes": target_minutes,
+        "center_target_minutes": center.wait_target_minutes,
         "goal": GOAL,
         "history_days": sorted(open_days),
         "note": None if open_days else render("staffing_no_history", weeks=weeks),

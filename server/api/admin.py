@@ -88,6 +88,8 @@ class CenterIn(Body):
     observe_public_holidays: bool | None = None
     # A counter paused longer is an alert on the leader's page and the consoles.
     pause_alert_minutes: int = Field(default=30, ge=1, le=480)
+    # The staffing advice's target: 90% of citizens should wait less (left out: unchanged).
+    wait_target_minutes: int | None = Field(default=None, ge=1, le=240)
     # Dossiers (left out: unchanged): days a closed dossier keeps the citizen's name and
     # phone; the afternoon cut-off ("16:30"; "" for none); the center's own days off and the
     # làm bù Saturdays the government declares, as dates.
@@ -208,6 +210,7 @@ class CenterProfile(protocol.CenterOut):
     # For dossiers: see CenterIn.
     personal_data_retention_days: int = 30
     afternoon_cutoff: str | None = None
+    wait_target_minutes: int = 15  # the staffing advice's target (see CenterIn)
     days_off: list[date] = []
     working_saturdays: list[date] = []
 

@@ -110,7 +110,8 @@ class StaffingAdvice(BaseModel):
     center_id: int
     day: date
     weeks: int
-    target_minutes: float
+    target_minutes: float  # the one used: the center's unless another was asked for
+    center_target_minutes: int  # the center's own (Center.wait_target_minutes)
     goal: float
     history_days: list[date]
     note: dict[str, str] | None

@@ -216,3 +216,96 @@ def test_a_province_account_reads_its_centers_side_by_side(server, new_page):
     assert page.locator("#csv").get_attribute("href").startswith("/api/v1/reports/centers?")
     expect(page.locator("#arrivals")).to_be_hidden()
     assert page.errors == []
+
+
+def test_the_leader_sees_which_devices_are_connected_and_since_when(server, new_page):
+    """Presence is read from the server every 15 s (no event per connect): the page's clock is
+    driven by Playwright, the display's and the print agent's connections are real websockets.
+    A device that leaves is shown gone since its time, first, and as an alert, until it is back."""
+    from websockets.sync.client import connect
+
+    from server_process import poll
+
+    display, printer = server.token("display"), server.token("print_agent")
+    with server.client("staff") as staff:
+        devices = {d["kind"]: d for d in staff.get("/api/v1/centers/1/devices/presence").json()}
+
+        def connections(kind: str) -> int:
+            return next(d["connections"] for d in staff.get("/api/v1/centers/1/devices/presence").json() if d["kind"] == kind)
+
+        page = new_page(1920, 1080)
+        page.clock.install()
+        sign_in(page, f"{server.url}/leader", server.add_user("lanh-dao", "leader"))
+        wall = page.locator(f'#devices tbody tr[data-device-id="{devices["display"]["id"]}"]')
+        agent = page.locator(f'#devices tbody tr[data-device-id="{devices["print_agent"]["id"]}"]')
+        expect(wall.locator(".state")).to_have_text("Chưa kết nối")
+        expect(wall.locator(".kind")).to_have_text("Màn hình phòng chờ")
+        expect(wall.locator(".since")).to_have_text("—")
+        with connect(f"{server.ws_url}/ws/events?token={printer}") as agent_socket:
+            agent_socket.recv(timeout=10)  # the snapshot: it is counted
+            with connect(f"{server.ws_url}/ws/events?token={display}") as wall_socket:
+                wall_socket.recv(timeout=10)
+                page.clock.fast_forward(15_000)
+                expect(wall.locator(".state")).to_have_text("Đang kết nối")
+                expect(wall.locator(".since")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+                expect(agent.locator(".state")).to_have_text("Đang kết nối")
+                expect(agent.locator(".kind")).to_have_text("Máy in qua máy ki-ốt")
+                expect(page.locator("#alerts-none")).to_be_visible()
+            poll(lambda: connections("display") == 0, "the display's disconnect")
+            page.clock.fast_forward(15_000)
+            expect(wall.locator(".state")).to_have_text("Mất kết nối")
+            expect(page.locator("#devices tbody tr").first).to_have_attribute("data-device-id", str(devices["display"]["id"]))
+            gone = wall.locator(".since").inner_text()
+            assert re.fullmatch(r"\d\d:\d\d", gone)
+            name = devices["display"]["name"]
+            expect(page.locator("#alerts")).to_contain_text(f"Màn hình phòng chờ “{name}” mất kết nối từ {gone}")
+            expect(agent.locator(".state")).to_have_text("Đang kết nối")  # the other stays
+            page.locator("#devices").scroll_into_view_if_needed()
+            real_browser.screenshot(page, "console", "leader-devices-1920")
+            assert real_browser.axe_violations(page) == []
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            page.locator("#language").click()
+            expect(wall.locator(".state")).to_have_text("Disconnected")
+            expect(page.locator("#alerts")).to_contain_text(f"Wall display “{name}” disconnected since {gone}")
+            page.locator("#language").click()
+            with connect(f"{server.ws_url}/ws/events?token={display}") as wall_socket:
+                wall_socket.recv(timeout=10)
+                page.clock.fast_forward(15_000)
+                expect(wall.locator(".state")).to_have_text("Đang kết nối")
+                expect(page.locator("#alerts-none")).to_be_visible()
+                expect(page.locator("#alerts")).not_to_contain_text(name)
+    assert page.errors == []
+
+
+def test_the_staffing_advice_uses_the_centers_target_set_by_its_admin(server, new_page):
+    """The admin changes the center's wait target on the admin page; the leader's page, open
+    meanwhile, says the new target and asks the advice with it (the "center.updated" event)."""
+    page = open_leader(server, new_page)
+    note = page.locator("#staffing-target-note")
+    expect(note).to_have_text("Mục tiêu chờ của trung tâm: 15 phút")
+    expect(page.locator("#staffing-target")).to_have_value("15")
+    admin = new_page()
+    sign_in(admin, f"{server.url}/admin", server.add_user("quan-tri", "admin"))
+    form = admin.locator("#center-form")
+    target = form.get_by_label("Mục tiêu chờ cho đề xuất số quầy (phút)")
+    expect(target).to_have_value("15")
+    target.fill("241")
+    form.get_by_role("button", name="Lưu").click()
+    expect(form.locator('[data-field="wait_target_minutes"] .field-error')).to_contain_text("Mục tiêu chờ (phút)")
+    target.fill("25")
+    with page.expect_response(lambda answer: "/api/v1/staffing?" in answer.url):
+        form.get_by_role("button", name="Lưu").click()
+        expect(admin.locator("#status")).to_have_text("Đã lưu.")
+    expect(note).to_have_text("Mục tiêu chờ của trung tâm: 25 phút")
+    expect(page.locator("#staffing-target")).to_have_value("25")
+    with server.client("leader") as leader:
+        assert leader.get("/api/v1/staffing?center_id=1").json()["target_minutes"] == 25
+    # A target of the leader's own is a what-if: said beside the center's.
+    page.locator("#staffing-target").fill("40")
+    page.locator("#staffing-form").get_by_role("button", name="Xem").click()
+    expect(note).to_have_text("Đang xem với mục tiêu chờ: 40 phút (mục tiêu của trung tâm: 25 phút)")
+    with server.client("admin") as boss:
+        audit = boss.get("/api/v1/centers/1/audit").json()
+    assert any(e["action"] == "admin.center.update" and e["detail"].get("wait_target_minutes") == 25 for e in audit)
+    assert real_browser.axe_violations(page) == [] and real_browser.axe_violations(admin) == []
+    assert page.errors == [] and admin.errors == []

@@ -9,7 +9,9 @@ import pytest
 
 from queue_world import sign_in
 from server import staffing
-from server.models import Ticket, TicketState
+from sqlalchemy import select
+
+from server.models import AuditEntry, Ticket, TicketState
 
 
 def test_erlang_c_of_small_queues_by_hand():
@@ -128,6 +130,47 @@ def test_the_advice_on_a_constructed_history(client, clock):
     for bad in ("weeks=0", "weeks=27", "target_minutes=0", "target_minutes=241", "day=2026-13-01"):
         assert client.get(url + "&" + bad, headers={"Authorization": f"Bearer {leader}"}).status_code == 422, bad
     assert client.get("/api/v1/staffing?weeks=4", headers={"Authorization": f"Bearer {leader}"}).status_code == 422
+
+
+def test_the_centers_own_target_is_the_default_an_admin_sets_it_audited(client, clock):
+    """The history of the test above; the admin moves the center's target from 15 to 30
+    minutes: the advice asked without a target follows it (6 counters at the peak instead of
+    7), one asked with a target still uses that one, and the change is audited."""
+    world = client.world
+    monday = date(2026, 11, 23)
+    with client.app.state.db.write() as session:
+        for weeks in range(1, 5):
+            _history(session, world, monday - timedelta(weeks=weeks), 9, 30, 10)
+            _history(session, world, monday - timedelta(weeks=weeks), 14, 6, 10)
+        leader = {"Authorization": f"Bearer {sign_in(session, clock(), world.center.id, 'leader')}"}
+        admin = {"Authorization": f"Bearer {sign_in(session, clock(), world.center.id, 'admin', 'boss')}"}
+    url = f"/api/v1/staffing?center_id={world.center.id}&weeks=4&day=2026-11-23"
+
+    def peak(advice: dict) -> list[int]:
+        return [h["counters_needed"] for c in advice["categories"] if c["prefix"] == "C" for h in c["hours"]]
+
+    before = client.get(url, headers=leader).json()
+    assert (before["target_minutes"], before["center_target_minutes"], peak(before)) == (15, 15, [7, 2])
+    setup = f"/api/v1/admin/centers/{world.center.id}"
+    profile = client.get(setup, headers=admin).json()["center"]
+    assert profile["wait_target_minutes"] == 15
+    body = {k: profile[k] for k in ("name_vi", "name_en", "address", "hotline", "priority_rule", "priority_ratio", "ageing_minutes")}
+    for bad in (0, 241, 7.5, "mười"):
+        refused = client.put(setup, json={**body, "wait_target_minutes": bad}, headers=admin)
+        assert refused.status_code == 422, bad
+        assert "Mục tiêu chờ (phút)" in refused.text, refused.text
+    changed = client.put(setup, json={**body, "wait_target_minutes": 30}, headers=admin)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["wait_target_minutes"] == 30
+    assert client.put(setup, json=body, headers=admin).json()["wait_target_minutes"] == 30  # left out: unchanged
+    after = client.get(url, headers=leader).json()
+    assert (after["target_minutes"], after["center_target_minutes"], peak(after)) == (30, 30, [6, 2])
+    asked = client.get(url + "&target_minutes=15", headers=leader).json()
+    assert (asked["target_minutes"], asked["center_target_minutes"], peak(asked)) == (15, 30, [7, 2])
+    assert client.put(setup, json={**body, "wait_target_minutes": 30}, headers=leader).status_code == 403
+    with client.app.state.db.read() as session:
+        entries = list(session.execute(select(AuditEntry).where(AuditEntry.action == "admin.center.update")).scalars())
+    assert [e.detail.get("wait_target_minutes") for e in entries] == [30, None]
 
 
 def test_no_history_says_so_in_both_languages(client, clock):

@@ -247,6 +247,7 @@ async function renderCenter(panel) {
     el("div", { class: "row" },
       numberField("ageing_minutes", "admin.ageing_minutes", c.ageing_minutes),
       numberField("pause_alert_minutes", "admin.pause_alert_minutes", c.pause_alert_minutes ?? 30, { min: 1, max: 480 })),
+    numberField("wait_target_minutes", "admin.wait_target_minutes", c.wait_target_minutes ?? 15, { min: 1, max: 240 }),
     checkField("observe_public_holidays", "admin.observe_public_holidays", c.observe_public_holidays ?? true),
     // Dossiers: their return dates and how long they keep personal data.
     textField("afternoon_cutoff", "admin.afternoon_cutoff", c.afternoon_cutoff || "", { placeholder: "16:30", inputmode: "numeric" }),
@@ -263,6 +264,7 @@ async function renderCenter(panel) {
       ward_code: f.ward_code.value ? Number(f.ward_code.value) : null, priority_rule: f.priority_rule.value,
       priority_ratio: Number(f.priority_ratio.value), ageing_minutes: Number(f.ageing_minutes.value),
       observe_public_holidays: f.observe_public_holidays.checked, pause_alert_minutes: Number(f.pause_alert_minutes.value),
+      wait_target_minutes: Number(f.wait_target_minutes.value),
       personal_data_retention_days: Number(f.personal_data_retention_days.value),
       afternoon_cutoff: f.afternoon_cutoff.value.trim(),
       days_off: parseDates(f.days_off.value), working_saturdays: parseDates(f.working_saturdays.value),

@@ -1,7 +1,7 @@
 /**
  * The leader's page: the floor now (per category the people waiting and the longest wait; per
- * counter its officer, state and the ticket in hand, for how long), live over /ws/events, and
- * the reports (server/reports.py) as a table, a chart drawn by the server, CSV and XLSX.
+ * counter its officer, state and the ticket in hand, for how long; which kiosks, displays and
+ * printers are connected, or gone since when), live over /ws/events, and the reports (server/reports.py) as a table, a chart drawn by the server, CSV and XLSX.
  */
 import {
   EventStream, Queue, alertsOf, api, el, loadCatalog, renderAlerts, setLanguage, signIn, signOut, since, state, t, translate, whoAmI,
@@ -9,11 +9,23 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const queue = new Queue();
-const view = { me: null, centerId: null, stream: null, report: null, waits: new Map(), waitsTimer: null, ended: false };
+const view = {
+  me: null, centerId: null, stream: null, report: null, waits: new Map(), waitsTimer: null, ended: false,
+  devices: null, // GET /centers/{id}/devices/presence, as last read
+  targetAsked: false, // the leader typed a wait target of their own: the advice uses it, not the center's
+};
 // The expected waits are the server's estimator's (GET /centers/{id}/waits): read every
 // WAITS_MS, and soon after the queue moves, at most once per WAITS_SOON_MS.
 const WAITS_MS = 30000;
 const WAITS_SOON_MS = 3000;
+// Which devices are connected is state the server keeps (server/presence.py), not events it
+// sends (a display's every reconnect went to every client): read every PRESENCE_MS, and at
+// once when the stream comes back (the server may have restarted).
+const PRESENCE_MS = 15000;
+// A device's kind as the catalog names it (the admin page's names).
+const KIND_KEYS = { kiosk: "admin.kind_kiosk", display: "admin.kind_display", print_agent: "admin.kind_print_agent", rating: "admin.kind_rating" };
+// Gone first (what a leader acts on), then connected, then never seen.
+const DEVICE_ORDER = { gone: 0, online: 1, never: 2 };
 // The report's columns on screen: [key in the figures, catalog key, kind].
 const COLUMNS = [
   ["issued", "leader.col_issued", "n"], ["called", "leader.col_called", "n"], ["served", "leader.col_served", "n"],
@@ -31,6 +43,7 @@ async function start() {
     setLanguage(state.language === "vi" ? "en" : "vi");
     render();
     if (view.report) showReport(view.report);
+    if (view.me) loadStaffing(); // its names and notes come in the language asked
   });
   $("signin").addEventListener("submit", onSignIn);
   $("sign-out").addEventListener("click", async () => {
@@ -99,11 +112,13 @@ async function enter(me) {
       queue.apply(event);
       if (event.dossier) loadLate(); // a dossier moved on: the late list may change
       if (event.ticket && !view.waitsTimer) view.waitsTimer = setTimeout(loadWaits, WAITS_SOON_MS);
+      if (event.kind === "center.updated") loadStaffing(); // its wait target may have changed
       render();
     },
     onOnline: (online) => {
       $("online").classList.toggle("off", !online);
       $("online").textContent = t(online ? "common.online" : "common.offline");
+      if (online) loadDevices();
     },
     onRefused,
   });
@@ -111,6 +126,9 @@ async function enter(me) {
   loadLate();
   loadWaits();
   setInterval(loadWaits, WAITS_MS);
+  loadDevices();
+  setInterval(loadDevices, PRESENCE_MS);
+  $("staffing-target").addEventListener("input", () => { view.targetAsked = $("staffing-target").value !== ""; });
   $("staffing-form").addEventListener("submit", (event) => {
     event.preventDefault();
     loadStaffing();
@@ -127,6 +145,7 @@ function render() {
   const center = queue.center;
   if (center) $("center-name").textContent = `${t("leader.title")} · ${state.language === "en" ? center.name_en : center.name_vi}`;
   renderFloor();
+  renderDevices();
 }
 
 function renderFloor() {
@@ -144,7 +163,7 @@ function renderFloor() {
   }));
   const counters = [...queue.counters.values()].sort((a, b) => a.number - b.number);
   const waitingNow = tickets.filter((ticket) => ticket.state === "waiting");
-  renderAlerts($("alerts"), $("alerts-none"), alertsOf({ center: queue.center, categories, waiting: waitingNow, counters }));
+  renderAlerts($("alerts"), $("alerts-none"), [...alertsOf({ center: queue.center, categories, waiting: waitingNow, counters }), ...deviceAlerts()]);
   $("counters").tBodies[0].replaceChildren(...counters.map((counter) => {
     const hand = tickets.find((ticket) => ticket.counter_id === counter.id && ["called", "serving"].includes(ticket.state));
     const from = hand ? (hand.state === "serving" ? hand.serving_at : hand.called_at) : null;
@@ -169,10 +188,67 @@ async function loadWaits() {
   renderFloor();
 }
 
+// ---- devices: connected now, or gone since when -----------------------------------------------
+
+async function loadDevices() {
+  if (!view.centerId) return;
+  try {
+    view.devices = await api("GET", `/centers/${view.centerId}/devices/presence`);
+  } catch {
+    return; // the stream's indicator says when the server is out of reach
+  }
+  renderDevices();
+  renderFloor();
+}
+
+/** gone: connected before, not now; never: not seen since the device was added. */
+function deviceState(device) {
+  if (device.online) return "online";
+  return device.since || device.last_seen_at ? "gone" : "never";
+}
+
+/** "09:12" today, "05/12 17:30" on another day, in the center's time. */
+function when(iso) {
+  const zone = { timeZone: queue.center?.timezone || "Asia/Ho_Chi_Minh" };
+  const at = new Date(iso);
+  const day = (d) => d.toLocaleDateString("sv-SE", zone);
+  const time = at.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", ...zone });
+  return day(at) === day(new Date()) ? time : `${at.toLocaleDateString("vi-VN", { day: "2-digit", month: "2-digit", ...zone })} ${time}`;
+}
+
+function renderDevices() {
+  if (!view.devices) return;
+  const devices = [...view.devices].sort((a, b) => DEVICE_ORDER[deviceState(a)] - DEVICE_ORDER[deviceState(b)] || a.name.localeCompare(b.name, "vi"));
+  $("devices").hidden = devices.length === 0;
+  $("devices-none").hidden = devices.length > 0;
+  $("devices").tBodies[0].replaceChildren(...devices.map((device) => {
+    const shown = deviceState(device);
+    const at = shown === "online" ? device.since : device.since || device.last_seen_at;
+    let label = t(`leader.device_${shown}`);
+    if (shown === "online" && device.connections > 1) label = t("leader.device_online_many", { n: device.connections });
+    return el("tr", { dataset: { deviceId: device.id, state: shown } },
+      el("th", { scope: "row" }, device.name),
+      el("td", { class: "kind" }, t(KIND_KEYS[device.kind] || "leader.device")),
+      el("td", { class: "state" }, label),
+      el("td", { class: "since" }, at ? when(at) : "—"));
+  }));
+}
+
+/** A device that was connected and is not now is an alert until it comes back. */
+function deviceAlerts() {
+  return (view.devices || []).filter((device) => deviceState(device) === "gone").map((device) => ({
+    id: `device:${device.id}`,
+    key: "alert.device_gone",
+    values: { kind: t(KIND_KEYS[device.kind] || "leader.device"), name: device.name, time: when(device.since || device.last_seen_at) },
+  }));
+}
+
 // ---- staffing advice ---------------------------------------------------------------------------
 
 async function loadStaffing() {
-  const query = new URLSearchParams({ center_id: view.centerId, weeks: $("staffing-weeks").value, target_minutes: $("staffing-target").value });
+  // The center's own target (its admin sets it) unless the leader asks with another.
+  const query = new URLSearchParams({ center_id: view.centerId, weeks: $("staffing-weeks").value });
+  if (view.targetAsked) query.set("target_minutes", $("staffing-target").value);
   let advice;
   try {
     advice = await api("GET", `/staffing?${query}`);
@@ -181,6 +257,10 @@ async function loadStaffing() {
     $("staffing-note").hidden = false;
     return;
   }
+  if (!view.targetAsked) $("staffing-target").value = advice.center_target_minutes;
+  $("staffing-target-note").textContent = advice.target_minutes === advice.center_target_minutes
+    ? t("leader.staffing_center_target", { n: advice.center_target_minutes })
+    : t("leader.staffing_asked_target", { n: advice.target_minutes, center: advice.center_target_minutes });
   const note = advice.note ? advice.note[state.language] || advice.note.vi : "";
   $("staffing-note").textContent = note;
   $("staffing-note").hidden = !note;
