@@ -15,7 +15,7 @@ from typing import TypeVar
 import pydantic_core
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, event
+from sqlalchemy import URL, Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
@@ -23,6 +23,9 @@ from server import kept
 from server.errors import DatabaseUnavailable, ServiceBusy
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL's notification channel: a commit's payload is a center with new events (server.listener).
+CHANNEL = "motcua_events"
+DEADLOCK = "40P01"
 T = TypeVar("T")
 Job = Callable[[Session], T]
 log = logging.getLogger("motcua")
@@ -72,6 +75,11 @@ else:
     DRIVER_ERRORS += (psycopg.Error,)
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of a driver error, or of the one SQLAlchemy wraps."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None)
+
+
 def _sqlite_code(exc: BaseException) -> int | None:
     """SQLite's primary result code of a driver error, or of the one SQLAlchemy wraps."""
     code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
@@ -113,6 +121,9 @@ def database_fault(exc: BaseException) -> DatabaseUnavailable | None:
     fault = DatabaseUnavailable(reason, retry_after=retry_after)
     fault.__cause__ = exc
     return fault
+
+
+_NOTIFY = text("SELECT pg_notify(:channel, :center)")
 
 
 class JsonText(str):
@@ -191,8 +202,22 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        starting_alone(conn)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+# Server processes starting together on one PostgreSQL database migrate and seed it one at a
+# time (an advisory lock, held until the transaction ends): the first does it, the others find it done.
+_STARTING = 0x6D6F7463  # "motc"
+
+
+def starting_alone(connection: "Connection | Session") -> None:
+    """Wait for any other server process starting on this database (not on SQLite, whose
+    write lock does it already) until this transaction ends."""
+    dialect = connection.bind.dialect if isinstance(connection, Session) else connection.dialect  # type: ignore[union-attr]
+    if dialect.name != "sqlite":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STARTING})
 
 
 class Database:
@@ -228,9 +253,14 @@ class Database:
     writing connection's lock_timeout), then 503 database_busy. That wait is on the loop,
     where the jobs run: reads stall with it (rare with one server process, which is then the
     only writer). Its faults (PG_FAULTS) answer the same 503s, and a lost connection answers
-    database_unreachable. The write lock and the values kept between transactions (server.kept)
-    assume this process is the only writer of the issue path's rows: true of one process, not
-    of several on one database.
+    database_unreachable. Several server processes may write one PostgreSQL database
+    (`motcua serve --workers N`): each change holds its center's row first (queue.hold_center),
+    which serialises a center's numbers and event sequence across processes; values are kept
+    for one transaction only (server.kept); the jobs run in the blocking-call thread, so the
+    loop never waits for another process's lock; a batch PostgreSQL finds deadlocked (two
+    processes holding centers in opposite orders) runs again one job per transaction; and
+    each commit notifies every process of its centers' new events (NOTIFY on `CHANNEL`,
+    heard by server.listener, which publishes them: the only path to the websockets there).
     """
 
     def __init__(
@@ -335,7 +365,9 @@ class Database:
         session = self._writing
         if session is None:
             connection = self._writer.connect()
-            session = Session(connection, expire_on_commit=False, info=kept.shared(self._kept))
+            # Values kept between transactions only where this process is the only writer.
+            info = kept.shared(self._kept) if self._sqlite else {}
+            session = Session(connection, expire_on_commit=False, info=info)
             if self._sqlite:
                 self._driver = connection.connection.driver_connection  # type: ignore[assignment]
                 self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]  # waits only in _begin_waiting
@@ -412,6 +444,7 @@ class Database:
             with self._transaction() as session:
                 try:
                     yield session
+                    self._notify(session)
                     session.commit()
                 except BaseException as exc:
                     session.rollback()
@@ -477,20 +510,34 @@ class Database:
         (`_begin`) before this is called.
         """
         with self._transaction() as session:
-            outcomes = self._run_jobs(session, batch, isolated=False)
+            outcomes = await self._jobs(session, batch, isolated=False)
             failed = outcomes[-1] if outcomes and outcomes[-1][2] is not None else None
             if failed is None:
                 await _off_loop(self._commit, session)
                 return outcomes
-            if database_fault(failed[2]) is not None:
+            deadlocked = len(batch) > 1 and _sqlstate(failed[2]) == DEADLOCK
+            if database_fault(failed[2]) is not None and not deadlocked:
                 raise failed[2]
             session.rollback()
+        if deadlocked:  # one center per transaction cannot deadlock
+            outcomes = []
+            for one in batch:
+                await self._begin()
+                outcomes += await self._write([one])
+            return outcomes
         others = [(job, future) for job, future in batch if future is not failed[0]]
         await self._begin()
         with self._transaction() as session:
-            outcomes = self._run_jobs(session, others, isolated=True)
+            outcomes = await self._jobs(session, others, isolated=True)
             await _off_loop(self._commit, session)
         return [*outcomes, failed]
+
+    async def _jobs(self, session: Session, batch: list[tuple[Job, asyncio.Future]], isolated: bool) -> list[tuple]:
+        """`_run_jobs`: on the loop with SQLite (short, CPU-only work); in the blocking-call
+        thread with PostgreSQL, where a job may wait for a center another process holds."""
+        if self._sqlite:
+            return self._run_jobs(session, batch, isolated)
+        return await _off_loop(self._run_jobs, session, batch, isolated)
 
     def _run_jobs(self, session: Session, batch: list[tuple[Job, asyncio.Future]], isolated: bool) -> list[tuple]:
         """Run jobs in order. Not isolated: stop at the first error (its outcome comes last).
@@ -523,11 +570,19 @@ class Database:
 
     def _commit(self, session: Session) -> None:
         try:
+            self._notify(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
         self._publish(session)
+
+    def _notify(self, session: Session) -> None:
+        """PostgreSQL: tell every server process, at commit, which centers have new events."""
+        events = session.info.get("events")
+        if events and not self._sqlite:
+            for center_id in sorted({event.center_id for event in events}):
+                session.execute(_NOTIFY, {"channel": CHANNEL, "center": str(center_id)})
 
     def _publish(self, session: Session) -> None:
         events = session.info.get("events")
