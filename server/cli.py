@@ -94,7 +94,23 @@ def _serve_one(settings, host: str, port: int, sockets: list | None = None) -> N
         ws=ws,
         ws_max_size=4096,
     )
-    uvicorn.Server(config).run(sockets=sockets)
+    server = uvicorn.Server(config) if sockets is None else _shared_socket_server()(config)
+    server.run(sockets=sockets)
+
+
+def _shared_socket_server():  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    class SharedSocketServer(uvicorn.Server):
+        """uvicorn's server on a socket shared by several processes, saying when it is ready
+        (uvicorn says it only for a socket it binds itself): each process says it once."""
+
+        async def startup(self, sockets=None) -> None:  # type: ignore[no-untyped-def]
+            await super().startup(sockets=sockets)
+            if sockets and self.started:
+                self._log_started_message(sockets)
+
+    return SharedSocketServer
 
 
 def _serve_processes(settings, workers: int, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
