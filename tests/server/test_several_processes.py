@@ -216,6 +216,55 @@ def test_serve_with_two_workers_runs_two_processes_on_one_port(tmp_path):
         assert proc.wait(timeout=30) == 0, "".join(log)
 
 
+@needs_postgres
+def test_a_batch_deadlocked_with_another_writer_runs_again_one_job_at_a_time(db, clock):
+    """A group commit holding one center and waiting for a second, while another process
+    holds the second and waits for the first: PostgreSQL aborts one of them. When it is the
+    batch, its jobs run again one per transaction, and each is answered as if nothing happened."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from queue_world import build_world
+    from server import queue
+    from server_process import poll
+
+    with db.write() as session:
+        first, second = build_world(session, "ONE"), build_world(session, "TWO")
+    one, two = first.center.id, second.center.id
+
+    def issue(category_id: int):  # type: ignore[no-untyped-def]
+        return lambda session: queue.issue_ticket(session, clock(), category_id=category_id)[0].label
+
+    url = db.engine.url.render_as_string(hide_password=False)
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    other_error: list[BaseException] = []
+    with psycopg.connect(libpq) as other:
+        other.execute("SELECT id FROM center WHERE id = %s FOR UPDATE", (two,))
+
+        def the_other_process() -> None:
+            # Once the batch waits for center two, ask for center one: a circle.
+            poll(lambda: query(url, "select 1 from pg_locks where not granted"), "the batch waiting")
+            try:
+                other.execute("SELECT id FROM center WHERE id = %s FOR UPDATE", (one,))
+                other.commit()
+            except BaseException as exc:
+                other_error.append(exc)
+
+        thread = threading.Thread(target=the_other_process)
+        thread.start()
+
+        async def batch() -> list[str]:
+            # Submitted together: one batch, center one's job first.
+            return await asyncio.gather(db.run(issue(first.categories["A"].id)), db.run(issue(second.categories["A"].id)))
+
+        labels = asyncio.run(batch())
+        thread.join()
+    assert not other_error  # the batch was the one PostgreSQL aborted (it waited first) ...
+    assert labels == ["A001", "A001"]  # ... and both its jobs were done all the same
+    numbers = query(url, "select center_id, number from ticket order by 1")
+    assert numbers == [(one, 1), (two, 1)]
+
+
 def test_serve_with_workers_on_sqlite_is_refused(tmp_path):
     """SQLite has one writer: more processes are refused, in both languages, before anything starts."""
     done = subprocess.run(
