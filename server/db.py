@@ -250,9 +250,8 @@ class Database:
     With PostgreSQL the same code runs; what differs is here and in make_engine alone. There
     is no database lock to take up front: a transaction begins with its first statement, and
     a write waits only for rows or tables another program locks, at most `lock_wait` (the
-    writing connection's lock_timeout), then 503 database_busy. That wait is on the loop,
-    where the jobs run: reads stall with it (rare with one server process, which is then the
-    only writer). Its faults (PG_FAULTS) answer the same 503s, and a lost connection answers
+    writing connection's lock_timeout), then 503 database_busy. That wait is in the
+    blocking-call thread, where the jobs run with PostgreSQL (`_jobs`): the loop goes on. Its faults (PG_FAULTS) answer the same 503s, and a lost connection answers
     database_unreachable. Several server processes may write one PostgreSQL database
     (`motcua serve --workers N`): each change holds its center's row first (queue.hold_center),
     which serialises a center's numbers and event sequence across processes; values are kept
@@ -281,10 +280,10 @@ class Database:
             # PostgreSQL: the writing connection is opened for the writer, not taken from the
             # pool, so one made after a failure sees the database as it is now (a connection
             # opened while the database was read-only stays read-only). PostgreSQL locks rows,
-            # not the database, and a write waits for one only another program holds (one
-            # server process is the only writer of the issue path's rows): its lock_timeout is
-            # lock_wait, past which it answers 503 database_busy. The jobs run on the loop,
-            # which waits that long at worst.
+            # not the database, and a write waits for one another process holds (another
+            # server process's center, queue.hold_center, for one commit's time; or another
+            # program's lock): its lock_timeout is lock_wait, past which it answers 503
+            # database_busy. The jobs wait in the blocking-call thread, not on the loop.
             self._writer = _postgres_engine(engine.url, poolclass=NullPool, lock_timeout_ms=self._lock_wait_ms)
         # A plain lock, not an RLock: the group commit takes it on the loop and may have
         # waited for it in a worker thread.
@@ -521,9 +520,12 @@ class Database:
             session.rollback()
         if deadlocked:  # one center per transaction cannot deadlock
             outcomes = []
-            for one in batch:
-                await self._begin()
-                outcomes += await self._write([one])
+            for job, future in batch:
+                try:  # each job's own outcome: those before it have committed
+                    await self._begin()
+                    outcomes += await self._write([(job, future)])
+                except Exception as exc:
+                    outcomes.append((future, None, exc))
             return outcomes
         others = [(job, future) for job, future in batch if future is not failed[0]]
         await self._begin()
