@@ -5,7 +5,6 @@ Run on PostgreSQL with MOTCUA_TEST_DATABASE_URL (deploy/test.sh runs the suite t
 """
 
 import asyncio
-import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from websockets.asyncio.client import connect
 
 from database_urls import on_postgres, query
 from server.protocol import EventOut, Snapshot, parse_message
-from server_process import MOTCUA, READY, ServerProcess, free_port
+from server_process import MOTCUA, ServerProcess
 
 needs_postgres = pytest.mark.skipif(
     not on_postgres(), reason="several server processes need PostgreSQL: set MOTCUA_TEST_DATABASE_URL (deploy/test.sh does)"
@@ -179,41 +178,24 @@ def test_a_process_whose_listener_is_cut_off_catches_up(two):
 
 @needs_postgres
 def test_serve_with_two_workers_runs_two_processes_on_one_port(tmp_path):
-    """`motcua serve --workers 2`: two processes answer on one port, over one database."""
-    tokens = ServerProcess(tmp_path / "workers.db")  # not started: its database, and tokens made in it
-    url = tokens.database_url
-    port = free_port()
-    env = {**os.environ, "MOTCUA_DEMO_DOSSIERS": "0"}
-    proc = subprocess.Popen(
-        [MOTCUA, "serve", "--workers", "2", "--demo", "--port", str(port), "--database-url", url],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
-    log: list[str] = []
-    watchdog = threading.Timer(120, proc.kill)  # a server that never says it is ready ends the wait
-    watchdog.start()
+    """`motcua serve --workers 2`: two processes answer on one port, over one database, and
+    stop together."""
+    server = ServerProcess(tmp_path / "workers.db", workers=2).start()  # each process said it is ready
     try:
-        assert proc.stderr is not None
-        for line in proc.stderr:  # each process says it is ready
-            log.append(line)
-            if sum(READY in seen for seen in log) == 2:
-                break
-        assert sum(READY in seen for seen in log) == 2, "".join(log)
-        pids = {line.split("[")[1].split("]")[0] for line in log if "Started server process" in line}
-        assert len(pids) == 2, "".join(log)
-        threading.Thread(target=lambda: [log.append(line) for line in proc.stderr], daemon=True).start()  # type: ignore[union-attr]
-        desk = bearer(tokens.token("staff"))
+        pids = {line.split("[")[1].split("]")[0] for line in server.log if "Started server process" in line}
+        assert len(pids) == 2, "".join(server.log)
+        desk = bearer(server.token("staff"))
 
         async def issue() -> list[int]:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=desk, timeout=60) as http:
+            async with httpx.AsyncClient(base_url=server.url, headers=desk, timeout=60) as http:
                 answers = await asyncio.gather(*(http.post("/api/v1/tickets", json={"category_id": 1}) for _ in range(20)))
             assert {a.status_code for a in answers} == {201}
             return sorted(a.json()["number"] for a in answers)
 
         assert asyncio.run(issue()) == list(range(1, 21))
     finally:
-        watchdog.cancel()
-        proc.terminate()
-        assert proc.wait(timeout=30) == 0, "".join(log)
+        server.stop()
+    assert server.proc is not None and server.proc.returncode == 0, "".join(server.log)  # an orderly stop
 
 
 @needs_postgres
