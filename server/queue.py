@@ -264,7 +264,7 @@ def hold_center(session: Session, center_id: int) -> None:
     SQLite needs nothing: its write lock is held already. Elsewhere (PostgreSQL, where
     several processes write) the center's row is locked (FOR UPDATE); other centers go on
     in parallel. What the transaction read before waiting is read again: another process
-    may have changed it meanwhile (ORM rows are expired, the values kept for this
+    may have changed it meanwhile (ORM rows are refreshed, the values kept for this
     transaction forgotten). Taken at the start of each change (its first lock, so two
     changes of one center never wait for each other in a circle), and by `record` for
     any change that did not.
@@ -276,7 +276,9 @@ def hold_center(session: Session, center_id: int) -> None:
         return
     if _HOLD_CENTER.execute(session, id=center_id) is None:
         return  # no such center: the caller answers its own NotFound
-    session.expire_all()
+    for loaded in list(session.identity_map.values()):
+        # Read again now, not expired: a caller may read its rows after the session closes.
+        session.refresh(loaded)
     for key in [key for key in kept_values if key[0] != "held"]:
         del kept_values[key]
     kept_values[("held", center_id)] = True
