@@ -6,7 +6,9 @@ MOTCUA_TEST_DATABASE_URL (deploy/postgres.sh), on a fresh PostgreSQL database in
 its own keep-alive HTTP connection (bench/http_load.py: a light client, so the load
 generator leaves the server its core). With --url, every level runs against that server.
 
-    .venv/bin/python bench/issue_tickets.py [--requests 2000] [--rate 1000] [--url URL --token T]
+    .venv/bin/python bench/issue_tickets.py [--requests 2000] [--rate 1000] [--url URL --token T] [--workers N]
+
+--workers N (PostgreSQL only) starts `motcua serve --workers N`: N processes on one port.
 
 Closed loop: each client sends its next request when its answer comes. With 100 such clients
 a request waits behind the other 99, so by Little's law the mean latency is 100 / throughput:
@@ -86,7 +88,7 @@ def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, di
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.db"
         token = prepare(database, counters=max(LEVELS), waiting=waiting)
-        server = ServerProcess(database).start()
+        server = ServerProcess(database, workers=args.workers).start()
         try:
             assert server.proc is not None
             yield server.url, {"Authorization": f"Bearer {token}"}, server.proc.pid
@@ -96,14 +98,17 @@ def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, di
 
 
 def cpu_seconds(pid: int | None) -> float | None:
-    """The CPU time (user + system) a process has used so far, where Linux tells it."""
+    """The CPU time (user + system) a process and its children (--workers) have used so far,
+    where Linux tells it."""
     if pid is None:
         return None
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) or 0 for child in children)
 
 
 def report(
@@ -170,8 +175,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000, help="tickets per second due in the open-loop run")
     parser.add_argument("--url", help="a running server (its center 1 must be the demo center)")
     parser.add_argument("--token", help="a staff token for --url")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
     args = parser.parse_args()
-    print(f"{args.requests} requests per level; SQLite WAL, synchronous=FULL")
+    database = "PostgreSQL" if os.environ.get("MOTCUA_TEST_DATABASE_URL", "").startswith("postgresql") else "SQLite WAL, synchronous=FULL"
+    print(f"{args.requests} requests per level; {database}; {args.workers} server process(es)")
     print(f"closed loop: issue and call-next; open loop: issue, {args.rate:.0f} tickets/s due")
     runs = [("issue", n) for n in LEVELS] + [("open loop", max(LEVELS))] + [("call-next", n) for n in LEVELS]
     for name, clients in runs:

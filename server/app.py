@@ -18,10 +18,11 @@ from server import api_docs, auth, demo, health, invalid, kiosk_pages, metrics, 
 from server import dossiers as dossiers_domain
 from server.api import audit, centers, counters, devices, dossiers, officers, printing, ratings, reports, session, staffing, tickets
 from server.api.security import PrincipalCache, RateLimiter
-from server.db import DRIVER_ERRORS, Database, database_fault, make_engine, migrate
+from server.db import DRIVER_ERRORS, Database, database_fault, make_engine, migrate, starting_alone
 from server.errors import DomainError, ServiceBusy, TooManyRequests
 from server.events import Hub
 from server.limits import BodyLimit, WebsocketCaps
+from server.listener import Listener
 from server.presence import Presence
 from server.messages import render
 from server.printing import Printing, resolve_places
@@ -128,9 +129,16 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         migrate(engine)
         app.state.health = health.Health(engine)
 
+        # SQLite: one process, which publishes its events after each commit. Elsewhere
+        # (PostgreSQL, perhaps several processes) every event reaches the hub through the
+        # listener, whichever process wrote it (server.listener).
+        sqlite = engine.dialect.name == "sqlite"
+        listening = None if sqlite else Listener(engine, app.state.hub.publish)
+
         def committed(events: list) -> None:
             app.state.metrics.count_events(events)
-            app.state.hub.publish(events)
+            if sqlite:
+                app.state.hub.publish(events)
 
         app.state.db = Database(
             engine,
@@ -154,6 +162,7 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         app.state.printing.on_failed = app.state.metrics.print_failed
         tokens: dict[str, str] = {}
         with app.state.db.write() as db_session:
+            starting_alone(db_session)  # another process starting on the same database seeds first
             center = demo.seed(db_session) if settings.demo else None
             if center is not None:
                 tokens = demo.ensure_devices(db_session, clock(), center)
@@ -168,6 +177,8 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
         if password is not None:
             # Shown once, on the very first start; only its argon2 hash is kept.
             log.warning("motcua: first start: sign in as 'admin' with password %s (change it: motcua user passwd admin)", password)
+        if listening is not None:
+            listening.start()
         app.state.printing.start()  # jobs left unprinted by the last run resume
         purging = asyncio.create_task(_purge_hourly(app))
         watching = asyncio.create_task(revocation.watch(app, settings.revocation_check_seconds))
@@ -177,6 +188,8 @@ def create_app(settings: Settings | None = None, clock: queue.Clock = queue.syst
             purging.cancel()
             watching.cancel()
             app.state.printing.close()
+            if listening is not None:
+                listening.close()
             app.state.db.close()
             engine.dispose()
             app.state.metrics.close()

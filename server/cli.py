@@ -22,22 +22,40 @@ def serve(
         str | None, typer.Option(help="SQLAlchemy URL; default MOTCUA_DATABASE_URL or sqlite:///./motcua.db")
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed a demo commune center")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes on one port; more than 1 needs PostgreSQL")
+    ] = 1,
 ) -> None:
     """Run the queue server (migrates the database on start)."""
-    import gc
-
-    import uvicorn
-
-    from server.app import create_app
-
     overrides: dict[str, object] = {}
     if database_url is not None:
         overrides["database_url"] = database_url
     if demo:
         overrides["demo"] = True
     settings = _settings_or_exit(overrides)
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        # SQLite has one writer: a second process would only wait for its lock.
+        from server.messages import render
+
+        message = render("workers_need_postgres", workers=workers)
+        typer.echo(f"motcua: {message['vi']}\nmotcua: {message['en']}", err=True)
+        raise typer.Exit(2)
     _check_printers_or_exit(settings)
-    typer.echo(f"motcua: http://{host}:{port}  database: {settings.database_url}")
+    typer.echo(f"motcua: http://{host}:{port}  database: {settings.database_url}" + (f"  processes: {workers}" if workers > 1 else ""))
+    if workers > 1:
+        _serve_processes(settings, workers, host, port)
+        return
+    _serve_one(settings, host, port)
+
+
+def _serve_one(settings, host: str, port: int, sockets: list | None = None) -> None:  # type: ignore[no-untyped-def]
+    """One server process: on its own socket, or on `sockets` it shares with others."""
+    import gc
+
+    import uvicorn
+
+    from server.app import create_app
+
     app = create_app(settings)
     # What the process has made so far (modules, the app) lives as long as it: keep the
     # garbage collector from walking it again and again (full collections took 50-70 ms each
@@ -64,7 +82,7 @@ def serve(
     # (bench/staff_load.py, py-spy).
     # Clients send nothing but a close over a websocket: a message of 4 KiB is plenty (uvicorn
     # buffers up to 16 MiB by default, per connection).
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -76,6 +94,84 @@ def serve(
         ws=ws,
         ws_max_size=4096,
     )
+    server = uvicorn.Server(config) if sockets is None else _shared_socket_server()(config)
+    server.run(sockets=sockets)
+
+
+def _shared_socket_server():  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    class SharedSocketServer(uvicorn.Server):
+        """uvicorn's server on a socket shared by several processes, saying when it is ready
+        (uvicorn says it only for a socket it binds itself): each process says it once."""
+
+        async def startup(self, sockets=None) -> None:  # type: ignore[no-untyped-def]
+            await super().startup(sockets=sockets)
+            if sockets and self.started:
+                self._log_started_message(sockets)
+
+    return SharedSocketServer
+
+
+def _serve_processes(settings, workers: int, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    """`workers` server processes accepting on one listening socket (PostgreSQL: the database
+    keeps them right, server.db). This process only binds the socket, migrates the database,
+    forks them and waits: a signal to stop is passed on to them, and should one of them end,
+    the others are stopped too and this exits non-zero (systemd starts it all again)."""
+    import os
+    import signal
+    import socket
+
+    from server.db import make_engine, migrate
+
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        typer.echo(f"motcua: {host}:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
+    listening.listen(2048)
+    listening.set_inheritable(True)
+    engine = make_engine(settings.database_url)
+    migrate(engine)  # once, before the processes start
+    engine.dispose()  # no connection crosses the fork
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a server process
+            code = 0
+            try:
+                _serve_one(settings, host, port, sockets=[listening])
+            except BaseException:
+                code = 1
+                raise
+            finally:
+                os._exit(code)
+        children.append(pid)
+    listening.close()
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    failed = False
+    while children:
+        pid, status = os.wait()
+        children.remove(pid)
+        if not stopping and status != 0:
+            failed = True
+            typer.echo(f"motcua: server process {pid} ended (status {status}); stopping the others", err=True)
+            stop(signal.SIGTERM, None)
+    raise typer.Exit(1 if failed else 0)
 
 
 def _settings_or_exit(overrides: dict[str, object]):  # type: ignore[no-untyped-def]

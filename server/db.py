@@ -15,7 +15,7 @@ from typing import TypeVar
 import pydantic_core
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, Engine, event
+from sqlalchemy import URL, Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
@@ -23,6 +23,9 @@ from server import kept
 from server.errors import DatabaseUnavailable, ServiceBusy
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL's notification channel: a commit's payload is a center with new events (server.listener).
+CHANNEL = "motcua_events"
+DEADLOCK = "40P01"
 T = TypeVar("T")
 Job = Callable[[Session], T]
 log = logging.getLogger("motcua")
@@ -72,6 +75,11 @@ else:
     DRIVER_ERRORS += (psycopg.Error,)
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of a driver error, or of the one SQLAlchemy wraps."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None)
+
+
 def _sqlite_code(exc: BaseException) -> int | None:
     """SQLite's primary result code of a driver error, or of the one SQLAlchemy wraps."""
     code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
@@ -113,6 +121,9 @@ def database_fault(exc: BaseException) -> DatabaseUnavailable | None:
     fault = DatabaseUnavailable(reason, retry_after=retry_after)
     fault.__cause__ = exc
     return fault
+
+
+_NOTIFY = text("SELECT pg_notify(:channel, :center)")
 
 
 class JsonText(str):
@@ -209,6 +220,7 @@ def migrating(engine: Engine) -> Iterator[tuple[Config, Connection]]:
             driver.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
+                starting_alone(conn)
                 config.attributes["connection"] = conn
                 yield config, conn
                 if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
@@ -216,6 +228,19 @@ def migrating(engine: Engine) -> Iterator[tuple[Config, Connection]]:
         finally:
             if sqlite:
                 driver.execute("PRAGMA foreign_keys=ON")
+
+
+# Server processes starting together on one PostgreSQL database migrate and seed it one at a
+# time (an advisory lock, held until the transaction ends): the first does it, the others find it done.
+_STARTING = 0x6D6F7463  # "motc"
+
+
+def starting_alone(connection: "Connection | Session") -> None:
+    """Wait for any other server process starting on this database (not on SQLite, whose
+    write lock does it already) until this transaction ends."""
+    dialect = connection.bind.dialect if isinstance(connection, Session) else connection.dialect  # type: ignore[union-attr]
+    if dialect.name != "sqlite":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STARTING})
 
 
 class Database:
@@ -248,12 +273,16 @@ class Database:
     With PostgreSQL the same code runs; what differs is here and in make_engine alone. There
     is no database lock to take up front: a transaction begins with its first statement, and
     a write waits only for rows or tables another program locks, at most `lock_wait` (the
-    writing connection's lock_timeout), then 503 database_busy. That wait is on the loop,
-    where the jobs run: reads stall with it (rare with one server process, which is then the
-    only writer). Its faults (PG_FAULTS) answer the same 503s, and a lost connection answers
-    database_unreachable. The write lock and the values kept between transactions (server.kept)
-    assume this process is the only writer of the issue path's rows: true of one process, not
-    of several on one database.
+    writing connection's lock_timeout), then 503 database_busy. That wait is in the
+    blocking-call thread, where the jobs run with PostgreSQL (`_jobs`): the loop goes on. Its faults (PG_FAULTS) answer the same 503s, and a lost connection answers
+    database_unreachable. Several server processes may write one PostgreSQL database
+    (`motcua serve --workers N`): each change holds its center's row first (queue.hold_center),
+    which serialises a center's numbers and event sequence across processes; values are kept
+    for one transaction only (server.kept); the jobs run in the blocking-call thread, so the
+    loop never waits for another process's lock; a batch PostgreSQL finds deadlocked (two
+    processes holding centers in opposite orders) runs again one job per transaction; and
+    each commit notifies every process of its centers' new events (NOTIFY on `CHANNEL`,
+    heard by server.listener, which publishes them: the only path to the websockets there).
     """
 
     def __init__(
@@ -274,10 +303,10 @@ class Database:
             # PostgreSQL: the writing connection is opened for the writer, not taken from the
             # pool, so one made after a failure sees the database as it is now (a connection
             # opened while the database was read-only stays read-only). PostgreSQL locks rows,
-            # not the database, and a write waits for one only another program holds (one
-            # server process is the only writer of the issue path's rows): its lock_timeout is
-            # lock_wait, past which it answers 503 database_busy. The jobs run on the loop,
-            # which waits that long at worst.
+            # not the database, and a write waits for one another process holds (another
+            # server process's center, queue.hold_center, for one commit's time; or another
+            # program's lock): its lock_timeout is lock_wait, past which it answers 503
+            # database_busy. The jobs wait in the blocking-call thread, not on the loop.
             self._writer = _postgres_engine(engine.url, poolclass=NullPool, lock_timeout_ms=self._lock_wait_ms)
         # A plain lock, not an RLock: the group commit takes it on the loop and may have
         # waited for it in a worker thread.
@@ -358,7 +387,9 @@ class Database:
         session = self._writing
         if session is None:
             connection = self._writer.connect()
-            session = Session(connection, expire_on_commit=False, info=kept.shared(self._kept))
+            # Values kept between transactions only where this process is the only writer.
+            info = kept.shared(self._kept) if self._sqlite else {}
+            session = Session(connection, expire_on_commit=False, info=info)
             if self._sqlite:
                 self._driver = connection.connection.driver_connection  # type: ignore[assignment]
                 self._driver.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]  # waits only in _begin_waiting
@@ -435,6 +466,7 @@ class Database:
             with self._transaction() as session:
                 try:
                     yield session
+                    self._notify(session)
                     session.commit()
                 except BaseException as exc:
                     session.rollback()
@@ -500,20 +532,37 @@ class Database:
         (`_begin`) before this is called.
         """
         with self._transaction() as session:
-            outcomes = self._run_jobs(session, batch, isolated=False)
+            outcomes = await self._jobs(session, batch, isolated=False)
             failed = outcomes[-1] if outcomes and outcomes[-1][2] is not None else None
             if failed is None:
                 await _off_loop(self._commit, session)
                 return outcomes
-            if database_fault(failed[2]) is not None:
+            deadlocked = len(batch) > 1 and _sqlstate(failed[2]) == DEADLOCK
+            if database_fault(failed[2]) is not None and not deadlocked:
                 raise failed[2]
             session.rollback()
+        if deadlocked:  # one center per transaction cannot deadlock
+            outcomes = []
+            for job, future in batch:
+                try:  # each job's own outcome: those before it have committed
+                    await self._begin()
+                    outcomes += await self._write([(job, future)])
+                except Exception as exc:
+                    outcomes.append((future, None, exc))
+            return outcomes
         others = [(job, future) for job, future in batch if future is not failed[0]]
         await self._begin()
         with self._transaction() as session:
-            outcomes = self._run_jobs(session, others, isolated=True)
+            outcomes = await self._jobs(session, others, isolated=True)
             await _off_loop(self._commit, session)
         return [*outcomes, failed]
+
+    async def _jobs(self, session: Session, batch: list[tuple[Job, asyncio.Future]], isolated: bool) -> list[tuple]:
+        """`_run_jobs`: on the loop with SQLite (short, CPU-only work); in the blocking-call
+        thread with PostgreSQL, where a job may wait for a center another process holds."""
+        if self._sqlite:
+            return self._run_jobs(session, batch, isolated)
+        return await _off_loop(self._run_jobs, session, batch, isolated)
 
     def _run_jobs(self, session: Session, batch: list[tuple[Job, asyncio.Future]], isolated: bool) -> list[tuple]:
         """Run jobs in order. Not isolated: stop at the first error (its outcome comes last).
@@ -546,11 +595,19 @@ class Database:
 
     def _commit(self, session: Session) -> None:
         try:
+            self._notify(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
         self._publish(session)
+
+    def _notify(self, session: Session) -> None:
+        """PostgreSQL: tell every server process, at commit, which centers have new events."""
+        events = session.info.get("events")
+        if events and not self._sqlite:
+            for center_id in sorted({event.center_id for event in events}):
+                session.execute(_NOTIFY, {"channel": CHANNEL, "center": str(center_id)})
 
     def _publish(self, session: Session) -> None:
         events = session.info.get("events")

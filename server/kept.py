@@ -15,6 +15,11 @@ or center everything; any rollback, a
 savepoint's too, forgets everything (the issue path updates a value before its commit). The
 event sequence is only ever written by `queue.record`, which keeps it. Writes are serialised in the one server process (server.db), so no other writer
 comes in between. A session the Database did not make keeps values for one transaction.
+
+That holds on SQLite, which has one server process. On PostgreSQL several processes may
+write: there the Database's session keeps values for one transaction only, and each change
+holds its center first (queue.hold_center), so what it reads and keeps after that no other
+writer changes before its commit.
 """
 
 from collections.abc import Callable, Hashable

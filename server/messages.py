@@ -110,6 +110,10 @@ CATALOG: dict[str, Message] = {
         "vi": "Máy chủ đang quá tải, vui lòng thử lại sau giây lát.",
         "en": "The server is overloaded; please try again in a moment.",
     },
+    "workers_need_postgres": {
+        "vi": "Chạy {workers} tiến trình máy chủ cần cơ sở dữ liệu PostgreSQL (MOTCUA_DATABASE_URL=postgresql+psycopg://...); với SQLite, máy chủ chạy một tiến trình (bỏ --workers).",
+        "en": "{workers} server processes need a PostgreSQL database (MOTCUA_DATABASE_URL=postgresql+psycopg://...); on SQLite the server runs as one process (leave out --workers).",
+    },
     "database_busy": {
         "vi": "Cơ sở dữ liệu đang bận (một chương trình khác, như bản sao lưu, đang giữ khóa); chưa ghi gì. Vui lòng thử lại sau giây lát.",
         "en": "The database is busy (another program, a backup perhaps, holds its lock); nothing was saved. Please try again in a moment.",

@@ -241,10 +241,59 @@ _C = Counter.__table__.c  # type: ignore[attr-defined]
 CounterRow = namedtuple("CounterRow", [c.name for c in _C])  # type: ignore[misc]
 _COUNTER = Direct(select(Counter.__table__).where(_C.id == bindparam("id")).with_for_update())  # type: ignore[attr-defined]
 _IN_HAND_LABEL = Direct(select(_T.label).where(_T.counter_id == bindparam("counter_id")).where(text(IN_HAND)).limit(1))
+_CENTER_OF_COUNTER = Direct(select(_C.center_id).where(_C.id == bindparam("id")))
+_HOLD_CENTER = Direct(select(Center.__table__.c.id).where(Center.__table__.c.id == bindparam("id")).with_for_update())  # type: ignore[attr-defined]
 _COUNTER_CALLS = Direct(
     update(Counter.__table__).where(_C.id == bindparam("row_id")),  # type: ignore[attr-defined]
     column_keys=["ordinary_calls_before_priority"],
 )
+
+
+def _one_writer(session: Session) -> bool:
+    """SQLite: its write lock (BEGIN IMMEDIATE, server.db) serialises every writing transaction."""
+    bind = session.bind
+    return bind is None or bind.dialect.name == "sqlite"
+
+
+def hold_center(session: Session, center_id: int) -> None:
+    """Serialise this transaction's changes of a center with every other writer's until it
+    commits: its numbers, waiting counts and event sequence are read after this, so two
+    server processes never give out the same number or sequence, nor both answer one
+    idempotency key.
+
+    SQLite needs nothing: its write lock is held already. Elsewhere (PostgreSQL, where
+    several processes write) the center's row is locked (FOR UPDATE); other centers go on
+    in parallel. What the transaction read before waiting is read again: another process
+    may have changed it meanwhile (ORM rows are refreshed, the values kept for this
+    transaction forgotten). Taken at the start of each change (its first lock, so two
+    changes of one center never wait for each other in a circle), and by `record` for
+    any change that did not.
+    """
+    if _one_writer(session):
+        return
+    kept_values = kept.values(session)  # pending changes flushed first
+    if ("held", center_id) in kept_values:
+        return
+    if _HOLD_CENTER.execute(session, id=center_id) is None:
+        return  # no such center: the caller answers its own NotFound
+    for loaded in list(session.identity_map.values()):
+        # Read again now, not expired: a caller may read its rows after the session closes.
+        session.refresh(loaded)
+    for key in [key for key in kept_values if key[0] != "held"]:
+        del kept_values[key]
+    kept_values[("held", center_id)] = True
+
+
+def _hold_center_of_counter(session: Session, counter_id: int) -> None:
+    """`hold_center` for the counter's center, before the counter is read (not on SQLite)."""
+    if not _one_writer(session) and (row := _CENTER_OF_COUNTER.execute(session, id=counter_id)) is not None:
+        hold_center(session, row[0])
+
+
+def _hold_center_of_ticket(session: Session, ticket_id: int) -> None:
+    """`hold_center` for the ticket's center, before the ticket is read (not on SQLite)."""
+    if not _one_writer(session) and (row := _CENTER_OF_TICKET.execute(session, id=ticket_id)) is not None:
+        hold_center(session, row[0])
 
 
 def _expire(session: Session, model: type, row_id: int) -> None:
@@ -581,6 +630,7 @@ def record(
     """Append the next event of a center; the unit of work publishes it after commit."""
     if ticket is not None and ticket.id is None:
         session.flush()  # a new leg needs its id before it can be described
+    hold_center(session, center_id)  # if the change did not at its start (not on SQLite)
     seq = last_seq(session, center_id) + 1
     out = protocol.EventOut(
         seq=seq,
@@ -632,6 +682,7 @@ def issue_ticket(
         raise NotFound("category_not_found")
     center = _reference(session, Center, category.center_id)
     assert center is not None
+    hold_center(session, center.id)  # before the key and the number are read (not on SQLite)
     if idempotency_key is not None:
         earlier = session.connection().execute(_BY_KEY, {"center_id": center.id, "key": idempotency_key}).first()
         if earlier is not None:
@@ -728,6 +779,7 @@ def claim(session: Session, now: datetime, counter_id: int, officer: Officer, *,
     A counter held by another officer is only taken with `take_over`; its event
     ("counter.claimed", with the new officer) tells the first officer's console at once.
     Claiming a counter one holds already changes nothing (its `officer_since` stays)."""
+    _hold_center_of_counter(session, counter_id)
     counter = get_counter(session, counter_id)
     if counter.officer_id == officer.id:
         return counter, None
@@ -741,6 +793,7 @@ def claim(session: Session, now: datetime, counter_id: int, officer: Officer, *,
 def release(session: Session, now: datetime, counter_id: int, officer: Officer) -> Counter:
     """`officer` leaves the counter (signing out, changing counter). Releasing a free
     counter changes nothing; one held by another officer is theirs: 409 `counter_held`."""
+    _hold_center_of_counter(session, counter_id)
     counter = get_counter(session, counter_id)
     if counter.officer_id is None:
         return counter
@@ -898,7 +951,14 @@ def _merge(center: Center, counter: Counter, streams: list[tuple[int, int, deque
 
 
 def center_of_counter(session: Session, counter_id: int) -> int:
-    """The center a counter belongs to (NotFound if none): a route's check before a change."""
+    """The center a counter belongs to (NotFound if none): a route's check before a change,
+    which holds the center (`hold_center`) where other processes write."""
+    if not _one_writer(session):
+        found = _CENTER_OF_COUNTER.execute(session, id=counter_id)
+        if found is None:
+            raise NotFound("counter_not_found")
+        hold_center(session, found[0])
+        return found[0]
     row = _COUNTER.execute(session, id=counter_id)
     if row is None:
         raise NotFound("counter_not_found")
@@ -911,6 +971,7 @@ def call_next(session: Session, now: datetime, counter_id: int, officer: Officer
     Its rows are read, locked (FOR UPDATE where the database has it) and written straight on
     the driver: through the ORM, loading and flushing the counter and the ticket were half
     of a call's cost (bench/call_next.py)."""
+    _hold_center_of_counter(session, counter_id)  # before the counter's row lock
     row = _COUNTER.execute(session, id=counter_id)
     if row is None:
         raise NotFound("counter_not_found")
@@ -949,6 +1010,7 @@ def call_ticket(session: Session, now: datetime, ticket_id: int, *, counter_id: 
     """The counter calls one ticket by its number, out of the call order: a waiting ticket
     of today, or one of today marked no-show whose citizen came back (it keeps its
     `no_show_at`: the record that it was once missed). Another day's ticket is not called."""
+    _hold_center_of_ticket(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     counter = get_counter(session, counter_id)
     if counter.center_id != ticket.center_id:
@@ -987,10 +1049,12 @@ def find_today(session: Session, center_id: int, label: str, now: datetime) -> T
 
 
 def center_of_ticket(session: Session, ticket_id: int) -> int:
-    """The center a ticket belongs to (NotFound if none): a route's check before a change."""
+    """The center a ticket belongs to (NotFound if none): a route's check before a change,
+    which holds the center (`hold_center`) where other processes write."""
     row = _CENTER_OF_TICKET.execute(session, id=ticket_id)
     if row is None:
         raise NotFound("ticket_not_found")
+    hold_center(session, row[0])
     return row[0]
 
 
@@ -1000,6 +1064,7 @@ def _change_ticket(
 ) -> TicketRow:
     """Move a ticket on by one step the officer may take: `change(ticket)` gives the columns
     written; the event `kind` recorded. The ticket comes back as a read-only row."""
+    _hold_center_of_ticket(session, ticket_id)  # before the ticket's row lock
     row = _TICKET.execute(session, id=ticket_id)
     if row is None:
         raise NotFound("ticket_not_found")
@@ -1073,6 +1138,7 @@ def transfer(
     The ticket ends as `transferred`; a new waiting leg keeps its number, token and place in
     time (queued_at), so the citizen keeps the paper they hold and does not lose their turn.
     """
+    _hold_center_of_ticket(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     _hold_ticket(session, now, ticket, officer)
     _require(ticket, "transfer", TicketState.waiting, TicketState.called, TicketState.serving)
@@ -1127,6 +1193,7 @@ def set_counter_state(
     """Pause (with its reason, if given) or resume a counter. A paused counter keeps the
     ticket in hand but calls no one. Pausing a paused counter with another reason changes
     the reason."""
+    _hold_center_of_counter(session, counter_id)
     counter = get_counter(session, counter_id)
     _hold(session, now, counter, officer)
     reason = reason if state == CounterState.paused else None

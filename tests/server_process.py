@@ -28,13 +28,16 @@ def free_port() -> int:
 class ServerProcess:
     """`motcua serve --demo` on 127.0.0.1; restartable on the same database and port."""
 
-    def __init__(self, database: Path, env: dict[str, str] | None = None, demo: bool = True, clock_file: Path | None = None) -> None:
+    def __init__(
+        self, database: Path, env: dict[str, str] | None = None, demo: bool = True, clock_file: Path | None = None, workers: int = 1
+    ) -> None:
         self.database_url = database_url(database)  # on PostgreSQL, a database the path names
         self.port = free_port()
         # The demo's dossiers (tickets and events of past days) only where a test asks for them.
         self.env = {**os.environ, "MOTCUA_DEMO_DOSSIERS": "0", **(env or {})}
         self.demo = demo
         self.clock_file = clock_file  # the server's time is read from this file (clocked_server.py)
+        self.workers = workers  # `--workers`: that many processes on the port (PostgreSQL only)
         self.proc: subprocess.Popen[str] | None = None
         self.log: list[str] = []
 
@@ -51,6 +54,8 @@ class ServerProcess:
         args = [*command, "serve", "--port", str(self.port), "--database-url", self.database_url]
         if self.demo:
             args.append("--demo")
+        if self.workers > 1:
+            args += ["--workers", str(self.workers)]
         self.proc = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=self.env
         )
@@ -63,6 +68,7 @@ class ServerProcess:
             lines.put(None)
 
         threading.Thread(target=pump, args=(self.proc.stderr,), daemon=True).start()
+        ready = 0  # each process says it once
         while True:
             try:
                 line = lines.get(timeout=timeout)
@@ -71,7 +77,9 @@ class ServerProcess:
             if line is None:
                 raise RuntimeError("server exited:\n" + "".join(self.log))
             if READY in line:
-                return self
+                ready += 1
+                if ready == self.workers:
+                    return self
 
     def prepare(self) -> "ServerProcess":
         """Make the database before the first start (migrated, the demo center seeded), so

@@ -158,7 +158,8 @@ def test_callers_hear_of_their_commit_before_the_next_batch_runs(db, world, cloc
     a = world.categories["A"].id
     answered: list[str] = []
     seen_by_next_batch: list[int] = []
-    next_callers: list[asyncio.Task] = []
+    next_callers: list = []
+    loop = None
 
     async def caller(job):
         answered.append(await db.run(job))
@@ -168,13 +169,17 @@ def test_callers_hear_of_their_commit_before_the_next_batch_runs(db, world, cloc
         return issue_job(clock, a)(session)
 
     def first_job(session):
-        # Submitted while this batch runs, so they make the next one.
-        next_callers.append(asyncio.get_running_loop().create_task(caller(next_job)))
+        # Submitted while this batch runs, so they make the next one. Through the loop, from
+        # whichever thread runs the jobs (the loop's with SQLite, the blocking-call thread's with
+        # PostgreSQL: server.db).
+        next_callers.append(asyncio.run_coroutine_threadsafe(caller(next_job), loop))
         return issue_job(clock, a)(session)
 
     async def scenario():
+        nonlocal loop
+        loop = asyncio.get_running_loop()
         await asyncio.gather(*(caller(first_job) for _ in range(3)))
-        await asyncio.gather(*next_callers)
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in next_callers))
 
     asyncio.run(scenario())
     assert seen_by_next_batch == [3, 3, 3]
