@@ -56,6 +56,10 @@ PROCEDURES = [
     ("E", "Đăng ký thành lập hộ kinh doanh", "Household business registration", 3),
     ("G", "Trợ cấp xã hội hằng tháng", "Monthly social allowance", 7),
     ("H", "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", "Health insurance card for a child under 6", 5),
+    ("A", "Đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch", "Change or correction of civil status details", 3),
+    ("C", "Đăng ký biến động quyền sử dụng đất, tài sản gắn liền với đất", "Registration of changes to land use rights", 10),
+    ("E", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh", "Change of a household business's registration", 3),
+    ("G", "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội", "Funeral costs of a social protection beneficiary", 5),
 ]
 
 
@@ -111,17 +115,40 @@ def ensure_devices(session: Session, now: datetime, center: Center) -> dict[str,
 
 
 # Dossiers a newcomer sees in the console: (days ago received, procedure, the states it went
-# through, what needs_more asked for or why it was rejected, citizen's name, phone). The
-# marital-status certificate received 20 days ago and still processing is late.
+# through, what needs_more asked for or why it was rejected, citizen's name, phone); three in
+# each state. Open ones are received no more days ago than their processing days, so they are
+# on time, except the marital-status certificate received 20 days ago and still processing:
+# the one late dossier (its apology letter). The first tickets get the demo's ratings
+# (seed_ratings); the returned ones come last, so their status pages still ask for one.
 S = DossierState
+_MARITAL = "Cấp giấy xác nhận tình trạng hôn nhân"
+_CORRECTION = "Đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch"
+_LAND_CHANGE = "Đăng ký biến động quyền sử dụng đất, tài sản gắn liền với đất"
+_BUSINESS = "Đăng ký thành lập hộ kinh doanh"
+_BUSINESS_CHANGE = "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh"
+_ALLOWANCE = "Trợ cấp xã hội hằng tháng"
+_CHILD_CARD = "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi"
+_BUILDING = "Cấp giấy phép xây dựng nhà ở riêng lẻ"
+_FUNERAL = "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội"
 DOSSIERS = [
-    (1, "Cấp giấy xác nhận tình trạng hôn nhân", [], "", "Nguyễn Văn An", "0912345678"),
-    (2, "Đăng ký thành lập hộ kinh doanh", [S.processing], "", "Trần Thị Bình", None),
-    (4, "Trợ cấp xã hội hằng tháng", [S.processing, S.needs_more], "Bản sao giấy xác nhận khuyết tật", "Lê Văn Cường", "0987654321"),
-    (2, "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", [S.processing, S.ready], "", None, None),
-    (9, "Đăng ký thành lập hộ kinh doanh", [S.processing, S.ready, S.returned], "", "Phạm Thị Dung", None),
-    (5, "Cấp giấy phép xây dựng nhà ở riêng lẻ", [S.rejected], "Thửa đất nằm trong quy hoạch giao thông", None, None),
-    (20, "Cấp giấy xác nhận tình trạng hôn nhân", [S.processing], "", "Hoàng Văn Em", "0901234567"),
+    (1, _MARITAL, [], "", "Nguyễn Văn An", "0912345678"),
+    (2, _CORRECTION, [], "", "Đinh Thị Hoa", None),
+    (3, "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu", [], "", None, None),
+    (2, _BUSINESS, [S.processing], "", "Trần Thị Bình", None),
+    (6, _LAND_CHANGE, [S.processing], "", "Vũ Đức Khải", "0934567890"),
+    (20, _MARITAL, [S.processing], "", "Hoàng Văn Em", "0901234567"),
+    (8, _BUILDING, [S.needs_more], "Bản vẽ thiết kế có chữ ký của đơn vị tư vấn", "Bùi Thị Lan", None),
+    (3, _BUSINESS_CHANGE, [S.needs_more], "Hợp đồng thuê địa điểm kinh doanh", None, None),
+    (4, _ALLOWANCE, [S.processing, S.needs_more], "Bản sao giấy xác nhận khuyết tật", "Lê Văn Cường", "0987654321"),
+    (4, _ALLOWANCE, [S.processing, S.ready], "", "Ngô Thị Mai", "0978123456"),
+    (2, _MARITAL, [S.ready], "", "Đặng Văn Phúc", None),
+    (2, _CHILD_CARD, [S.processing, S.ready], "", None, None),
+    (5, _BUILDING, [S.rejected], "Thửa đất nằm trong quy hoạch giao thông", None, None),
+    (7, _CHILD_CARD, [S.processing, S.rejected], "Trẻ đã được cấp thẻ bảo hiểm y tế tại nơi thường trú", None, None),
+    (10, _FUNERAL, [S.rejected], "Người mất không thuộc đối tượng bảo trợ xã hội hằng tháng", "Lý Văn Sơn", None),
+    (9, _BUSINESS, [S.processing, S.ready, S.returned], "", "Phạm Thị Dung", None),
+    (12, _CORRECTION, [S.processing, S.ready, S.returned], "", "Trịnh Văn Quang", None),
+    (3, _MARITAL, [S.processing, S.ready, S.returned], "", None, None),
 ]
 
 

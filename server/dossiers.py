@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
-from server import auth, directory, protocol, queue
+from server import auth, directory, protocol, queue, ratings
 from server.collation import fold, vi_key
 from server.errors import Conflict, NotFound
 from server.messages import DOSSIER_STATE_WORDS
@@ -276,8 +276,8 @@ def dossier_out(session: Session, dossier: Dossier, now: datetime) -> protocol.D
 
 def status_out(session: Session, dossier: Dossier, now: datetime) -> protocol.DossierStatus:
     """The public status: what the dossier's QR code shows anyone holding it."""
-    full = dossier_out(session, dossier, now)
-    return protocol.DossierStatus.model_validate(full.model_dump(include=set(protocol.DossierStatus.model_fields)))
+    full = dossier_out(session, dossier, now).model_dump(include=set(protocol.DossierStatus.model_fields))
+    return protocol.DossierStatus.model_validate({**full, **ratings.dossier_status_of(session, now, dossier)})
 
 
 def find(

@@ -288,6 +288,18 @@ CATALOG: dict[str, Message] = {
         "vi": "Đã hết hạn đánh giá số {label} (chỉ đánh giá trong ngày được phục vụ).",
         "en": "Ticket {label} can no longer be rated (only on the day it was served).",
     },
+    "rating_dossier_not_returned": {
+        "vi": "Hồ sơ {dossier_code} {state}; chỉ đánh giá được sau khi đã trả kết quả.",
+        "en": "Dossier {dossier_code} is {state}; it can be rated once its result has been returned.",
+    },
+    "rating_dossier_exists": {
+        "vi": "Lần phục vụ của hồ sơ {dossier_code} (số {label}) đã được đánh giá rồi; mỗi lượt chỉ đánh giá một lần. Xin cảm ơn ông/bà!",
+        "en": "The service of dossier {dossier_code} (ticket {label}) has already been rated; each visit is rated once. Thank you!",
+    },
+    "rating_dossier_closed": {
+        "vi": "Đã hết hạn đánh giá hồ sơ {dossier_code} (chỉ đánh giá trong {days} ngày sau khi trả kết quả).",
+        "en": "Dossier {dossier_code} can no longer be rated (only within {days} days of its result being returned).",
+    },
     "rating_not_your_counter": {
         "vi": "Chỉ cán bộ đang làm việc tại quầy {number} mới ghi được đánh giá của quầy này.",
         "en": "Only the officer working counter {number} can record its ratings.",
@@ -310,6 +322,7 @@ CATALOG: dict[str, Message] = {
     # A procedure's code on the admin page, a dossier's (mã hồ sơ) at the counter.
     "field_code": {"vi": "Mã", "en": "Code"},
     "field_ticket_id": {"vi": "Số thứ tự", "en": "Ticket"},
+    "field_dossier_token": {"vi": "Mã tra cứu của hồ sơ", "en": "The dossier's status code"},
     "field_procedure_id": {"vi": "Thủ tục", "en": "Procedure"},
     # Ids in paths and queries (server.ids bounds them all).
     "field_center_id": {"vi": "Trung tâm", "en": "Center"},
@@ -370,13 +383,14 @@ CATALOG: dict[str, Message] = {
     "field_comment": {"vi": "Góp ý", "en": "Comment"},
     "field_token": {"vi": "Mã tra cứu của số", "en": "The ticket's status code"},
     "field_ticket_id": {"vi": "Số thứ tự", "en": "Ticket"},
+    "field_dossier_token": {"vi": "Mã tra cứu của hồ sơ", "en": "The dossier's status code"},
     "reason_reasons_when_satisfied": {
         "vi": "chỉ chọn lý do khi chưa hài lòng (bình thường hoặc không hài lòng)",
         "en": "are given only when not satisfied (neutral or dissatisfied)",
     },
     "reason_rating_from": {
-        "vi": "gửi mã tra cứu của số (từ điện thoại), hoặc số thứ tự và quầy (từ quầy), không cả hai",
-        "en": "give the ticket's status token (from a phone), or the ticket and its counter (at the counter), not both",
+        "vi": "gửi một trong ba: mã tra cứu của số hoặc của hồ sơ (từ điện thoại), hoặc số thứ tự và quầy (từ quầy), không cả hai",
+        "en": "give one of: the ticket's or the dossier's status token (from a phone), or the ticket and its counter (at the counter), not both",
     },
     "reason_repeated": {"vi": "có mục bị lặp lại", "en": "has an item twice"},
     "reason_missing": {"vi": "chưa nhập", "en": "is required"},

@@ -297,6 +297,10 @@ class DossierStatus(BaseModel):
     center_name_en: str
     center_address: str
     center_hotline: str
+    # The rating of the visit that brought the dossier (its ticket's), and whether this page
+    # may still ask for it: once the result is returned (server.ratings).
+    rating: str | None = None  # very_satisfied, satisfied, neutral, dissatisfied
+    can_rate: bool = False
 
 
 class RatingEventOut(BaseModel):

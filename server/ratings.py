@@ -4,7 +4,10 @@ records its event (`rating.recorded`, without the comment: events reach kiosks a
 
 A rating is taken at the counter that served the ticket (its rating screen, or the officer's
 second screen) while the citizen is still there, or later on the citizen's phone from the
-ticket's status page, the same service day.
+ticket's status page, the same service day, or from a dossier's status page (the QR code of its
+appointment slip) once the result is returned. A dossier's rating is its ticket's: one per
+ticket however many dossiers it brought, so the reports by ticket, counter and officer count
+each citizen's visit once.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -14,12 +17,16 @@ from sqlmodel import Session, col
 
 from server import protocol, queue
 from server.errors import Conflict
-from server.messages import STATE_WORDS
-from server.models import Counter, Rating, RatingLevel, RatingReason, RatingSource, Ticket, TicketState, User
+from server.messages import DOSSIER_STATE_WORDS, STATE_WORDS
+from server.models import Counter, Dossier, DossierState, Rating, RatingLevel, RatingReason, RatingSource, Ticket, TicketState, User
 
 # How long after "done" the counter's screen may still rate a ticket: the citizen is at the
 # counter for a minute or two; after that it is the next citizen standing there.
 COUNTER_WINDOW = timedelta(minutes=10)
+# How long after its result is returned a dossier's page may still rate it: the citizen rates
+# the whole service with the result in hand, that week; later ratings would rewrite the
+# figures of periods the leaders have already read.
+DOSSIER_WINDOW = timedelta(days=7)
 
 
 def rating_of(session: Session, ticket_id: int) -> Rating | None:
@@ -62,6 +69,19 @@ def check_on_phone(session: Session, now: datetime, ticket: Ticket) -> None:
     _require_rateable(session, ticket)
     if ticket.service_day != queue.service_day(queue.get_center(session, ticket.center_id), now):
         raise Conflict("rating_closed", label=ticket.label)
+
+
+def check_from_dossier(session: Session, now: datetime, dossier: Dossier) -> Ticket:
+    """A dossier's page rates the ticket that brought the dossier, and no other: once the
+    result is returned, within DOSSIER_WINDOW, if that ticket has no rating yet."""
+    ticket = queue.get_ticket(session, dossier.ticket_id)
+    if dossier.state != DossierState.returned or dossier.returned_at is None:
+        raise Conflict("rating_dossier_not_returned", dossier_code=dossier.code, state=DOSSIER_STATE_WORDS[dossier.state])
+    if rating_of(session, ticket.id) is not None:  # type: ignore[arg-type]
+        raise Conflict("rating_dossier_exists", dossier_code=dossier.code, label=ticket.label)
+    if queue._utc(dossier.returned_at) < now - DOSSIER_WINDOW:
+        raise Conflict("rating_dossier_closed", dossier_code=dossier.code, days=DOSSIER_WINDOW.days)
+    return ticket
 
 
 def record(
@@ -112,6 +132,16 @@ def status_of(session: Session, now: datetime, ticket: Ticket) -> dict[str, obje
     return {
         "rating": rating.level if rating else None,
         "can_rate": rating is None and ticket.state == TicketState.done and ticket.service_day == today,
+    }
+
+
+def dossier_status_of(session: Session, now: datetime, dossier: Dossier) -> dict[str, object]:
+    """What the dossier's status page needs: its ticket's rating, and whether it may ask for one."""
+    rating = rating_of(session, dossier.ticket_id)
+    returned = dossier.returned_at is not None and dossier.state == DossierState.returned
+    return {
+        "rating": rating.level if rating else None,
+        "can_rate": rating is None and returned and queue._utc(dossier.returned_at) >= now - DOSSIER_WINDOW,  # type: ignore[arg-type]
     }
 
 

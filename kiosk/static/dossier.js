@@ -1,8 +1,11 @@
 // The citizen's dossier page, /d/<token>: what the QR code of the appointment slip opens.
 // Reads GET /api/v1/public/dossiers/<token> (never the citizen's name or phone), and again
-// every minute: a dossier moves in days, not seconds.
+// every minute: a dossier moves in days, not seconds. Once the result is returned it asks,
+// with the four faces of the ticket's page (rating.js), how the citizen was served: the
+// rating of the visit that brought the dossier, once (POST /api/v1/ratings, dossier_token).
 
 import { LANGUAGES, applyCatalog, loadCatalog, translate } from "./common.js";
+import { UNSATISFIED, chosenReasons, renderFaces, renderReasons, sendRating } from "./rating.js";
 
 const POLL_MS = 60000;
 const POLL_FAILED_MS = 10000;
@@ -13,6 +16,10 @@ const state = {
   language: (navigator.language || "vi").toLowerCase().startsWith("en") ? "en" : "vi",
   dossier: null,
   found: true,
+  level: null, // the face tapped, while reasons are chosen
+  sending: false,
+  rateFailed: false,
+  pollTimer: null,
 };
 const $ = (id) => document.getElementById(id);
 const t = (key, values) => translate(state.catalog, state.language, key, values);
@@ -30,6 +37,7 @@ function localDay(utc) {
 }
 
 async function refresh() {
+  clearTimeout(state.pollTimer);
   let wait = POLL_MS;
   try {
     const response = await fetch(`/api/v1/public/dossiers/${encodeURIComponent(token)}`, { cache: "no-store" });
@@ -45,7 +53,41 @@ async function refresh() {
     wait = POLL_FAILED_MS;
   }
   render();
-  if (state.found) setTimeout(refresh, wait);
+  if (state.found) state.pollTimer = setTimeout(refresh, wait);
+}
+
+// One tap on a satisfied face sends; a face that asks why waits for the reasons and "send".
+function pick(level) {
+  if (state.sending) return;
+  state.level = level;
+  if (UNSATISFIED.includes(level)) render();
+  else rate();
+}
+
+async function rate() {
+  if (state.sending || !state.level) return;
+  state.sending = true;
+  render();
+  const reasons = UNSATISFIED.includes(state.level) ? chosenReasons($("chips")) : [];
+  const result = await sendRating({ dossier_token: token, level: state.level, reasons });
+  state.sending = false;
+  state.rateFailed = !(result.ok || result.status === 409);
+  if (!state.rateFailed) {
+    const rating = result.ok ? result.body.level : state.dossier.rating;
+    state.dossier = { ...state.dossier, can_rate: false, rating };
+    refresh(); // a 409 (rated at the counter or on another page meanwhile): the server says which rating stands
+  }
+  render();
+}
+
+function renderRating(d) {
+  $("rate").hidden = !d || !d.can_rate;
+  $("reasons").hidden = !UNSATISFIED.includes(state.level);
+  $("rate-error").hidden = !state.rateFailed;
+  for (const button of document.querySelectorAll("#rate button")) button.disabled = state.sending;
+  for (const face of document.querySelectorAll(".face")) face.setAttribute("aria-pressed", String(face.dataset.level === state.level));
+  $("rated").hidden = !d || !d.rating;
+  if (d && d.rating) $("rated").textContent = t("rate_status_given", { level: t(`rate_level_${d.rating}`) });
 }
 
 function render() {
@@ -56,6 +98,7 @@ function render() {
   $("not-found").hidden = state.found;
   $("dossier").hidden = !d || !state.found;
   $("center-info").hidden = !d || !state.found;
+  renderRating(state.found ? d : null);
   if (!d) return;
   const vi = state.language === "vi";
   $("procedure").textContent = vi ? d.procedure_name_vi : d.procedure_name_en;
@@ -84,6 +127,9 @@ function render() {
 
 async function main() {
   state.catalog = await loadCatalog();
+  renderFaces($("faces"), pick);
+  renderReasons($("chips"));
+  $("send").addEventListener("click", rate);
   $("language").addEventListener("click", () => {
     state.language = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];
     render();

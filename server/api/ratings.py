@@ -1,10 +1,12 @@
 """Ratings: `POST /api/v1/ratings` records how satisfied a citizen was with a ticket's service;
 `GET /api/v1/ratings?center_id=&day=` lists a service day's ratings for leaders and admins.
 
-Two ways in, one route. The counter's rating screen (a `rating` device, or the officer's own
+Three ways in, one route. The counter's rating screen (a `rating` device, or the officer's own
 session on a second screen) sends the ticket and its counter: only the ticket that counter has
 just completed. The citizen's phone sends the ticket's public token (its status page): once the
-ticket is done, the same service day, without signing in.
+ticket is done, the same service day, without signing in. Or the dossier's public token (the
+page its appointment slip's QR code opens): once the result is returned, for the ticket that
+brought the dossier and no other (the ticket comes from the dossier, never from the body).
 """
 
 from datetime import date
@@ -14,7 +16,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Session
 
-from server import auth, queue, ratings
+from server import auth, dossiers, queue, ratings
 from server.api.answers import BODY, INPUT, PERMITTED, answers
 from server.api.deps import ApiId, DbDep, NowDep, json_answer, read_answer
 from server.api.models import Body
@@ -32,11 +34,15 @@ _CITIZEN = "citizen"
 
 
 class RatingIn(Body):
-    """A rating: from the counter (`ticket_id` and `counter_id`) or from the phone (`token`)."""
+    """A rating: from the counter (`ticket_id` and `counter_id`) or from the phone (`token`,
+    or `dossier_token`)."""
 
     ticket_id: ApiId | None = None
     counter_id: ApiId | None = None
     token: str | None = Field(default=None, min_length=1, max_length=64, description="the ticket's public token (its status page)")
+    dossier_token: str | None = Field(
+        default=None, min_length=1, max_length=64, description="a dossier's public token (its status page /d/{token}): rates its ticket"
+    )
     level: RatingLevel
     reasons: list[RatingReason] = Field(default_factory=list, max_length=len(RatingReason))
     comment: Annotated[str, AfterValidator(printable)] = Field(default="", max_length=200)
@@ -54,7 +60,8 @@ class RatingIn(Body):
     @model_validator(mode="after")
     def _one_way_in(self) -> Self:
         at_counter = self.ticket_id is not None and self.counter_id is not None
-        if at_counter == (self.token is not None) or (self.ticket_id is None) != (self.counter_id is None):
+        ways = [at_counter, self.token is not None, self.dossier_token is not None]
+        if ways.count(True) != 1 or (self.ticket_id is None) != (self.counter_id is None):
             raise Refused("rating_from")
         return self
 
@@ -97,18 +104,27 @@ def _out(rating, ticket: Ticket, counter, officer) -> RatingOut:  # type: ignore
     "/ratings",
     status_code=status.HTTP_201_CREATED,
     response_model=RatingOut,
-    # 409: already rated, not done yet, not this counter's last ticket, or too late
+    # 409: already rated, not done (returned) yet, not this counter's last ticket, or too late
     responses=BODY | answers(401, 403, 404, 409),
 )
 async def record_rating(body: RatingIn, request: Request, db: DbDep, now: NowDep) -> Response:
     """Record the citizen's rating of a ticket, once. From the counter: a `rating` device or the
     counter's officer (signed in), `ticket_id` and `counter_id`, for the ticket that counter
     completed last, within 10 minutes. From the phone: the ticket's `token`, no sign-in, once
-    the ticket is done and on its service day. Reasons only with neutral or dissatisfied."""
-    principal = await _may_record(request) if body.token is None else None
+    the ticket is done and on its service day; or a dossier's `dossier_token`, no sign-in, for the
+    ticket that brought it, within 7 days of its result being returned. Reasons only with neutral
+    or dissatisfied."""
+    from_phone = body.token is not None or body.dossier_token is not None
+    principal = None if from_phone else await _may_record(request)
 
     def job(session: Session) -> RatingOut:
-        if body.token is not None:
+        about: dict[str, object] = {}
+        if body.dossier_token is not None:
+            dossier = dossiers.by_token(session, body.dossier_token)
+            ticket = ratings.check_from_dossier(session, now, dossier)
+            actor = Principal(_CITIZEN, 0, f"dossier {dossier.code}", _CITIZEN, ticket.center_id)
+            source, about = RatingSource.phone, {"dossier": dossier.code}
+        elif body.token is not None:
             ticket = queue.ticket_by_token(session, body.token)
             ratings.check_on_phone(session, now, ticket)
             actor = Principal(_CITIZEN, 0, f"ticket {ticket.label}", _CITIZEN, ticket.center_id)
@@ -129,7 +145,7 @@ async def record_rating(body: RatingIn, request: Request, db: DbDep, now: NowDep
         # The comment stays in the rating alone (personal words, read by leaders), not the log.
         auth.audit(
             session, now, actor, "rating.record", ticket.center_id, ticket.label,
-            level=rating.level, reasons=rating.reasons, source=source, counter_id=rating.counter_id,
+            level=rating.level, reasons=rating.reasons, source=source, counter_id=rating.counter_id, **about,
         )  # fmt: skip
         counter_row = queue.get_counter(session, rating.counter_id) if rating.counter_id else None
         officer = session.get(User, rating.officer_id) if rating.officer_id else None

@@ -223,7 +223,7 @@ def test_the_dossiers_view_moves_a_dossier_along_and_marks_the_late_one(server, 
 
     # A received dossier along its life: processing, needs_more (what is missing), processing,
     # ready, returned (then it leaves the open list).
-    [fresh] = [d for d in everything if d["state"] == "received"]
+    fresh = next(d for d in everything if d["state"] == "received")  # the newest of the demo's three
     row = page.locator(f'#dossiers-list li[data-code="{fresh["code"]}"]')
 
     def step(state: str) -> None:
@@ -259,7 +259,7 @@ def test_the_dossiers_view_moves_a_dossier_along_and_marks_the_late_one(server, 
     assert api.get(f"/api/v1/dossiers/{fresh['id']}").json()["state"] == "returned"
 
     # Another officer's change comes live on the stream, without reloading.
-    [ready] = [d for d in everything if d["state"] == "ready"]
+    ready = next(d for d in everything if d["state"] == "ready")
     assert page.locator(f'#dossiers-list li[data-code="{ready["code"]}"]').count() == 1
     assert api.post(f"/api/v1/dossiers/{ready['id']}/state", json={"state": "returned"}).status_code == 200
     expect(page.locator(f'#dossiers-list li[data-code="{ready["code"]}"]')).to_have_count(0)

@@ -1,8 +1,18 @@
 """A dossier's appointment slip that has not printed yet is on the console's printing panel,
-named by its dossier code, beside the tickets; it leaves when the counter's printer prints it."""
+named by its dossier code, beside the tickets; it leaves when the counter's printer prints it.
+
+The slip's job is written before the server starts with `Printing.add_slip`, never
+`print_slip`: that one also wakes the printer's worker, here a thread in the test's own
+process, which went on claiming and retrying the job (and writing its events) beside the
+server. Two writers of one center's events: each process keeps the next event sequence in
+memory (server/kept.py), so one of them wrote a sequence the other had taken, and its step
+failed on UNIQUE(event.center_id, event.seq).
+"""
 
 import json
+import logging
 import sys
+import threading
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -10,7 +20,7 @@ from playwright.sync_api import expect
 import browser as real_browser
 
 
-def test_an_unprinted_slip_is_listed_by_its_dossier_code_until_it_prints(tmp_path, new_page):
+def test_an_unprinted_slip_is_listed_by_its_dossier_code_until_it_prints(tmp_path, new_page, caplog):
     from console_server import ConsoleServer, sign_in
     from server_process import free_port
 
@@ -37,9 +47,14 @@ def test_an_unprinted_slip_is_listed_by_its_dossier_code_until_it_prints(tmp_pat
         with db.write() as session:
             ticket, _ = queue.issue_ticket(session, queue.system_clock(), category_id=1)
         printing = Printing(Settings(database_url=server.database_url, printers=printers), db, queue.system_clock)  # type: ignore[arg-type]
-        printing.print_slip(ticket.id, printing.counter_place(1), slip)  # type: ignore[arg-type]
+        with db.write() as session:
+            queued = printing.add_slip(session, queue.system_clock(), queue.get_ticket(session, ticket.id), printing.counter_place(1), slip)  # type: ignore[arg-type]
+        assert queued.state == "queued"
     finally:
         engine.dispose()
+    # The server's worker is the only one that prints it: none runs in this process.
+    assert [t.name for t in threading.enumerate() if t.name.startswith("printer ")] == []
+    caplog.set_level(logging.WARNING, logger="motcua.printing")
     server.start()
     printer = None
     try:
@@ -56,6 +71,9 @@ def test_an_unprinted_slip_is_listed_by_its_dossier_code_until_it_prints(tmp_pat
         expect(page.locator("#print-none")).to_be_visible(timeout=30_000)
         printer.wait_for(lambda p: len(p.printed()) == 1)
         assert page.errors == []
+        # Every step of the server's worker went through, and nothing here wrote beside it.
+        assert not [line for line in server.log if "worker step failed" in line or "IntegrityError" in line]
+        assert [r.getMessage() for r in caplog.records if r.name == "motcua.printing"] == []
     finally:
         if printer is not None:
             printer.stop()

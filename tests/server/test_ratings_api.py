@@ -169,7 +169,7 @@ def test_the_demo_rates_a_few_of_its_done_tickets_once(db, clock):
         center = demo.seed(session)
         assert demo.seed_ratings(session, clock(), center) == 0  # no done tickets: nothing to rate
         counter = session.execute(select(Counter).where(Counter.center_id == center.id)).scalars().first()
-        counter_id = counter.id  # the row is not read again once this transaction ends
+        counter_id = counter.id  # read now: the row is expired (and detached) once this session ends
         for _ in range(8):
             ticket, _ = queue.issue_ticket(session, clock(), category_id=queue.counter_links(session, counter)[0].category_id)
             queue.complete(session, clock(), queue.call_next(session, clock(), counter.id).id)
@@ -180,3 +180,95 @@ def test_the_demo_rates_a_few_of_its_done_tickets_once(db, clock):
         assert [r.level for r in stored] == [level for level, _ in demo.DEMO_RATINGS]
         assert {r.counter_id for r in stored} == {counter_id}
         assert "dissatisfied" in [r.level for r in stored] and ["unclear_guidance", "extra_papers"] in [r.reasons for r in stored]
+
+
+def dossier_of(client, ticket: dict, code: str) -> dict:
+    """A dossier received from `ticket` at its counter by the officer who served it."""
+    from server import directory
+
+    with client.app.state.db.write() as session:
+        procedure = directory.add_procedure(session, client.world.categories["A"], f"Thủ tục {code}", f"Procedure {code}", 3)
+    answer = client.post("/api/v1/dossiers", json={"ticket_id": ticket["id"], "procedure_id": procedure.id, "code": code})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def move(client, dossier: dict, *states: str, headers: dict | None = None) -> None:
+    for state in states:
+        answer = client.post(f"/api/v1/dossiers/{dossier['id']}/state", json={"state": state}, headers=headers or {})
+        assert answer.status_code == 200, answer.text
+
+
+def test_a_returned_dossiers_page_rates_its_own_ticket_once(client):
+    ticket = served(client)
+    first, second = dossier_of(client, ticket, "HS-1"), dossier_of(client, ticket, "HS-2")
+    other = served(client)  # the next citizen's ticket: a dossier's token never reaches it
+    anonymous = {"Authorization": ""}
+
+    def status(dossier: dict) -> dict:
+        return client.get(f"/api/v1/public/dossiers/{dossier['token']}", headers=anonymous).json()
+
+    def by_dossier(dossier: dict, **body) -> object:
+        return client.post("/api/v1/ratings", json={"dossier_token": dossier["token"], "level": "satisfied", **body}, headers=anonymous)
+
+    # Not before its result is returned.
+    move(client, first, "processing", "ready")
+    assert (status(first)["can_rate"], status(first)["rating"]) == (False, None)
+    early = by_dossier(first)
+    assert early.status_code == 409 and early.json()["code"] == "rating_dossier_not_returned"
+    assert early.json()["message"]["vi"] == "Hồ sơ HS-1 đã có kết quả, chờ trả; chỉ đánh giá được sau khi đã trả kết quả."
+    # Returned two days later: its page asks, one tap stores the rating of the ticket that brought it.
+    client.app.state.clock.advance(days=2)
+    officer = headers(client, "staff", "lan")  # the officer of that day (yesterday's session has ended)
+    move(client, first, "returned", headers=officer)
+    assert (status(first)["can_rate"], status(first)["rating"]) == (True, None)
+    answer = by_dossier(first, level="neutral", reasons=["extra_papers"])
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert (body["ticket_id"], body["label"], body["counter_number"], body["source"], body["level"], body["reasons"]) == (
+        ticket["id"], "A001", 1, "phone", "neutral", ["extra_papers"],
+    )  # fmt: skip
+    assert body["service_day"] == "2026-11-23"  # the visit's day: the reports count it there
+    # Once per ticket: the same page, the ticket's other dossier, the ticket's own page all say it is rated.
+    assert (status(first)["can_rate"], status(first)["rating"]) == (False, "neutral")
+    again = by_dossier(first, level="very_satisfied")
+    assert again.status_code == 409 and again.json()["code"] == "rating_dossier_exists"
+    assert again.json()["message"]["vi"].startswith("Lần phục vụ của hồ sơ HS-1 (số A001) đã được đánh giá rồi")
+    move(client, second, "returned", headers=officer)
+    assert (status(second)["can_rate"], status(second)["rating"]) == (False, "neutral")
+    assert by_dossier(second).json()["code"] == "rating_dossier_exists"
+    [stored] = rows(client, Rating)
+    assert (stored.ticket_id, stored.level) == (ticket["id"], "neutral")
+    assert all(r.ticket_id != other["id"] for r in rows(client, Rating))
+    entry = [e for e in rows(client, AuditEntry) if e.action == "rating.record"]
+    assert [(e.actor, e.target, e.detail["dossier"]) for e in entry] == [("citizen:dossier HS-1", "A001", "HS-1")]
+    [event] = [e for e in rows(client, Event) if e.kind == "rating.recorded"]
+    assert (event.data["ticket"]["id"], event.data["rating"]["level"]) == (ticket["id"], "neutral")
+
+
+def test_a_dossiers_token_names_no_other_ticket_and_closes_a_week_after_the_return(client):
+    ticket = served(client)
+    dossier = dossier_of(client, ticket, "HS-3")
+    other = served(client)
+    move(client, dossier, "returned")
+    anonymous = {"Authorization": ""}
+    cases = [
+        {"dossier_token": dossier["token"], "ticket_id": other["id"], "level": "satisfied"},
+        {"dossier_token": dossier["token"], "ticket_id": other["id"], "counter_id": 1, "level": "satisfied"},
+        {"dossier_token": dossier["token"], "token": other["token"], "level": "satisfied"},
+    ]
+    for body in cases:
+        answer = client.post("/api/v1/ratings", json=body, headers=anonymous)
+        assert answer.status_code == 422, (body, answer.text)
+        assert "mã tra cứu của số hoặc của hồ sơ" in answer.json()["message"]["vi"]
+    too_long = client.post("/api/v1/ratings", json={"dossier_token": "x" * 65, "level": "satisfied"}, headers=anonymous)
+    assert too_long.status_code == 422 and [e["field"] for e in too_long.json()["errors"]] == ["dossier_token"]
+    assert "Mã tra cứu của hồ sơ: dài quá 64 ký tự" in too_long.json()["message"]["vi"]
+    unknown = client.post("/api/v1/ratings", json={"dossier_token": "no-such-dossier", "level": "satisfied"}, headers=anonymous)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "dossier_not_found"
+    client.app.state.clock.advance(days=7, minutes=1)
+    assert client.get(f"/api/v1/public/dossiers/{dossier['token']}", headers=anonymous).json()["can_rate"] is False
+    closed = client.post("/api/v1/ratings", json={"dossier_token": dossier["token"], "level": "satisfied"}, headers=anonymous)
+    assert closed.status_code == 409 and closed.json()["code"] == "rating_dossier_closed"
+    assert "trong 7 ngày sau khi trả kết quả" in closed.json()["message"]["vi"]
+    assert rows(client, Rating) == []
