@@ -23,6 +23,7 @@ PostgreSQL's backup is pg_dump's, and its restore pg_restore's: server/backup_po
 """
 
 import os
+from collections.abc import Callable
 import re
 import sqlite3
 from contextlib import closing
@@ -91,25 +92,15 @@ def backup(url: str, destination: Path | None = None, keep: int | None = None) -
     if destination is None:
         destination = _default_destination(source)
     destination = destination.expanduser().absolute()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
-    # Created by hand first: the copy holds password hashes and citizens' names, for its
-    # owner's eyes only whatever the umask.
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    try:
+
+    def copy_into(partial: Path) -> None:
         # A plain connection to the live database: timeout as the server's own, for the
         # moment the WAL index is being rebuilt.
         with closing(sqlite3.connect(source, timeout=30)) as live, closing(sqlite3.connect(partial)) as copy:
             live.backup(copy)  # pages=-1: all in one step, one consistent snapshot
             copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
-        revision = check(partial)
-        sync(partial)
-        os.replace(partial, destination)
-        sync(destination.parent)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+
+    revision = write_whole(destination, copy_into, check)
     deleted = prune(destination.parent, source.stem, keep, STAMPED, ".db") if keep is not None else []
     return Backup(destination, revision, destination.stat().st_size, tuple(deleted))
 
@@ -210,13 +201,36 @@ def restore(source: Path, url: str, force: bool = False) -> Restored:
 
 
 def _default_destination(source: Path) -> Path:
-    name = f"{source.stem}-{_stamp()}"
-    path = source.parent / "backups" / f"{name}.db"
-    taken = 0
-    while path.exists():  # two in the same second
+    return free_name(source.parent / "backups" / f"{source.stem}-{_stamp()}.db")
+
+
+def free_name(path: Path) -> Path:
+    """`path`, or the same name with -1, -2... before its suffix if taken (two in the same second)."""
+    taken, candidate = 0, path
+    while candidate.exists():
         taken += 1
-        path = path.with_name(f"{name}-{taken}.db")
-    return path
+        candidate = path.with_name(f"{path.stem}-{taken}{path.suffix}")
+    return candidate
+
+
+def write_whole(destination: Path, write: Callable[[Path], None], check: Callable[[Path], str]) -> str:
+    """`write` the backup into a file beside `destination`, `check` it (its schema version), and
+    only then name it: a backup file that exists is a whole one. The file is created first,
+    for its owner's eyes only whatever the umask: it holds password hashes and citizens' names."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        write(partial)
+        revision = check(partial)
+        sync(partial)
+        os.replace(partial, destination)
+        sync(destination.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return revision
 
 
 def _stamp() -> str:

@@ -28,7 +28,7 @@ from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from server.backup import BackupError, prune, sync
+from server.backup import BackupError, free_name, prune, write_whole
 from server.db import MIGRATIONS, make_engine, migrate
 
 # A dump's data section for the version table: the line after it is the version.
@@ -75,23 +75,14 @@ def backup(url: str, destination: Path | None, keep: int | None, stamp: str) -> 
     working folder); returns the file, its schema version, and the older backups let go."""
     name = database_name(url)
     if destination is None:
-        destination = _free(Path("backups") / f"{name}-{stamp}.dump")
+        destination = free_name(Path("backups") / f"{name}-{stamp}.dump")
     destination = destination.expanduser().absolute()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
-    # Created first, for its owner's eyes only: it holds password hashes and citizens' names.
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     conninfo, env = _connection(url)
-    try:
+
+    def dump_into(partial: Path) -> None:
         _run([tool("pg_dump"), "--format=custom", "--file", str(partial), "--dbname", conninfo], env, name)
-        revision = check(partial)
-        sync(partial)
-        os.replace(partial, destination)
-        sync(destination.parent)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+
+    revision = write_whole(destination, dump_into, check)
     deleted = prune(destination.parent, name, keep, STAMPED, ".dump") if keep is not None else []
     return destination, revision, deleted
 
@@ -142,7 +133,7 @@ def restore(source: Path, url: str, force: bool, stamp: str) -> tuple[str, Path 
         raise BackupError("backup_in_use", path=name)
     aside = None
     if holds_motcua:
-        aside, _, _ = backup(url, _free(source.parent / f"{name}.before-restore-{stamp}.dump"), None, stamp)
+        aside, _, _ = backup(url, free_name(source.parent / f"{name}.before-restore-{stamp}.dump"), None, stamp)
     conninfo, env = _connection(url)
     with tempfile.TemporaryDirectory(prefix="motcua-restore-") as folder:
         script = Path(folder) / "restore.sql"
@@ -162,13 +153,4 @@ def restore(source: Path, url: str, force: bool, stamp: str) -> tuple[str, Path 
     finally:
         engine.dispose()
     return name, aside, revision, head
-
-
-def _free(path: Path) -> Path:
-    """`path`, or the same name with -1, -2... if taken (two backups in the same second)."""
-    taken, stem, candidate = 0, path.name.removesuffix(".dump"), path
-    while candidate.exists():
-        taken += 1
-        candidate = path.with_name(f"{stem}-{taken}.dump")
-    return candidate
 

@@ -5,7 +5,7 @@
 // rating of the visit that brought the dossier, once (POST /api/v1/ratings, dossier_token).
 
 import { LANGUAGES, applyCatalog, loadCatalog, translate } from "./common.js";
-import { UNSATISFIED, chosenReasons, renderFaces, renderReasons, sendRating } from "./rating.js";
+import { UNSATISFIED, phoneRating, renderFaces, renderReasons, sendRating } from "./rating.js";
 
 const POLL_MS = 60000;
 const POLL_FAILED_MS = 10000;
@@ -56,30 +56,6 @@ async function refresh() {
   if (state.found) state.pollTimer = setTimeout(refresh, wait);
 }
 
-// One tap on a satisfied face sends; a face that asks why waits for the reasons and "send".
-function pick(level) {
-  if (state.sending) return;
-  state.level = level;
-  if (UNSATISFIED.includes(level)) render();
-  else rate();
-}
-
-async function rate() {
-  if (state.sending || !state.level) return;
-  state.sending = true;
-  render();
-  const reasons = UNSATISFIED.includes(state.level) ? chosenReasons($("chips")) : [];
-  const result = await sendRating({ dossier_token: token, level: state.level, reasons });
-  state.sending = false;
-  state.rateFailed = !(result.ok || result.status === 409);
-  if (!state.rateFailed) {
-    const rating = result.ok ? result.body.level : state.dossier.rating;
-    state.dossier = { ...state.dossier, can_rate: false, rating };
-    refresh(); // a 409 (rated at the counter or on another page meanwhile): the server says which rating stands
-  }
-  render();
-}
-
 function renderRating(d) {
   $("rate").hidden = !d || !d.can_rate;
   $("reasons").hidden = !UNSATISFIED.includes(state.level);
@@ -127,8 +103,15 @@ function render() {
 
 async function main() {
   state.catalog = await loadCatalog();
-  renderFaces($("faces"), pick);
   renderReasons($("chips"));
+  const send = (level, reasons) => sendRating({ dossier_token: token, level, reasons });
+  const rated = (result) => {
+    const rating = result.ok ? result.body.level : state.dossier.rating;
+    state.dossier = { ...state.dossier, can_rate: false, rating };
+    refresh(); // a 409 (rated at the counter or on another page meanwhile): the server says which rating stands
+  };
+  const { pick, rate } = phoneRating(state, $("chips"), render, send, rated);
+  renderFaces($("faces"), pick);
   $("send").addEventListener("click", rate);
   $("language").addEventListener("click", () => {
     state.language = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];

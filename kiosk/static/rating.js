@@ -1,4 +1,4 @@
-// What the counter's rating screen (/rate) and the ticket's status page share: the four faces,
+// What the counter's rating screen (/rate) and the ticket's and dossier's status pages share: the four faces,
 // the reason chips for a citizen who was not satisfied, and sending the rating
 // (POST /api/v1/ratings). Words come from messages.json: rate_level_<level>, rate_reason_<reason>.
 
@@ -71,4 +71,34 @@ export async function sendRating(rating, headers = {}) {
   } catch (_) {
     return { ok: false, status: 0, body: null };
   }
+}
+
+/**
+ * The phone pages' rating (the ticket's and the dossier's status pages): a satisfied face sends
+ * at one tap; one that asks why waits for the reasons and "send". `state` holds `level`,
+ * `sending` and `rateFailed`; `send(level, reasons)` posts the rating (sendRating);
+ * `rated(result)` takes the stored rating, or on 409 learns which earlier one stands.
+ * Returns {pick, rate}: the faces' and the send button's handlers.
+ */
+export function phoneRating(state, chips, render, send, rated) {
+  async function rate() {
+    if (state.sending || !state.level) return;
+    state.sending = true;
+    render();
+    const reasons = UNSATISFIED.includes(state.level) ? chosenReasons(chips) : [];
+    const result = await send(state.level, reasons);
+    state.sending = false;
+    state.rateFailed = !(result.ok || result.status === 409);
+    if (!state.rateFailed) rated(result);
+    render();
+  }
+
+  function pick(level) {
+    if (state.sending) return;
+    state.level = level;
+    if (UNSATISFIED.includes(level)) render();
+    else rate();
+  }
+
+  return { pick, rate };
 }

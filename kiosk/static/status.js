@@ -4,7 +4,7 @@
 // page must not claim to update itself while it cannot.
 
 import { EventStream, LANGUAGES, POLICY_VIOLATION, applyCatalog, loadCatalog, translate } from "./common.js";
-import { UNSATISFIED, chosenReasons, renderFaces, renderReasons, sendRating } from "./rating.js";
+import { UNSATISFIED, phoneRating, renderFaces, renderReasons, sendRating } from "./rating.js";
 
 const POLL_CONNECTED_MS = 30000;
 const POLL_DISCONNECTED_MS = 4000;
@@ -83,29 +83,6 @@ function startStream() {
   state.stream.start();
 }
 
-// Once the ticket is done, the same day: the four faces, once (the server refuses a second).
-function pick(level) {
-  if (state.sending) return;
-  state.level = level;
-  if (UNSATISFIED.includes(level)) render();
-  else rate();
-}
-
-async function rate() {
-  if (state.sending || !state.level) return;
-  state.sending = true;
-  render();
-  const reasons = UNSATISFIED.includes(state.level) ? chosenReasons($("chips")) : [];
-  const result = await sendRating({ token, level: state.level, reasons });
-  state.sending = false;
-  state.rateFailed = !(result.ok || result.status === 409);
-  if (!state.rateFailed) {
-    state.status = { ...state.status, can_rate: false, rating: result.ok ? result.body.level : state.status.rating };
-    refresh(); // a 409 (rated at the counter meanwhile): the server says which rating stands
-  }
-  render();
-}
-
 function renderRating(status) {
   $("rate").hidden = !status || !status.can_rate;
   $("reasons").hidden = !UNSATISFIED.includes(state.level);
@@ -146,8 +123,14 @@ function render() {
 
 async function main() {
   state.catalog = await loadCatalog();
-  renderFaces($("faces"), pick);
   renderReasons($("chips"));
+  const send = (level, reasons) => sendRating({ token, level, reasons });
+  const rated = (result) => {
+    state.status = { ...state.status, can_rate: false, rating: result.ok ? result.body.level : state.status.rating };
+    refresh(); // a 409 (rated at the counter meanwhile): the server says which rating stands
+  };
+  const { pick, rate } = phoneRating(state, $("chips"), render, send, rated);
+  renderFaces($("faces"), pick);
   $("send").addEventListener("click", rate);
   $("language").addEventListener("click", () => {
     state.language = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];
