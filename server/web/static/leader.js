@@ -10,7 +10,7 @@ import {
 const $ = (id) => document.getElementById(id);
 const queue = new Queue();
 const view = {
-  me: null, centerId: null, stream: null, report: null, waits: new Map(), waitsTimer: null, ended: false,
+  me: null, centerId: null, stream: null, report: null, reportRequest: 0, waits: new Map(), waitsTimer: null, ended: false,
   devices: null, // GET /centers/{id}/devices/presence, as last read
   targetAsked: false, // the leader typed a wait target of their own: the advice uses it, not the center's
 };
@@ -315,12 +315,18 @@ function reportQuery() {
 }
 
 async function loadReport() {
+  // Only the latest request may draw: an earlier one still reading (the first load, a second
+  // click) would otherwise put back its figures or its chart over the newer ones.
+  const mine = ++view.reportRequest;
   const query = reportQuery();
   const path = $("by").value === "centers" ? "/reports/centers" : "/reports/figures";
   $("report-error").hidden = true;
   try {
-    showReport(await api("GET", `${path}?${query}`));
+    const report = await api("GET", `${path}?${query}`);
+    if (mine !== view.reportRequest) return;
+    showReport(report);
   } catch (error) {
+    if (mine !== view.reportRequest) return;
     $("report-error").textContent = error.message;
     $("report-error").hidden = false;
     return;
@@ -338,9 +344,10 @@ async function loadReport() {
   chart.delete("by");
   // Read, then shown from memory: an <img> would keep the first drawing of the same address.
   const answer = await fetch(`/api/v1/reports/arrivals.svg?${chart}`, { credentials: "same-origin" });
-  if (!answer.ok) return;
+  const drawing = answer.ok ? await answer.blob() : null;
+  if (!drawing || mine !== view.reportRequest) return;
   URL.revokeObjectURL($("arrivals").src);
-  $("arrivals").src = URL.createObjectURL(await answer.blob());
+  $("arrivals").src = URL.createObjectURL(drawing);
   $("arrivals").dataset.query = chart.toString();
   $("arrivals").alt = t("leader.arrivals_alt");
   $("arrivals").hidden = false;
