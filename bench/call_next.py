@@ -7,10 +7,14 @@ and the center's snapshot (kiosks and displays). Each request's server CPU is th
 in the run time of all the server's threads (/proc/PID/task/*/schedstat, in nanoseconds)
 before and after it: one client at a time, so nothing else runs in the server meanwhile.
 
-    .venv/bin/python bench/call_next.py [--waiting 20,2000] [--calls 300]
+    .venv/bin/python bench/call_next.py [--waiting 20,2000] [--calls 300] [--centers 1]
 
 Target (issue 13): call-next under 3 ms of server CPU and the same with 20 or 2,000 waiting,
 completion under 2 ms; a console's view does not grow with the waiting beyond its list.
+
+`--centers 1,150` runs every level once per count of centers in the database: the demo center
+alone, then beside 149 others (bench/other_centers.py: six counters each, 60 waiting today,
+ten past days of 400 tickets). Target (issue 20): the same cost with 1 or 150 centers.
 """
 
 import argparse
@@ -37,10 +41,10 @@ def server_cpu_ns(pid: int) -> int:
     return total
 
 
-def measure(waiting: int, calls: int) -> dict[str, list[float]]:
-    args = argparse.Namespace(url=None, token=None)
+def measure(waiting: int, calls: int, centers: int = 1) -> dict[str, list[float]]:
+    args = argparse.Namespace(url=None, token=None, workers=1)
     spent: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    with target(args, waiting=waiting) as (url, headers, pid):
+    with target(args, waiting=waiting, centers=centers) as (url, headers, pid):
         assert pid is not None
         with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
             center = client.get("/api/v1/centers/1/queue").json()
@@ -75,11 +79,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--waiting", default="20,2000", help="levels: tickets waiting (comma-separated)")
     parser.add_argument("--calls", type=int, default=300, help="timed call-next cycles per level")
+    parser.add_argument("--centers", default="1", help="centers in the database (comma-separated levels)")
     args = parser.parse_args()
     print("server CPU per request, ms: median (p10-p90) over the timed requests; SQLite WAL, synchronous=FULL")
-    for waiting in (int(w) for w in args.waiting.split(",")):
-        print(f"{waiting} waiting:")
-        spent = measure(waiting, args.calls)
+    levels = [(int(c), int(w)) for c in args.centers.split(",") for w in args.waiting.split(",")]
+    for centers, waiting in levels:
+        print(f"{waiting} waiting, {centers} center{'s' if centers > 1 else ''} in the database:")
+        spent = measure(waiting, args.calls, centers)
         for kind, figures in spent.items():
             deciles = statistics.quantiles(figures, n=10)
             print(f"  {kind:10} {statistics.median(figures):6.2f} ms  ({deciles[0]:.2f}-{deciles[-1]:.2f})  n={len(figures)}")

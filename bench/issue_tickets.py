@@ -48,6 +48,7 @@ from database_urls import database_url, drop  # noqa: E402
 from server_process import ServerProcess  # noqa: E402
 
 from http_load import Connection, closed_loop, open_loop  # noqa: E402
+from other_centers import add_centers  # noqa: E402
 from queue_world import sign_in  # noqa: E402
 from server import demo, directory, queue  # noqa: E402
 from server.queue import system_clock  # noqa: E402
@@ -62,9 +63,10 @@ LEVELS = (1, 10, 100)
 WARM_UP = 100
 
 
-def prepare(database: Path, counters: int, waiting: int) -> str:
+def prepare(database: Path, counters: int, waiting: int, centers: int = 1) -> str:
     """The demo center, one more counter per call-next client serving every category, and
-    `waiting` tickets in its queues; returns a desk clerk's token."""
+    `waiting` tickets in its queues; returns a desk clerk's token. `centers` > 1: that many
+    centers in all, the others filled by bench/other_centers.py."""
     engine = make_engine(database_url(database))
     migrate(engine)
     with Database(engine).write() as session:
@@ -75,19 +77,21 @@ def prepare(database: Path, counters: int, waiting: int) -> str:
         for n in range(waiting):
             queue.issue_ticket(session, system_clock(), category_id=categories[n % len(categories)].id)  # type: ignore[arg-type]
         token = sign_in(session, system_clock(), center.id, "staff", "bench")
+    if centers > 1:
+        add_centers(engine, centers - 1)
     engine.dispose()
     return token
 
 
 @contextmanager
-def target(args: argparse.Namespace, waiting: int = 0) -> Iterator[tuple[str, dict[str, str], int | None]]:
+def target(args: argparse.Namespace, waiting: int = 0, centers: int = 1) -> Iterator[tuple[str, dict[str, str], int | None]]:
     """(url, headers, process id) of a fresh server, or of --url (no process id)."""
     if args.url:
         yield args.url, {"Authorization": f"Bearer {args.token}"}, None
         return
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.db"
-        token = prepare(database, counters=max(LEVELS), waiting=waiting)
+        token = prepare(database, counters=max(LEVELS), waiting=waiting, centers=centers)
         server = ServerProcess(database, workers=args.workers).start()
         try:
             assert server.proc is not None
