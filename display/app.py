@@ -47,7 +47,9 @@ class DisplayConfig:
     voice_dir: Path = field(default_factory=lambda: DEFAULT_VOICE_DIR)
     notice: str | None = None  # None: the catalog's default with the center's hotline
     flash_seconds: float = 6.0
-    announce_within: float = 120.0  # calls older than this (seen after a long outage) are shown, not spoken
+    # Calls older than this when they reach the display (after an outage) are said only if the
+    # ticket is still called when their turn comes; newer ones always.
+    announce_within: float = 120.0
     fps: int = 30
     idle_fps: int = 4
 
@@ -178,7 +180,9 @@ class DisplayApp:
                 log.warning("sequence gap at %s; asking for a fresh snapshot", getattr(message, "seq", "?"))
                 self.on_resync()
             for call in result.announce:
-                self.announcer.announce(call.label, call.counter_number, key=call)
+                # A call learned late is said only if its citizen is still awaited by then.
+                wanted = (lambda call=call: self.follower.still_called(call)) if call.late else None
+                self.announcer.announce(call.label, call.counter_number, key=call, wanted=wanted)
             changed |= result.changed
         if changed:
             self._refresh_view()

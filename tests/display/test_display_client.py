@@ -77,9 +77,12 @@ class Harness:
         self.clock = FakeClock()
         self.channel = FakeChannel(self.clock)
         announcer = Announcer(library or fake_library(tmp_path), self.channel, repeat=1 if library is None else 2, clock=self.clock)
+        # How far the display's wall clock is ahead of the server's: a test moves it to play a
+        # display that comes back long after the calls it missed.
+        self.ahead = timedelta(0)
         self.app = DisplayApp(
             lambda: self.surface, self.inbox, fonts, announcer, DisplayConfig(notice="Ngắn"),
-            on_resync=self.client.resync,
+            on_resync=self.client.resync, wall_clock=lambda: datetime.now(UTC) + self.ahead,
         )  # fmt: skip
         self.client.start()
 

@@ -14,6 +14,7 @@ from test_display_client import WAIT, Harness
 from test_display_voice import espeak_library
 
 from display.fonts import Fonts
+from server.protocol import Snapshot
 
 BURST = range(7, 21)  # counters 7-20: the issue's burst
 FROZEN = range(21, 31)  # counters 21-30: called while the display is cut off
@@ -62,9 +63,8 @@ def staff(server: LiveServer) -> httpx.Client:
 
 
 def counter_ids(http: httpx.Client) -> dict[int, int]:
-    response = http.get("/api/v1/snapshot", params={"center_id": 1})
-    if response.status_code != 200:
-        return {}
+    response = http.get("/api/v1/centers/1/queue")
+    assert response.status_code == 200, response.text
     return {c["number"]: c["id"] for c in response.json()["counters"]}
 
 
@@ -142,6 +142,78 @@ def test_bursts_freezes_and_late_recalls_are_all_heard(server: LiveServer, fonts
         assert harness.app.view.flash_started is not None  # flashed as it is read
         play_out(harness)
         assert [(label, counter) for _, label, counter in heard(harness.channel)] == [(last[1], last[2])]
+    finally:
+        http.close()
+        harness.gate.open.set()
+        harness.client.stop()
+
+
+def start(http: httpx.Client, ticket: dict) -> None:  # type: ignore[type-arg]
+    response = http.post(f"/api/v1/tickets/{ticket['id']}/start")
+    assert response.status_code == 200, response.text
+
+
+def in_state(harness: Harness, ticket: dict, state: str) -> bool:  # type: ignore[type-arg]
+    known = harness.app.follower.state.tickets.get(ticket["id"]) if harness.app.follower.state else None
+    return known is not None and known.state == state
+
+
+LATE = timedelta(minutes=10)  # well past announce_within (2 minutes)
+
+
+def test_a_late_call_in_a_snapshot_is_heard_unless_served_before_its_turn(
+    server: LiveServer, fonts: Fonts, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A display that starts ten minutes after two calls: both tickets still wait for their
+    citizens, so both are to be said; the second is started while the first is said, so only
+    the first is heard."""
+    http = staff(server)
+    ids = counter_ids(http)
+    first, second = call(http, ids[7]), call(http, ids[8])
+    harness = Harness(server, fonts, tmp_path)
+    harness.ahead = LATE
+    try:
+        with caplog.at_level("INFO", "display.voice"):
+            harness.pump(lambda: harness.app.view.synced)
+            speaking = harness.app.announcer.speaking
+            assert speaking is not None and (speaking.label, speaking.late) == (first["label"], True)
+            assert harness.app.view.latest == speaking  # the board shows what is said
+            start(http, second)
+            harness.pump(lambda: in_state(harness, second, "serving"))
+            play_out(harness)
+        assert [(label, counter) for _, label, counter in heard(harness.channel)] == [(first["label"], "7")]
+        skipped = [r.getMessage() for r in caplog.records if r.getMessage().startswith("not announcing")]
+        assert skipped == [f"not announcing {second['label']}@8: no longer wanted when its turn came"]
+    finally:
+        http.close()
+        harness.client.stop()
+
+
+def test_late_calls_replayed_after_an_outage_are_heard_unless_served_since(
+    server: LiveServer, fonts: Fonts, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cut off while two calls are made and the second citizen is served; back ten minutes
+    later, the display replays the missed events: the first call is heard, the second is not."""
+    harness = Harness(server, fonts, tmp_path)
+    http = staff(server)
+    try:
+        harness.pump(lambda: harness.app.connected and harness.app.view.synced)
+        ids = {c.number: c.id for c in harness.app.follower.state.counters.values()}  # type: ignore[union-attr]
+        harness.gate.open.clear()
+        harness.client._close_socket()
+        harness.pump(lambda: not harness.app.connected)
+        first, second = call(http, ids[9]), call(http, ids[10])
+        start(http, second)
+        harness.ahead = LATE
+        with caplog.at_level("INFO", "display.voice"):
+            harness.gate.open.set()
+            harness.pump(lambda: in_state(harness, second, "serving"))
+            play_out(harness)
+        assert "since=" in harness.gate.urls[-1]  # a replay of the missed events, not a snapshot
+        assert sum(isinstance(m, Snapshot) for m in harness.seen) == 1  # the first connection's only
+        assert [(label, counter) for _, label, counter in heard(harness.channel)] == [(first["label"], "9")]
+        skipped = [r.getMessage() for r in caplog.records if r.getMessage().startswith("not announcing")]
+        assert skipped == [f"not announcing {second['label']}@10: no longer wanted when its turn came"]
     finally:
         http.close()
         harness.gate.open.set()
