@@ -222,3 +222,36 @@ def test_a_call_served_before_its_turn_is_said_if_recent_and_passed_over_if_late
             assert heard_now == [("A101", "4"), ("A102", "5")]
         else:
             assert heard_now == [("A104", "4")]
+
+
+def test_the_centers_ticket_digits_apply_live_unless_the_display_has_its_own(
+    tmp_path: Path, fonts: Fonts, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace as changed
+
+    from display.client import SoundSetting
+
+    for own in (None, False):  # the center's choice; this display's MOTCUA_DISPLAY_TICKET_DIGITS=0
+        app, surface, inbox, channel, _ = make_app(tmp_path, fonts)
+        app.config.ticket_digits = own
+        app = DisplayApp(lambda: surface, inbox, fonts, app.announcer, app.config)
+        inbox.put(Connection(True))
+        inbox.put(snapshot(seq=40))
+        read_out(app, NOW)
+        app.set_sound(volume=0.5, source="key")  # staff turned it down at the display
+        channel.played.clear()
+        inbox.put(SoundSetting(muted=False, volume=1.0, ticket_digits=True))  # the admin page's change
+        inbox.put(called_event(41, 101, 1, 15, 4, NOW))
+        with caplog.at_level(logging.INFO, "display.app"):
+            read_out(app, NOW)
+        assert app.announcer.volume == 0.5  # only the digits changed: the keys' volume stays
+        said = [name for _, _, name in channel.played][2:5]
+        if own is None:
+            assert said == ["letter_a", "digit_0", "digit_1"]  # A015: a không một năm
+        else:
+            assert said == ["letter_a", "num_ten", "num_lam"]  # A015: a mười lăm, the display's own
+        inbox.put(changed(app.server_sound))  # a reconnect's snapshot repeating it: nothing to do
+        caplog.clear()
+        with caplog.at_level(logging.INFO, "display.app"):
+            app.step(NOW)
+        assert caplog.records == []

@@ -71,7 +71,8 @@ class Harness:
         self.inbox: queue.Queue[Message] = queue.Queue()
         self.seen: list[Message] = []
         self.client = EventClient(
-            server.url, self.wire, token=server.display_token, backoff_start=0.05, backoff_max=0.2, connector=self.gate
+            server.url, self.wire, token=server.display_token, backoff_start=0.05, backoff_max=0.2, connector=self.gate,
+            sound=True,  # as `motcua display` runs it: the center's display settings too
         )
         self.surface = pygame.Surface((1920, 1080))
         self.clock = FakeClock()

@@ -218,3 +218,40 @@ def test_late_calls_replayed_after_an_outage_are_heard_unless_served_since(
         http.close()
         harness.gate.open.set()
         harness.client.stop()
+
+
+def test_the_centers_choice_to_read_ticket_numbers_digit_by_digit_reaches_the_display(
+    server: LiveServer, fonts: Fonts, tmp_path: Path
+) -> None:
+    """The admin page's setting, live: A015 is "a mười lăm" until the center chooses digit by
+    digit, then its recall is "a không một năm"."""
+    harness = Harness(server, fonts, tmp_path)
+    http = staff(server)
+    admin_headers = {"Authorization": f"Bearer {server.token('admin')}"}
+    try:
+        harness.pump(lambda: harness.app.connected and harness.app.view.synced)
+        for _ in range(15):
+            issued = http.post("/api/v1/tickets", json={"category_id": 1})
+            assert issued.status_code == 201, issued.text
+        ticket = issued.json()
+        assert ticket["label"] == "A015"
+        counter = counter_ids(http)[7]
+        assert http.post(f"/api/v1/tickets/{ticket['id']}/call", json={"counter_id": counter}).status_code == 200
+        harness.pump(lambda: harness.latest() == "A015")
+        play_out(harness)
+        words = [name for _, _, name in harness.channel.played]
+        assert words[words.index("prefix") :] == ["prefix", "letter_a", "num_ten", "num_lam", "to_counter", "digit_7"]
+
+        sound = {"muted": False, "volume": 100, "ticket_digits": True}
+        answer = httpx.put(f"{server.url}/api/v1/admin/centers/1/display-sound", json=sound, headers=admin_headers, timeout=WAIT)
+        assert answer.status_code == 200, answer.text
+        harness.pump(lambda: harness.app.announcer.ticket_digits)
+        harness.channel.played.clear()
+        assert http.post(f"/api/v1/tickets/{ticket['id']}/recall").status_code == 200
+        harness.pump(lambda: harness.app.announcer.busy)
+        play_out(harness)
+        words = [name for _, _, name in harness.channel.played]
+        assert words[words.index("prefix") :] == ["prefix", "letter_a", "digit_0", "digit_1", "digit_5", "to_counter", "digit_7"]
+    finally:
+        http.close()
+        harness.client.stop()
