@@ -43,11 +43,15 @@ class DisplayConfig:
     language: str = "vi"  # the spoken language; the board is always Vietnamese + English
     volume: float = 1.0
     repeat: int = 2  # how many times the number is said after the chime
-    ticket_digits: bool = False  # read A015 "a không một năm" rather than "a mười lăm"
+    # Read A015 "a không một năm" rather than "a mười lăm": None follows the center's setting
+    # (admin page); True or False is this display's own choice, whatever the center's.
+    ticket_digits: bool | None = None
     voice_dir: Path = field(default_factory=lambda: DEFAULT_VOICE_DIR)
     notice: str | None = None  # None: the catalog's default with the center's hotline
     flash_seconds: float = 6.0
-    announce_within: float = 120.0  # calls older than this (seen after a long outage) are shown, not spoken
+    # Calls older than this when they reach the display (after an outage) are said only if the
+    # ticket is still called when their turn comes; newer ones always.
+    announce_within: float = 120.0
     fps: int = 30
     idle_fps: int = 4
 
@@ -99,7 +103,9 @@ class DisplayApp:
         # The sound setting last taken from the server. It starts at the server's default, so a
         # center that never set one keeps the display's own --volume; a reconnect's snapshot
         # repeats it, and re-applying it would undo the keys pressed since.
-        self.server_sound = SoundSetting(muted=False, volume=1.0)
+        self.server_sound = SoundSetting(muted=False, volume=1.0, ticket_digits=False)
+        if config.ticket_digits is not None:
+            announcer.ticket_digits = config.ticket_digits
         self.view = BoardView()
         self.frames = 0  # frames that repainted something
         self.ticks = 0  # loop iterations
@@ -155,6 +161,17 @@ class DisplayApp:
             "sound %s, volume %d%% (%s)", "off" if self.announcer.muted else "on", round(self.announcer.volume * 100), source
         )
         self._refresh_view()
+
+    def center_ticket_digits(self, digits: bool) -> None:
+        """The center chose how ticket numbers are read (admin page): from the next call on,
+        unless this display has its own choice (MOTCUA_DISPLAY_TICKET_DIGITS)."""
+        how = "digit by digit" if digits else "as numbers"
+        if self.config.ticket_digits is not None:
+            log.info("the center reads ticket numbers %s; this display keeps its own setting", how)
+            return
+        self.announcer.ticket_digits = digits
+        log.info("ticket numbers read %s (server)", how)
+
     def drain(self, now: datetime) -> bool:
         """Apply everything waiting in the inbox, never blocking; True if the board changed."""
         changed = False
@@ -164,10 +181,12 @@ class DisplayApp:
             except queue.Empty:
                 break
             if isinstance(message, SoundSetting):
-                if message != self.server_sound:
-                    self.server_sound = message
+                before, self.server_sound = self.server_sound, message
+                if (message.muted, message.volume) != (before.muted, before.volume):
                     self.set_sound(muted=message.muted, volume=message.volume, source="server")
                     changed = True
+                if message.ticket_digits != before.ticket_digits:
+                    self.center_ticket_digits(message.ticket_digits)
                 continue
             if isinstance(message, Connection):
                 changed |= (self.connected, self.refused) != (message.connected, message.refused)
@@ -178,7 +197,9 @@ class DisplayApp:
                 log.warning("sequence gap at %s; asking for a fresh snapshot", getattr(message, "seq", "?"))
                 self.on_resync()
             for call in result.announce:
-                self.announcer.announce(call.label, call.counter_number, key=call)
+                # A call learned late is said only if its citizen is still awaited by then.
+                wanted = (lambda call=call: self.follower.still_called(call)) if call.late else None
+                self.announcer.announce(call.label, call.counter_number, key=call, wanted=wanted)
             changed |= result.changed
         if changed:
             self._refresh_view()

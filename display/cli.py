@@ -5,8 +5,9 @@ display extra alone.
 
 The device token comes from the environment (`MOTCUA_DISPLAY_TOKEN`) or a file only its user can
 read (`MOTCUA_DISPLAY_TOKEN_FILE`): anything on a command line is visible to every user in `ps`.
-`--token` still works, with a warning. `MOTCUA_DISPLAY_TICKET_DIGITS=1` reads ticket numbers digit
-by digit ("a không một năm") for a center that prefers it to "a mười lăm".
+`--token` still works, with a warning. Whether ticket numbers are read digit by digit ("a không
+một năm") or as numbers ("a mười lăm") is the center's setting (admin page);
+`MOTCUA_DISPLAY_TICKET_DIGITS=1` or `=0` makes it this display's own, whatever the center chooses.
 """
 
 import logging
@@ -75,8 +76,10 @@ def resolve_token(cli_token: str | None, environ: Mapping[str, str] = os.environ
     return token
 
 
-def env_flag(name: str, environ: Mapping[str, str] = os.environ) -> bool:
-    return environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def env_choice(name: str, environ: Mapping[str, str] = os.environ) -> bool | None:
+    """A yes/no setting from the environment; None when it is unset or empty (or unreadable)."""
+    value = environ.get(name, "").strip().lower()
+    return True if value in ("1", "true", "yes", "on") else False if value in ("0", "false", "no", "off") else None
 
 
 def run(
@@ -109,7 +112,7 @@ def run(
         language=language,
         volume=volume,
         repeat=repeat,
-        ticket_digits=env_flag(TICKET_DIGITS_ENV) if ticket_digits is None else ticket_digits,
+        ticket_digits=env_choice(TICKET_DIGITS_ENV) if ticket_digits is None else ticket_digits,
         voice_dir=voice_dir or DEFAULT_VOICE_DIR,
         notice=notice,
     )
@@ -144,8 +147,8 @@ def make_announcer(config: DisplayConfig) -> Announcer:
     if pygame.mixer.get_init():
         return open_mixer_announcer(
             config.voice_dir, config.language, repeat=config.repeat, volume=config.volume,
-            ticket_digits=config.ticket_digits,
+            ticket_digits=bool(config.ticket_digits),
         )  # fmt: skip
     log.warning("no audio device: the board runs without announcements (and says so on screen)")
     library = VoiceLibrary(config.voice_dir, config.language, lambda p: None)
-    return Announcer(library, SilentChannel(), ticket_digits=config.ticket_digits)
+    return Announcer(library, SilentChannel(), ticket_digits=bool(config.ticket_digits))

@@ -43,11 +43,13 @@ class Connection:
 
 @dataclass(frozen=True)
 class SoundSetting:
-    """The center's display sound as staff set it on the admin page (percent volume as 0..1):
-    carried by every snapshot's center and by "display.sound" events."""
+    """The center's display sound as staff set it on the admin page (percent volume as 0..1),
+    and whether ticket numbers are read digit by digit: carried by every snapshot's center and
+    by "display.sound" events."""
 
     muted: bool
     volume: float
+    ticket_digits: bool = False
 
 
 Message = Snapshot | EventOut | Connection | SoundSetting
@@ -58,7 +60,8 @@ def sound_setting(message: Snapshot | EventOut) -> SoundSetting | None:
     center = message.center if isinstance(message, Snapshot) or message.kind == SOUND_KIND else None
     if center is None:
         return None
-    return SoundSetting(center.display_muted, max(0, min(center.display_volume, 100)) / 100)
+    volume = max(0, min(center.display_volume, 100)) / 100
+    return SoundSetting(center.display_muted, volume, center.display_ticket_digits)
 
 
 def events_url(server: str, center_id: int | None, since: int | None, token: str | None) -> str:

@@ -6,14 +6,12 @@ announced. `Follower.view()` turns it into a `BoardView`, the plain data `board.
 """
 
 from collections import deque
-import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from server.protocol import EventOut, QueueState, Snapshot, TicketOut
 
 CALL_KINDS = ("ticket.called", "ticket.recalled")
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,6 +24,10 @@ class Call:
     # When it was (re)called: a recall's own time, since the ticket keeps its first call's
     # time. What "recent" counts from.
     at: datetime | None = None
+    # Learned long after it was made (a snapshot or replayed events after an outage): still
+    # said, but only if the ticket still waits for its citizen when its turn to be said comes
+    # (`Follower.still_called`); a citizen already served must not be sent to a counter.
+    late: bool = False
 
     @property
     def when(self) -> datetime:
@@ -166,12 +168,19 @@ class Follower:
         key = (call.ticket_id, call.recalls)
         if key in self._announced:
             return
-        if not self._is_recent(call, now):
-            # Found long after (a snapshot after an outage): shown, but not worth saying now.
-            log.info("not announcing %s at counter %s: called %s, too long ago", call.label, call.counter_number, call.when)
-            return
         self._announced.append(key)
-        out.announce.append(call)
+        # Found long after it was made: said only if the citizen is still awaited by then.
+        out.announce.append(call if self._is_recent(call, now) else replace(call, late=True))
+
+    def still_called(self, call: Call) -> bool:
+        """Whether the citizen of `call` is still awaited where it sent them: the ticket is
+        still "called" at that counter (not started, done, no-show, cancelled or transferred)."""
+        state = self.state
+        ticket = state.tickets.get(call.ticket_id) if state is not None else None
+        if ticket is None or ticket.state != "called" or ticket.counter_id is None:
+            return False
+        counter = state.counters.get(ticket.counter_id)  # type: ignore[union-attr]
+        return counter is not None and counter.number == call.counter_number
 
     def view(self, *, notice: str, connected: bool, refused: bool = False) -> BoardView:
         state = self.state

@@ -9,8 +9,10 @@ the default (espeak-ng) set.
 
 The `Announcer` plays one announcement at a time on one reserved mixer channel, so they never
 overlap. It is driven from the frame loop (`update()`), never from a thread, because pygame wants
-to stay on the main thread. Nothing queued is ever dropped: when calls come faster than speech it
-shortens what it says (drops the repeat, then the chime, then says several calls in one sentence).
+to stay on the main thread. Nothing queued is ever dropped for lack of time: when calls come faster
+than speech it shortens what it says (drops the repeat, then the chime, then says several calls in
+one sentence). Only a call whose `wanted` check says no when its turn comes is passed over (the
+display's late calls whose citizen has been served meanwhile).
 """
 
 import logging
@@ -181,6 +183,8 @@ class Waiting:
     counter_number: int
     key: Hashable
     at: float  # announcer clock when it was queued
+    # Asked when its turn to be said comes; False: passed over (with a log line).
+    wanted: Callable[[], bool] | None = None
 
 
 # How an announcement is said, longest first; the announcer takes the first that lets every
@@ -247,11 +251,14 @@ class Announcer:
 
     # --- queue -------------------------------------------------------------------------------
 
-    def announce(self, label: str, counter_number: int, key: Hashable = None) -> None:
+    def announce(
+        self, label: str, counter_number: int, key: Hashable = None, wanted: Callable[[], bool] | None = None
+    ) -> None:
         """Queue one call; `key` (default the label and counter) is what `speaking` returns
-        while it is being said."""
+        while it is being said. `wanted`, if given, is asked when the call's turn comes: if it
+        says no, the call is not said (a late call whose citizen has been served since)."""
         key = key if key is not None else (label, counter_number)
-        self._pending.append(Waiting(label, counter_number, key, self.clock()))
+        self._pending.append(Waiting(label, counter_number, key, self.clock(), wanted))
 
     @property
     def waiting(self) -> int:
@@ -280,6 +287,7 @@ class Announcer:
                     self._steps.popleft()
             if not self._steps:
                 self._speaking = None
+                self._pass_over_unwanted()
                 if not self._pending:
                     return
                 self._steps.extend(self._plan())
@@ -293,6 +301,19 @@ class Announcer:
                 self.channel.play(sound)
                 return
             # missing clip: go straight on to the next one
+
+    def _pass_over_unwanted(self) -> None:
+        """Before the next announcement: drop the waiting calls no longer wanted (asked now,
+        so a call's citizen served while others were read is not sent to a counter)."""
+        if not any(item.wanted is not None for item in self._pending):
+            return
+        kept: deque[Waiting] = deque()
+        for item in self._pending:
+            if item.wanted is None or item.wanted():
+                kept.append(item)
+            else:
+                log.info("not announcing %s@%s: no longer wanted when its turn came", item.label, item.counter_number)
+        self._pending = kept
 
     # --- planning ----------------------------------------------------------------------------
 

@@ -341,6 +341,7 @@ CATALOG: dict[str, Message] = {
     "field_target_minutes": {"vi": "Mục tiêu chờ (phút)", "en": "Wait target (min)"},
     "field_wait_target_minutes": {"vi": "Mục tiêu chờ (phút)", "en": "Wait target (min)"},
     "field_volume": {"vi": "Âm lượng", "en": "Volume"},
+    "field_ticket_digits": {"vi": "Đọc số vé từng chữ số", "en": "Read ticket numbers digit by digit"},
     "field_citizen_name": {"vi": "Họ tên công dân", "en": "Citizen's name"},
     "field_citizen_phone": {"vi": "Số điện thoại", "en": "Phone number"},
     "field_state": {"vi": "Trạng thái", "en": "State"},

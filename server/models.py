@@ -81,6 +81,9 @@ class Center(SQLModel, table=True):
     # The wall displays' sound, set by staff from the admin page while they run.
     display_muted: bool = False
     display_volume: int = 100  # percent
+    # How they read ticket numbers: A015 digit by digit ("a không một năm") rather than as a
+    # number ("a mười lăm"), for a center that prints and reads its numbers that way.
+    display_ticket_digits: bool = False
     # Dossiers (server.dossiers, server.workdays): days a closed dossier keeps the citizen's
     # name and phone; the time ("HH:MM", local) after which a dossier counts from the next
     # working day (None: no cut-off); the center's own days off and the Saturdays the

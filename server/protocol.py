@@ -124,6 +124,7 @@ class CenterOut(BaseModel):
     # The wall displays' sound (admin page; "display.sound" events carry the center with it).
     display_muted: bool = False
     display_volume: int = 100  # percent
+    display_ticket_digits: bool = False  # ticket numbers read digit by digit (A015: "a không một năm")
 
 
 class NoticeOut(BaseModel):

@@ -108,6 +108,9 @@ class NewCenterIn(CenterIn):
 class DisplaySoundIn(Body):
     muted: bool
     volume: int = Field(ge=0, le=100, description="percent")
+    # Ticket numbers read digit by digit (A015: "a không một năm") rather than as numbers
+    # ("a mười lăm"); left out: unchanged.
+    ticket_digits: bool | None = None
 
 
 class CategoryIn(Body):
@@ -374,12 +377,15 @@ def update_center(center_id: ApiId, body: CenterIn, db: DbDep, now: NowDep, prin
 
 @router.put("/centers/{center_id}/display-sound", responses=BODY | answers(404))
 def set_display_sound(center_id: ApiId, body: DisplaySoundIn, db: DbDep, now: NowDep, principal: AdminCenter) -> CenterProfile:
-    """Mute or set the volume of the center's wall displays while they run: they get it at once
-    (a "display.sound" event with the center) and on every reconnect (the snapshot's center)."""
+    """Mute or set the volume of the center's wall displays while they run, and whether they
+    read ticket numbers digit by digit: they get it at once (a "display.sound" event with the
+    center) and on every reconnect (the snapshot's center)."""
     guard_center(principal, center_id)
     with db.write() as session:
         center = queue.get_center(session, center_id)
         center.display_muted, center.display_volume = body.muted, body.volume
+        if body.ticket_digits is not None:
+            center.display_ticket_digits = body.ticket_digits
         queue.record(session, center_id, "display.sound", now, center=center)
         auth.audit(session, now, principal, "admin.display.sound", center_id, center.name_vi, **body.model_dump())
         return _profile(session, center_id)

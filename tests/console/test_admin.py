@@ -415,13 +415,18 @@ def test_staff_mute_the_displays_and_see_which_are_connected(server, new_page, s
     expect(row(page, "display-1")).to_contain_text("Đang kết nối (1)")
     expect(row(page, "Kiosk sảnh chính")).to_contain_text("Chưa kết nối")
     sound = page.locator("#sound-form")
+    digits = sound.get_by_label("Đọc số vé từng chữ số (A015: “A không một năm”)")
+    expect(digits).not_to_be_checked()
     sound.get_by_label("Tắt tiếng").check()
     sound.get_by_label("Âm lượng (%)").fill("40")
+    digits.check()
     sound.get_by_role("button", name="Áp dụng").click()
     event = next_event(display, "display.sound")
     assert (event["center"]["display_muted"], event["center"]["display_volume"]) == (True, 40)
+    assert event["center"]["display_ticket_digits"] is True
     expect(page.locator("#status")).to_have_text("Đã lưu.")
     expect(page.locator("#sound-form").get_by_label("Tắt tiếng")).to_be_checked()
+    expect(page.locator("#sound-form").get_by_label("Đọc số vé từng chữ số (A015: “A không một năm”)")).to_be_checked()
     assert "admin.display.sound" in _audit(server)
 
 

@@ -2,7 +2,7 @@
 
 import logging
 import queue
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pygame
@@ -39,13 +39,15 @@ def test_step_applies_messages_announces_calls_and_draws(tmp_path: Path, fonts: 
 
     inbox.put(Connection(True))
     inbox.put(snapshot(seq=40))
+    read_out(app, NOW)  # the snapshot's B007 and A015, still called, are read first
+    assert [(label, counter) for _, label, counter in heard(channel)] == [("B007", "2"), ("A015", "3")]
+    channel.played.clear()
     at = NOW + timedelta(minutes=3)
     inbox.put(called_event(41, 101, 1, 20, 4, at))
     frame = app.step(at)
     pygame.image.save(surface, artefacts / "app_after_call.png")
     assert frame.placements["call_number"].text == "A020"
     assert frame.placements["call_counter"].text == "4"
-    # the snapshot's A015 was called 4 minutes before: shown, not spoken (announce_within 2 min)
     assert [name for _, _, name in channel.played] == ["chime"]
     assert app.frame_rate(at) == 30  # flashing and speaking: fast ticks
     layout = compute_layout(surface.get_size())
@@ -61,11 +63,20 @@ def test_step_applies_messages_announces_calls_and_draws(tmp_path: Path, fonts: 
     assert app.frame_rate(later) == 4  # nothing moves: idle ticks
 
 
+def read_out(app: DisplayApp, now: datetime) -> None:
+    """Let the announcer say everything queued, on its fake clock (the board's time stands)."""
+    clock = app.announcer.channel.clock  # type: ignore[attr-defined]
+    app.step(now)
+    while app.announcer.busy:
+        clock.now += 0.1
+        app.step(now)
+
+
 def test_disconnect_shows_the_banner_and_a_gap_asks_for_resync(tmp_path: Path, fonts: Fonts) -> None:
     app, surface, inbox, _, resyncs = make_app(tmp_path, fonts)
     inbox.put(Connection(True))
     inbox.put(snapshot(seq=40))
-    app.step(NOW)
+    read_out(app, NOW)
     assert "banner" not in app.step(NOW).placements
     inbox.put(Connection(False, "ConnectionClosedError"))
     frame = app.step(NOW + timedelta(seconds=1))
@@ -104,7 +115,9 @@ def test_the_big_number_is_the_one_being_read(tmp_path: Path, fonts: Fonts, arte
     clock = channel.clock
     inbox.put(Connection(True))
     inbox.put(snapshot(seq=40))
-    at = NOW + timedelta(minutes=3)  # the snapshot's calls are old by now: not read
+    read_out(app, NOW)
+    channel.played.clear()
+    at = NOW + timedelta(minutes=3)
     for seq, (tid, number, counter) in enumerate([(101, 20, 4), (102, 21, 5), (103, 22, 2)], start=41):
         inbox.put(called_event(seq, tid, 1, number, counter, at))
     layout = compute_layout(surface.get_size())
@@ -181,3 +194,64 @@ def test_without_a_sound_device_the_board_says_so(tmp_path: Path, fonts: Fonts) 
     assert frame.placements["sound.vi"].text == "Không có loa"
     assert frame.placements["sound.en"].text == "No sound device"
     assert frame.placements["call_number"].text == "A021"  # nothing is read out: the newest call
+
+
+def test_a_call_served_before_its_turn_is_said_if_recent_and_passed_over_if_late(tmp_path: Path, fonts: Fonts) -> None:
+    """Recent calls are always said (the citizen may still be on the way); one learned long
+    after it was made is said only if its ticket is still called when its turn comes."""
+    from display_sample import ticket
+
+    from server.protocol import EventOut
+
+    app, _, inbox, channel, _ = make_app(tmp_path, fonts)
+    inbox.put(Connection(True))
+    inbox.put(snapshot(seq=40))
+    read_out(app, NOW)
+    at = NOW + timedelta(minutes=3)
+    for seq, received in ((41, at), (44, at + timedelta(minutes=10))):  # live, then after an outage
+        channel.played.clear()
+        first, second = 60 + seq, 61 + seq  # ticket ids, numbers and counters follow the seq
+        inbox.put(called_event(seq, first, 1, first, 4, at))
+        inbox.put(called_event(seq + 1, second, 1, second, 5, at))
+        app.step(received)  # the first is being said...
+        served = ticket(second, 1, second, "serving", counter_id=5, called_at=at)
+        inbox.put(EventOut(seq=seq + 2, center_id=1, kind="ticket.started", at=at, ticket=served))
+        read_out(app, received)  # ...when the second's citizen is already served
+        heard_now = [(label, counter) for _, label, counter in heard(channel)]
+        if received == at:
+            assert heard_now == [("A101", "4"), ("A102", "5")]
+        else:
+            assert heard_now == [("A104", "4")]
+
+
+def test_the_centers_ticket_digits_apply_live_unless_the_display_has_its_own(
+    tmp_path: Path, fonts: Fonts, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace as changed
+
+    from display.client import SoundSetting
+
+    for own in (None, False):  # the center's choice; this display's MOTCUA_DISPLAY_TICKET_DIGITS=0
+        app, surface, inbox, channel, _ = make_app(tmp_path, fonts)
+        app.config.ticket_digits = own
+        app = DisplayApp(lambda: surface, inbox, fonts, app.announcer, app.config)
+        inbox.put(Connection(True))
+        inbox.put(snapshot(seq=40))
+        read_out(app, NOW)
+        app.set_sound(volume=0.5, source="key")  # staff turned it down at the display
+        channel.played.clear()
+        inbox.put(SoundSetting(muted=False, volume=1.0, ticket_digits=True))  # the admin page's change
+        inbox.put(called_event(41, 101, 1, 15, 4, NOW))
+        with caplog.at_level(logging.INFO, "display.app"):
+            read_out(app, NOW)
+        assert app.announcer.volume == 0.5  # only the digits changed: the keys' volume stays
+        said = [name for _, _, name in channel.played][2:5]
+        if own is None:
+            assert said == ["letter_a", "digit_0", "digit_1"]  # A015: a không một năm
+        else:
+            assert said == ["letter_a", "num_ten", "num_lam"]  # A015: a mười lăm, the display's own
+        inbox.put(changed(app.server_sound))  # a reconnect's snapshot repeating it: nothing to do
+        caplog.clear()
+        with caplog.at_level(logging.INFO, "display.app"):
+            app.step(NOW)
+        assert caplog.records == []

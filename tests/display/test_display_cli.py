@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from display.app import DisplayConfig
-from display.cli import TICKET_DIGITS_ENV, TOKEN_ENV, TOKEN_FILE_ENV, TokenError, env_flag, make_announcer, resolve_token
+from display.cli import TICKET_DIGITS_ENV, TOKEN_ENV, TOKEN_FILE_ENV, TokenError, env_choice, make_announcer, resolve_token
 
 UNIT = Path(__file__).resolve().parents[2] / "deploy" / "motcua-display.service"
 
@@ -36,13 +36,16 @@ def test_the_systemd_unit_keeps_the_token_off_the_command_line() -> None:
     start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
     assert "--token" not in start and "TOKEN" not in start
     assert f"Environment={TOKEN_FILE_ENV}=%h/.config/motcua/display-token" in unit
-    assert f"Environment={TICKET_DIGITS_ENV}=0" in unit
+    # How ticket numbers are read is the center's setting: the unit as shipped does not override it.
+    assert not any(line.startswith(f"Environment={TICKET_DIGITS_ENV}") for line in unit.splitlines())
+    assert f"#Environment={TICKET_DIGITS_ENV}=1" in unit
     verify = subprocess.run(["systemd-analyze", "--user", "verify", str(UNIT)], capture_output=True, text=True)
     assert "Unknown key" not in verify.stderr and "Invalid" not in verify.stderr, verify.stderr
 
 
-def test_ticket_digits_is_a_setting(tmp_path: Path) -> None:
-    assert env_flag(TICKET_DIGITS_ENV, {TICKET_DIGITS_ENV: "1"})
-    assert not env_flag(TICKET_DIGITS_ENV, {TICKET_DIGITS_ENV: "0"}) and not env_flag(TICKET_DIGITS_ENV, {})
-    announcer = make_announcer(DisplayConfig(voice_dir=tmp_path, ticket_digits=True))
-    assert announcer.ticket_digits
+def test_ticket_digits_is_the_centers_unless_the_display_overrides_it(tmp_path: Path) -> None:
+    assert env_choice(TICKET_DIGITS_ENV, {TICKET_DIGITS_ENV: "1"}) is True
+    assert env_choice(TICKET_DIGITS_ENV, {TICKET_DIGITS_ENV: " off"}) is False  # numbers, whatever the center says
+    assert env_choice(TICKET_DIGITS_ENV, {}) is None and env_choice(TICKET_DIGITS_ENV, {TICKET_DIGITS_ENV: ""}) is None
+    assert make_announcer(DisplayConfig(voice_dir=tmp_path, ticket_digits=True)).ticket_digits
+    assert not make_announcer(DisplayConfig(voice_dir=tmp_path)).ticket_digits  # until the center says

@@ -71,15 +71,19 @@ class Harness:
         self.inbox: queue.Queue[Message] = queue.Queue()
         self.seen: list[Message] = []
         self.client = EventClient(
-            server.url, self.wire, token=server.display_token, backoff_start=0.05, backoff_max=0.2, connector=self.gate
+            server.url, self.wire, token=server.display_token, backoff_start=0.05, backoff_max=0.2, connector=self.gate,
+            sound=True,  # as `motcua display` runs it: the center's display settings too
         )
         self.surface = pygame.Surface((1920, 1080))
         self.clock = FakeClock()
         self.channel = FakeChannel(self.clock)
         announcer = Announcer(library or fake_library(tmp_path), self.channel, repeat=1 if library is None else 2, clock=self.clock)
+        # How far the display's wall clock is ahead of the server's: a test moves it to play a
+        # display that comes back long after the calls it missed.
+        self.ahead = timedelta(0)
         self.app = DisplayApp(
             lambda: self.surface, self.inbox, fonts, announcer, DisplayConfig(notice="Ngắn"),
-            on_resync=self.client.resync,
+            on_resync=self.client.resync, wall_clock=lambda: datetime.now(UTC) + self.ahead,
         )  # fmt: skip
         self.client.start()
 

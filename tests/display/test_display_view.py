@@ -1,5 +1,6 @@
 """Following the event stream: latest call, calls per counter, what to announce, gaps."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from display_sample import DAY, NOW, called_event, snapshot, ticket
@@ -26,7 +27,9 @@ def test_snapshot_gives_counters_categories_and_the_latest_call() -> None:
 def test_a_call_is_announced_once_and_a_recall_again() -> None:
     follower = Follower()
     first = follower.receive(snapshot(seq=40), NOW)
-    assert [c.label for c in first.announce] == ["A015"]  # called a minute ago: still worth saying
+    # In the order they were called: B007 three minutes ago (late: said if still called by its
+    # turn), A015 a minute ago.
+    assert [(c.label, c.late) for c in first.announce] == [("B007", True), ("A015", False)]
     at = NOW + timedelta(seconds=5)
     called = follower.receive(called_event(41, 101, 1, 20, 4, at), at)
     assert [(c.label, c.counter_number) for c in called.announce] == [("A020", 4)]
@@ -44,15 +47,26 @@ def test_a_call_is_announced_once_and_a_recall_again() -> None:
     assert (row.label, row.previous) == ("A021", ("A020",))
 
 
-def test_old_calls_are_shown_but_not_announced_or_flashed() -> None:
+def test_old_calls_are_not_flashed_and_are_said_only_while_still_called() -> None:
     follower = Follower(recent_seconds=60)
     later = NOW + timedelta(hours=2)
-    result = follower.receive(snapshot(), later)
-    assert result.announce == []
+    result = follower.receive(snapshot(), later)  # after a long outage: both still called
+    assert [(c.label, c.late) for c in result.announce] == [("B007", True), ("A015", True)]
+    assert all(follower.still_called(c) for c in result.announce)
     assert follower.latest is not None and follower.latest.label == "A015"
     assert follower.flash_started is None
     stale = follower.receive(called_event(41, 101, 1, 20, 4, NOW), later)  # replayed after a long outage
-    assert stale.announce == [] and follower.latest.label == "A020"
+    assert [(c.label, c.late) for c in stale.announce] == [("A020", True)] and follower.latest.label == "A020"
+    assert follower.still_called(stale.announce[0])
+    # Started before its turn to be said came: its citizen is at the counter already.
+    started = ticket(101, 1, 20, "serving", counter_id=4, called_at=NOW)
+    follower.receive(EventOut(seq=42, center_id=1, kind="ticket.started", at=NOW, ticket=started), later)
+    assert not follower.still_called(stale.announce[0])
+    # Done, or called at another counter since: not awaited where that call sent them.
+    done = ticket(15, 1, 15, "done", counter_id=3, called_at=NOW)
+    follower.receive(EventOut(seq=43, center_id=1, kind="ticket.done", at=NOW, ticket=done), later)
+    assert [follower.still_called(c) for c in result.announce] == [True, False]
+    assert not follower.still_called(replace(result.announce[0], counter_number=5))
 
 
 def test_a_gap_asks_for_a_resync_and_changes_nothing() -> None:
@@ -88,8 +102,9 @@ def test_a_recall_long_after_the_call_is_announced_and_flashed() -> None:
     result = follower.receive(recall, recalled_at + timedelta(seconds=2))
     assert [(c.label, c.recalls, c.when) for c in result.announce] == [("A020", 1, recalled_at)]
     assert follower.flash_started == recalled_at + timedelta(seconds=2)
-    # the same recall replayed ten minutes later (after an outage) is shown but not said
+    # the same recall replayed ten minutes later (after an outage) is shown, not flashed, and
+    # said only if the ticket is still called when its turn comes
     stale = Follower(recent_seconds=120)
     stale.receive(snapshot(seq=41), NOW)
     late = stale.receive(recall, recalled_at + timedelta(minutes=10))
-    assert late.announce == [] and stale.flash_started is None
+    assert [(c.label, c.recalls, c.late) for c in late.announce] == [("A020", 1, True)] and stale.flash_started is None

@@ -1,6 +1,7 @@
 """Announcements: which clips, in what order, one at a time; and the clips espeak-ng builds."""
 
 import json
+import logging
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,6 +195,30 @@ def test_recall_announces_again_and_missing_clips_are_skipped(tmp_path: Path) ->
     once = ["chime", "prefix", "letter_a", "num_ten", "to_counter", "digit_3"]
     assert names == once + once
     assert not announcer.busy
+
+
+def test_a_call_no_longer_wanted_when_its_turn_comes_is_passed_over(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`wanted` is asked when the call's turn comes, not when it is queued: B007's citizen is
+    served while A015 is said, so B007 is not said; C003 (no check) always is."""
+    clock = FakeClock()
+    channel = FakeChannel(clock)
+    announcer = Announcer(fake_library(tmp_path), channel, repeat=1, clock=clock)
+    awaited = {"B007": True}
+    announcer.announce("A015", 3, wanted=lambda: True)
+    announcer.announce("B007", 2, wanted=lambda: awaited["B007"])
+    announcer.announce("C003", 4)
+    announcer.update()
+    assert announcer.speaking == ("A015", 3)
+    awaited["B007"] = False  # started while A015 is said
+    with caplog.at_level(logging.INFO, "display.voice"):
+        run_until_quiet(announcer, clock)
+    heard = [[c[0] for c in a.calls] for a in announcements(channel.played)]
+    assert heard == [[("letter_a", "num_ten", "num_lam")], [("letter_c", "digit_3")]]
+    assert [r.getMessage() for r in caplog.records if "not announcing" in r.getMessage()] == [
+        "not announcing B007@2: no longer wanted when its turn came"
+    ]
 
 
 def drive(announcer: Announcer, clock: FakeClock, calls: list[tuple[float, str, int]], step: float = 1 / 30) -> None:

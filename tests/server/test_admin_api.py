@@ -397,6 +397,25 @@ def test_public_holidays_can_be_observed_or_not(admin):
     assert admin.put(url, json={**profile, "observe_public_holidays": False}).json()["observe_public_holidays"] is False
 
 
+def test_reading_ticket_numbers_digit_by_digit_is_the_centers_choice_sent_with_the_sound(admin):
+    url = f"/api/v1/admin/centers/{admin.center_id}/display-sound"
+    with events(admin) as ws:
+        assert ws.receive_json()["center"]["display_ticket_digits"] is False
+        answer = admin.put(url, json={"muted": False, "volume": 70, "ticket_digits": True})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["display_ticket_digits"] is True
+        event = ws.receive_json()
+    assert event["kind"] == "display.sound"
+    assert (event["center"]["display_ticket_digits"], event["center"]["display_volume"]) == (True, 70)
+    with events(admin) as ws:  # a display connecting later gets it in its snapshot
+        assert ws.receive_json()["center"]["display_ticket_digits"] is True
+    # Left out (an older admin page): unchanged; set back to numbers.
+    assert admin.put(url, json={"muted": True, "volume": 70}).json()["display_ticket_digits"] is True
+    assert admin.put(url, json={"muted": True, "volume": 70, "ticket_digits": False}).json()["display_ticket_digits"] is False
+    assert admin.get(f"/api/v1/centers/{admin.center_id}/queue").json()["center"]["display_ticket_digits"] is False
+    assert audited(admin)[-3:] == ["admin.display.sound"] * 3
+
+
 def test_the_display_sound_reaches_displays_live_and_on_every_snapshot(admin):
     url = f"/api/v1/admin/centers/{admin.center_id}/display-sound"
     with events(admin) as ws:
@@ -410,7 +429,9 @@ def test_the_display_sound_reaches_displays_live_and_on_every_snapshot(admin):
     again = admin.get(f"/api/v1/centers/{admin.center_id}/queue").json()["center"]
     assert (again["display_muted"], again["display_volume"]) == (True, 40)
     assert audited(admin)[-1] == "admin.display.sound"
+    assert again["display_ticket_digits"] is False  # numbers read as numbers until the center chooses
     assert refusal(admin.put(url, json={"muted": False, "volume": 101}))[0] == "volume"
+    assert refusal(admin.put(url, json={"muted": False, "volume": 40, "ticket_digits": "often"}))[0] == "ticket_digits"
     staff = admin.put(url, json={"muted": False, "volume": 50}, headers={"Authorization": f"Bearer {admin.staff}"})
     assert staff.status_code == 403
     elsewhere = admin.put(f"/api/v1/admin/centers/{admin.other}/display-sound", json={"muted": False, "volume": 50})

@@ -479,19 +479,21 @@ function connection(device) {
   return t("admin.last_seen", { when });
 }
 
-/** The wall displays' sound, changed while they run (they get it at once). */
+/** The wall displays' sound and how they read ticket numbers, changed while they run (they get it at once). */
 function displaySound() {
   const c = view.data.center;
   const form = el("form", { class: "editor", id: "sound-form", novalidate: true },
     el("h3", {}, t("admin.display_sound")),
     el("div", { class: "row" },
       checkField("muted", "admin.display_muted", c.display_muted),
-      numberField("volume", "admin.display_volume", c.display_volume, { min: 0, max: 100, step: 10 })),
+      numberField("volume", "admin.display_volume", c.display_volume, { min: 0, max: 100, step: 10 }),
+      checkField("ticket_digits", "admin.display_ticket_digits", c.display_ticket_digits)),
     el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, t("admin.display_sound_apply"))));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const f = form.elements;
-    change(() => api("PUT", `/admin/centers/${view.centerId}/display-sound`, { muted: f.muted.checked, volume: Number(f.volume.value) }), { form });
+    const body = { muted: f.muted.checked, volume: Number(f.volume.value), ticket_digits: f.ticket_digits.checked };
+    change(() => api("PUT", `/admin/centers/${view.centerId}/display-sound`, body), { form });
   });
   return form;
 }
