@@ -78,6 +78,7 @@ from server.queue import system_clock  # noqa: E402
 KINDS = ("view", "call-next", "start", "complete", "issue")
 VIEW_LIMIT = 100  # waiting tickets a console's view brings (it lists 20)
 SHOWN = 20
+RECENT = 2000  # ticket events kept to apply again over a view read meanwhile
 VIEW_EVERY = 1.0  # seconds: a console re-reads its view at most this often
 PREFILL = 2  # tickets waiting per counter when timing starts
 DESK_SECONDS = 2.0  # each issuing connection (a kiosk or a desk) sends a ticket this often
@@ -260,6 +261,9 @@ class Console:
         self.stale = asyncio.Event()  # the console no longer knows enough: read the view again
         self.known: dict[int, str] = {}  # waiting tickets of its queues it knows -> their queue
         self.counts: collections.Counter[str] = collections.Counter()  # queue -> how many wait
+        # The ticket events since the last view was asked for: a view answers as of its own
+        # sequence, and these are applied again on top of it (console.js's view.recent).
+        self.recent: collections.deque[tuple[int, dict, str]] = collections.deque(maxlen=RECENT)
         self.timing = False  # the level's timed part has begun
 
     async def open(self) -> bool:
@@ -319,6 +323,7 @@ class Console:
         if data.get("ticket") is not None:
             self.figures.ticket_events += 1
             self.figures.event_delays.append(time.time() - datetime.fromisoformat(data["at"]).timestamp())
+            self.recent.append((data["seq"], data["ticket"], data["kind"]))
             self._take_ticket(data["ticket"], data["kind"])
         if self._short():
             self.stale.set()
@@ -338,12 +343,17 @@ class Console:
         return None
 
     def _take_view(self, view: dict) -> None:
-        self.seq = view["seq"]
+        self.seq = max(self.seq, view["seq"])  # the stream's own place, never moved back
         self.categories = {link["category_id"] for link in view["counter"]["categories"]}
         self.known = {t["id"]: self._queue_of(t) for t in view["waiting"] + view["next_in_queues"]}  # type: ignore[misc]
         self.counts = collections.Counter(
             {f"{'sent' if q['category_id'] is None else q['category_id']}:{'p' if q['priority'] else 'o'}": q["waiting"] for q in view["queues"]}
         )
+        # What happened while it was read, as the console does.
+        while self.recent and self.recent[0][0] <= view["seq"]:
+            self.recent.popleft()
+        for _, ticket, kind in self.recent:
+            self._take_ticket(ticket, kind)
 
     def _take_ticket(self, ticket: dict, kind: str) -> None:
         key = self._queue_of(ticket)
@@ -386,6 +396,8 @@ class Console:
             answer = await self.reads.send("view", "GET", self.view_path)
             if answer is not None and answer.status == 200:
                 self._take_view(answer.json())  # type: ignore[arg-type]
+                if self._short():  # still short once what came meanwhile is applied (render())
+                    self.stale.set()
 
     async def think(self, share: float, cycle: float, deadline: float) -> bool:
         """Wait a share of a cycle, give or take JITTER; False if the level ends first."""
