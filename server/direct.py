@@ -92,3 +92,17 @@ class _Plan(NamedTuple):
     positional: bool
     names: list[str]
     results: list[Callable | None] | None  # converters of the result's columns, if any converts
+
+
+def driver_rows(session: Session, statement: ClauseElement, params: dict[str, Any] | None = None) -> tuple[list[str], list[tuple]]:
+    """(column names, rows) of `statement`, run through SQLAlchemy (any statement, expanding
+    parameters too) but read as the database driver gives them: plain tuples, without Row
+    objects or the columns' result processors. SQLite's dates and times come as text, its
+    enums as their stored text: for readers that parse them faster themselves (pydantic) or
+    need only numbers (a year's report: making 120,000 Rows was a quarter of its time)."""
+    result = session.connection().execute(statement, params)  # type: ignore[call-overload]
+    try:
+        cursor = result.cursor  # type: ignore[attr-defined]
+        return [column[0] for column in cursor.description], cursor.fetchall()
+    finally:
+        result.close()

@@ -40,6 +40,7 @@ from sqlmodel import Session, col
 
 from server import queue
 from server.collation import vi_key
+from server.direct import driver_rows
 from server.models import (
     CLOSED_DOSSIER_STATES,
     Category,
@@ -298,22 +299,11 @@ def _key_columns(by: Grouping):  # type: ignore[no-untyped-def]
     return Ticket.center_id, Ticket.center_id
 
 
-def _driver_rows(session: Session, statement) -> list[tuple]:  # type: ignore[no-untyped-def,type-arg]
-    """All the rows of `statement` as the database driver gives them: plain tuples, without
-    SQLAlchemy's Row objects or type conversions (a quarter of a year's report went to making
-    120,000 Rows). So every column must come from the database as a number or text."""
-    result = session.connection().execute(statement)
-    try:
-        return result.cursor.fetchall()  # type: ignore[attr-defined]
-    finally:
-        result.close()
-
-
 def _tickets(session, center, period, by, tallies, total, hours) -> None:  # type: ignore[no-untyped-def]
     called_key, ended_key = _key_columns(by)
     offset = ZoneInfo(center.timezone).utcoffset(datetime.combine(period.first, time()))
     offset_hours = round(offset.total_seconds() / 3600) if offset else 0  # Vietnam: one offset all year
-    rows = _driver_rows(
+    _, rows = driver_rows(
         session,
         select(
             called_key,
