@@ -86,8 +86,10 @@ if [[ -x $opt/.venv/bin/motcua && -f $settings ]]; then
     database_url="$(set -a && . "$settings" && echo "${MOTCUA_DATABASE_URL:-}")"
     if [[ $database_url == sqlite:///* && -f ${database_url#sqlite:///} ]]; then
         motcua backup "$data/backups/before-upgrade-$(date -u +%Y%m%d-%H%M%S).db"
+    elif [[ $database_url == postgresql* ]] && command -v pg_dump > /dev/null; then
+        motcua backup "$data/backups/before-upgrade-$(date -u +%Y%m%d-%H%M%S).dump"  # pg_dump's own format
     elif [[ $database_url != sqlite:* ]]; then
-        echo "motcua: PostgreSQL is not backed up by this script: pg_dump it before an upgrade" >&2
+        echo "motcua: no pg_dump yet (postgresql-client): pg_dump the database before an upgrade" >&2
     fi
 fi
 
