@@ -9,7 +9,7 @@ waiting per counter, and N console sessions of one staff account, each working i
 counter. A session does what the staff console (server/web/static/console.js) does, with the
 same cookie and CSRF token a browser sends:
 
-- opens: `GET /api/v1/counters/{id}/view?limit=100`, then `/ws/events?counter_id={id}&since={seq}`,
+- opens: `GET /api/v1/counters/{id}/view?limit=200`, then `/ws/events?counter_id={id}&since={seq}`,
   read for the whole level (only its counter's events come);
 - keeps its queues from the events as the console does (which tickets of each queue it
   knows, how many wait in each), and reads its view again only when it no longer knows the
@@ -76,7 +76,7 @@ from server.models import Category, Role, User  # noqa: E402
 from server.queue import system_clock  # noqa: E402
 
 KINDS = ("view", "call-next", "start", "complete", "issue")
-VIEW_LIMIT = 100  # waiting tickets a console's view brings (it lists 20)
+VIEW_LIMIT = 200  # waiting tickets a console's view brings (it lists 20): console.js's WAITING_KNOWN
 SHOWN = 20
 RECENT = 2000  # ticket events kept to apply again over a view read meanwhile
 VIEW_EVERY = 1.0  # seconds: a console re-reads its view at most this often
