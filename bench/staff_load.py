@@ -104,7 +104,7 @@ class Staff:
         return {"Cookie": f"{COOKIE}={self.cookie}", CSRF_HEADER: self.csrf}
 
 
-def prepare(database: Path, sessions: int) -> tuple[list[Staff], Staff, list[int]]:
+def prepare(database: Path, sessions: int, prefill: int = PREFILL) -> tuple[list[Staff], Staff, list[int]]:
     """The demo center with `sessions` more counters, PREFILL tickets waiting per counter, and
     a staff account signed in once per counter and once at the desk; returns (the consoles'
     sessions, the desk's session, the category ids)."""
@@ -137,7 +137,7 @@ def prepare(database: Path, sessions: int) -> tuple[list[Staff], Staff, list[int
             session.flush()
             counter.officer_id, counter.officer_name, counter.officer_since = officer.id, officer.username, now
             staff.append(signed_in(counter.id, officer))  # type: ignore[arg-type]
-        for n in range(PREFILL * sessions):
+        for n in range(prefill * sessions):
             queue.issue_ticket(session, now, category_id=categories[n % count].id)  # type: ignore[arg-type]
         desk = signed_in(0, desk_user)
     engine.dispose()
@@ -476,7 +476,7 @@ async def level(sessions: int, args: argparse.Namespace) -> None:
     figures = Figures()
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.db"
-        staff, desk, categories = prepare(database, sessions)
+        staff, desk, categories = prepare(database, sessions, args.waiting)
         # Each console holds a stream and a connection or two, all from 127.0.0.1.
         server = ServerProcess(database, env=many_clients(4 * sessions)).start()
         consoles: list[Console] = []
@@ -540,7 +540,7 @@ def report(
     memory: tuple[float, float] | None,
 ) -> None:
     print(
-        f"\n{sessions} sessions on {sessions} counters, {PREFILL * sessions} waiting at the start,"
+        f"\n{sessions} sessions on {sessions} counters, {args.waiting * sessions} waiting at the start,"
         f" cycle {args.cycle:g} s, {rate:.1f} tickets/s issued, {args.duration:g} s timed"
     )
     views, sockets = figures.opening_view, figures.opening_ws
@@ -602,6 +602,7 @@ def main() -> None:
     parser.add_argument("--sessions", default="50,200,400", help="console sessions per level, comma-separated")
     parser.add_argument("--cycle", type=float, default=25, help="seconds of a call-start-complete cycle")
     parser.add_argument("--duration", type=float, default=75, help="seconds timed per level")
+    parser.add_argument("--waiting", type=int, default=PREFILL, help="tickets waiting per counter at the start")
     args = parser.parse_args()
     levels = [int(n) for n in args.sessions.split(",")]
     if not levels or min(levels) < 1 or args.cycle <= 0 or args.duration <= 0:
