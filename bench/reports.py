@@ -5,8 +5,12 @@
 Writes `--days` days of `--per-day` tickets (with waits, services, no-shows, transfers) and a
 dossier for every fourth ticket into a fresh SQLite database of the demo center, starts
 `motcua serve` on it, and asks for reports over a day, a month and the whole span, by center,
-category, counter and officer, as JSON, CSV and XLSX. Prints p50/p95/max per kind of request.
-Target: p95 under 500 ms.
+category, counter and officer, as JSON, CSV and XLSX. Prints, per kind of request, the first
+one's time and p50/p95/max of all. Target: p95 under 500 ms.
+
+The server keeps the figures of closed days (server/report_days.py): the first report of a
+grouping after the server starts counts its days from the tickets (the "first" column, when no
+kind before it read those days so grouped); the others read the kept days.
 """
 
 import argparse
@@ -26,6 +30,7 @@ from server_process import ServerProcess  # noqa: E402
 
 from server.db import Database, make_engine  # noqa: E402
 from server.models import Category, Counter, Dossier, Procedure, Ticket, User  # noqa: E402
+from server.reports import nearest_rank  # noqa: E402
 
 
 def fill(url: str, days: int, per_day: int, seed: int = 7) -> date:
@@ -108,9 +113,13 @@ def main() -> None:
                         answer = http.get(f"/api/v1/reports/figures?{query}")
                         times.append(time.perf_counter() - start)
                         assert answer.status_code == 200, answer.text
+                    first_time = times[0]
                     times.sort()
-                    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-                    print(f"{name:34} p50 {statistics.median(times) * 1000:7.0f} ms  p95 {p95 * 1000:7.0f} ms  max {times[-1] * 1000:7.0f} ms")
+                    p95 = nearest_rank(times, 0.95)  # of 20: the 19th (rank ceil(0.95 n))
+                    print(
+                        f"{name:34} first {first_time * 1000:5.0f} ms  p50 {statistics.median(times) * 1000:5.0f} ms"
+                        f"  p95 {p95 * 1000:5.0f} ms  max {times[-1] * 1000:5.0f} ms"
+                    )
         finally:
             server.stop()
 

@@ -11,7 +11,8 @@ are exactly those the ORM stores. Selected (or returned) columns go through thei
 result processor, so dates and enums come back as the ORM would give them.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect
@@ -92,6 +93,17 @@ class _Plan(NamedTuple):
     positional: bool
     names: list[str]
     results: list[Callable | None] | None  # converters of the result's columns, if any converts
+
+
+@contextmanager
+def driver_cursor(session: Session, statement: ClauseElement, params: dict[str, Any] | None = None) -> Iterator[Any]:
+    """The driver's cursor of `statement`, to iterate as `driver_rows` reads, row by row: for
+    readers that count a year of rows and need not hold them."""
+    result = session.connection().execute(statement, params)  # type: ignore[call-overload]
+    try:
+        yield result.cursor  # type: ignore[attr-defined]
+    finally:
+        result.close()
 
 
 def driver_rows(session: Session, statement: ClauseElement, params: dict[str, Any] | None = None) -> tuple[list[str], list[tuple]]:

@@ -26,10 +26,13 @@ year of a busy center is read as numbers, not parsed as 500,000 timestamps in Py
 
 import math
 import statistics
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -38,9 +41,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlmodel import Session, col
 
-from server import queue
+from server import queue, report_days
 from server.collation import vi_key
-from server.direct import driver_rows
+from server.direct import driver_cursor
 from server.models import (
     CLOSED_DOSSIER_STATES,
     Category,
@@ -218,7 +221,7 @@ def report(session: Session, center_id: int, period: Period, by: Grouping, now: 
     tallies: dict[int | None, _Tally] = defaultdict(_Tally)
     total = _Tally()
     hours = [0] * 24
-    _tickets(session, center, period, by, tallies, total, hours)
+    _tickets(session, center, period, by, tallies, total, hours, now)
     _dossiers(session, center, period, by, tallies, total, now)
     _ratings(session, center, period, by, tallies, total)
     names = _names(session, center, by)
@@ -257,7 +260,7 @@ def across(session: Session, center_ids: list[int], period: Period, name: str, n
     for center in centers:
         tally = _Tally()
         scratch: dict[int | None, _Tally] = defaultdict(_Tally)  # by center: the tally is the row
-        _tickets(session, center, period, Grouping.center, scratch, tally, hours)
+        _tickets(session, center, period, Grouping.center, scratch, tally, hours, now)
         _dossiers(session, center, period, Grouping.center, scratch, tally, now)
         _ratings(session, center, period, Grouping.center, scratch, tally)
         rows.append(_figures(center.id, center.name_vi, tally, True))
@@ -299,41 +302,115 @@ def _key_columns(by: Grouping):  # type: ignore[no-untyped-def]
     return Ticket.center_id, Ticket.center_id
 
 
-def _tickets(session, center, period, by, tallies, total, hours) -> None:  # type: ignore[no-untyped-def]
+def _tickets(session, center, period, by, tallies, total, hours, now) -> None:  # type: ignore[no-untyped-def]
+    """The legs' figures, day by day: a closed day's as the store keeps them (server/report_days.py),
+    the others counted from their tickets."""
+    store = report_days.store_of(session)
+    settled = queue.service_day(center, now - SETTLING)  # days before it are over for every server
+    missing = []
+    for day in _days(period.first, period.last):
+        kept = store.get((center.id, by, day))
+        if kept is None:
+            missing.append(day)
+        else:
+            _merge(kept, tallies, hours)
+
+    def count(day: date, legs: list[tuple]) -> None:
+        counted = _count(legs)
+        if day < settled and sum(sum(row.ended.values()) for row in counted.rows) == len(legs):
+            store.put((center.id, by, day), counted)  # every leg ended (or none came): the day is final
+        _merge(counted, tallies, hours)
+
+    for first, last in _runs(missing):
+        seen = set()
+        for day, legs in _legs(session, center, by, first, last):
+            seen.add(day)
+            count(day, legs)
+        for day in _days(first, last):
+            if day not in seen:
+                count(day, [])
+    for tally in tallies.values():
+        # Each day's lists are sorted: a row's list is made of sorted runs, which sort in one pass.
+        tally.waits.sort()
+        tally.services.sort()
+        _add(total, tally)
+
+
+SETTLING = timedelta(hours=1)  # how long after its end a day may still get a leg (clocks differ)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) spans."""
+    spans: list[tuple[date, date]] = []
+    for day in days:
+        if spans and spans[-1][1] == day - timedelta(days=1):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def _legs(session, center, by, first, last):  # type: ignore[no-untyped-def]
+    """(day, its legs) from `first` to `last`, for the days that have any. The database gives what needs no Python: the
+    local hour of a number's issue (first legs only), the wait, and the service of a served leg.
+    The rows are read as the driver gives them, a day at a time (a year is 120,000)."""
     called_key, ended_key = _key_columns(by)
-    offset = ZoneInfo(center.timezone).utcoffset(datetime.combine(period.first, time()))
+    offset = ZoneInfo(center.timezone).utcoffset(datetime.combine(first, time()))
     offset_hours = round(offset.total_seconds() / 3600) if offset else 0  # Vietnam: one offset all year
-    _, rows = driver_rows(
-        session,
+    statement = (
         select(
+            Ticket.service_day,
             called_key,
             ended_key,
-            Ticket.hop,
+            case((Ticket.hop == 0, (_HourOfDay(col(Ticket.issued_at)) + (offset_hours + 24)) % 24)),
             type_coerce(Ticket.state, String),  # the stored text: no enum made per row
             seconds_between(col(Ticket.issued_at), col(Ticket.called_at)),
-            seconds_between(col(Ticket.serving_at), col(Ticket.done_at)),
-            _HourOfDay(col(Ticket.issued_at)),
-        ).where(Ticket.center_id == center.id, col(Ticket.service_day) >= period.first, col(Ticket.service_day) <= period.last),
+            case((Ticket.state == TicketState.done, seconds_between(col(Ticket.serving_at), col(Ticket.done_at)))),
+        )
+        .where(Ticket.center_id == center.id, col(Ticket.service_day) >= first, col(Ticket.service_day) <= last)
+        .order_by(Ticket.service_day)  # SQLite reads them so by its index: no sort
     )
-    whole = by is Grouping.center  # its one row is the total: count once
-    for called_by, ended_by, hop, state, wait, service, utc_hour in rows:
-        if hop == 0:
-            total.issued += 1
-            hours[(utc_hour + offset_hours) % 24] += 1
-            if not whole:
-                tallies[called_by].issued += 1
+    with driver_cursor(session, statement) as rows:
+        for day, legs in groupby(rows, key=itemgetter(0)):
+            yield report_days.kept_date(day), list(legs)
+
+
+def _count(legs: list[tuple]) -> report_days.Day:
+    """One day's legs counted, per row."""
+    tallies: dict[int | None, _Tally] = defaultdict(_Tally)
+    hours = [0] * 24
+    for _, called_by, ended_by, hour, state, wait, service in legs:
+        if hour is not None:
+            hours[hour] += 1
+            tallies[called_by].issued += 1
         if wait is not None:
-            total.waits.append(wait)
-            if not whole:
-                tallies[called_by].waits.append(wait)
+            tallies[called_by].waits.append(wait)
         if state in _ENDINGS:
-            total.ended[state] += 1
-            if not whole:
-                tallies[ended_by].ended[state] += 1
-            if service is not None and state == "done":
-                total.services.append(service)
-                if not whole:
-                    tallies[ended_by].services.append(service)
+            tally = tallies[ended_by]
+            tally.ended[state] += 1
+            if service is not None:
+                tally.services.append(service)
+    rows = tuple(
+        report_days.Row(key, t.issued, dict(t.ended), array("d", sorted(t.waits)), array("d", sorted(t.services)))
+        for key, t in tallies.items()
+    )
+    return report_days.Day(rows, tuple(hours))
+
+
+def _merge(day: report_days.Day, tallies: dict[int | None, _Tally], hours: list[int]) -> None:
+    for row in day.rows:
+        tally = tallies[row.key]
+        tally.issued += row.issued
+        for state, count in row.ended.items():
+            tally.ended[state] += count
+        tally.waits.extend(row.waits)
+        tally.services.extend(row.services)
+    for hour, count in enumerate(day.hours):
+        hours[hour] += count
 
 
 _ENDINGS = frozenset(s.value for s in (TicketState.done, TicketState.no_show, TicketState.cancelled, TicketState.transferred))

@@ -1,13 +1,14 @@
 """The leader's report on a small day written by hand: every figure below is worked out in the
 comments from the rows, not by the code under test. Times are the center's (UTC+7)."""
 
+from array import array
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from database_urls import database_url
 from queue_world import build_world
-from server import directory, reports
+from server import directory, queue, report_days, reports
 from server.db import Database, make_engine, migrate
 from server.models import Dossier, DossierState, Rating, RatingLevel, RatingSource, Ticket, TicketState, User
 from server.reports import Grouping, Period, PeriodKind
@@ -154,6 +155,70 @@ def test_a_week_and_its_dossiers(world):
     assert row.on_time_rate == 0.5
     month = run(db, w, PeriodKind.month, Grouping.center).total
     assert month.issued == 8  # the month has next Monday's ticket too
+
+
+def test_a_closed_day_is_kept_and_gives_what_its_tickets_give(world):
+    db, w = world
+    week = Period.of(PeriodKind.week, MONDAY)
+    with db.read() as session:
+        store = report_days.store_of(session)
+        for by in Grouping:
+            counted = reports.report(session, w.center.id, week, by, NOW)
+            # Monday and Tuesday are over, every leg ended: kept. Friday (today) and the days
+            # to come are not.
+            assert {day for day in (MONDAY + timedelta(days=n) for n in range(7)) if store.get((w.center.id, by, day))} == {
+                MONDAY,
+                MONDAY + timedelta(days=1),
+                MONDAY + timedelta(days=2),
+                MONDAY + timedelta(days=3),
+            }
+            assert reports.report(session, w.center.id, week, by, NOW) == counted  # now from the store
+
+
+def test_a_day_with_a_leg_still_open_is_counted_again_until_it_ends(world):
+    db, w = world
+    tuesday = MONDAY + timedelta(days=1)
+    with db.write() as session:
+        late = Ticket(
+            center_id=w.center.id, service_day=tuesday, category_id=w.categories["A"].id, number_category_id=w.categories["A"].id,
+            number=90, label="A090", token="late", queued_at=at(tuesday, "16:00"), issued_at=at(tuesday, "16:00"),
+        )  # fmt: skip
+        session.add(late)
+    before = run(db, w, PeriodKind.day, Grouping.center, day=tuesday).total
+    assert (before.issued, before.cancelled) == (2, 0)
+    with db.read() as session:
+        assert report_days.store_of(session).get((w.center.id, Grouping.center, tuesday)) is None  # A090 still waits
+    with db.write() as session:
+        queue.cancel(session, NOW, late.id)  # the next morning, the desk clears what was left
+    after = run(db, w, PeriodKind.day, Grouping.center, day=tuesday).total
+    assert (after.issued, after.cancelled) == (2, 1)
+    with db.read() as session:
+        assert report_days.store_of(session).get((w.center.id, Grouping.center, tuesday)) is not None
+
+
+def test_a_day_is_kept_only_an_hour_after_its_end(world):
+    db, w = world
+    tuesday = MONDAY + timedelta(days=1)
+    with db.read() as session:
+        store = report_days.store_of(session)
+        reports.report(session, w.center.id, Period(tuesday, tuesday), Grouping.center, at(tuesday + timedelta(days=1), "00:30"))
+        assert store.get((w.center.id, Grouping.center, tuesday)) is None
+        reports.report(session, w.center.id, Period(tuesday, tuesday), Grouping.center, at(tuesday + timedelta(days=1), "01:30"))
+        assert store.get((w.center.id, Grouping.center, tuesday)) is not None
+
+
+def test_the_store_drops_the_least_recently_read_days_past_its_budget():
+    def day(legs: int) -> report_days.Day:
+        return report_days.Day((report_days.Row(1, legs, {}, array("d", [1.0] * legs), array("d")),), (0,) * 24)
+
+    one = day(100).size
+    store = report_days.DayStore(budget=3 * one)
+    for n in range(3):
+        store.put(n, day(100))
+    assert store.get(0) is not None  # read: now the most recent
+    store.put(3, day(100))
+    assert (store.get(1), len(store), store.size) == (None, 3, 3 * one)
+    assert all(store.get(n) is not None for n in (0, 2, 3))
 
 
 def test_periods():
