@@ -101,18 +101,30 @@ def target(args: argparse.Namespace, waiting: int = 0, centers: int = 1) -> Iter
             drop(database)
 
 
+def family(pid: int) -> list[int]:
+    """A process and its children (--workers), where Linux tells them."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(member for child in children for member in family(int(child)))]
+
+
 def cpu_seconds(pid: int | None) -> float | None:
     """The CPU time (user + system) a process and its children (--workers) have used so far,
     where Linux tells it."""
     if pid is None:
         return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return None
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return own + sum(cpu_seconds(int(child)) or 0 for child in children)
+    total = 0.0
+    for member in family(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            if member == pid:
+                return None
+            continue  # a child that ended meanwhile
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def report(

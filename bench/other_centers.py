@@ -5,13 +5,15 @@ the API would take hours); used by the benches that compare 1 and 150 centers (i
 """
 
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
-from server import directory, queue
-from server.models import Category, Center, Ticket
+from server import auth, directory, queue
+from server.models import Category, Center, Counter, DeviceKind, Role, Ticket, User, WebSession
 
 COUNTERS = 6
 
@@ -57,3 +59,52 @@ def _ticket(rng: random.Random, center_id: int, category: int, number: int, day:
         "serving_at": called if served else None, "done_at": done if served else None,
         "counter_id": counter if served else None,
     }  # fmt: skip
+
+
+def seat_officer(session: Session, now: datetime, counter: Counter, username: str, password_hash: str) -> tuple[str, WebSession]:
+    """A staff account signed in and working `counter` (as the console's claim leaves it):
+    its session (the token, the row with its CSRF token)."""
+    officer = _staff(session, now, username, counter.center_id, password_hash)
+    counter.officer_id, counter.officer_name, counter.officer_since = officer.id, officer.username, now
+    return auth.start_session(session, now, officer)
+
+
+def _staff(session: Session, now: datetime, username: str, center_id: int, password_hash: str) -> User:
+    """A staff account of a center. The password hash is given: argon2 for each of hundreds
+    of accounts would take a while."""
+    user = User(username=username, password_hash=password_hash, role=Role.staff, center_id=center_id, created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass
+class Staffed:
+    """A center's people as a bench plays them, by their bearer tokens."""
+
+    center_id: int
+    categories: list[int]
+    desk: str  # a clerk issuing tickets at the desk
+    display: str  # a wall display's device token (several clients may share it)
+    officers: dict[int, str]  # counter id -> the officer working it
+
+
+def staff_centers(engine: Engine, now: datetime) -> list[Staffed]:
+    """Every center with a desk clerk, a wall display and an officer at each counter."""
+    password_hash = PasswordHasher().hash("correct horse battery")
+    staffed = []
+    with Session(engine) as session:
+        for center in session.execute(select(Center).order_by(Center.id)).scalars().all():
+            assert center.id is not None
+            categories = session.execute(select(Category.id).where(Category.center_id == center.id).order_by(Category.position))
+            counters = session.execute(select(Counter).where(Counter.center_id == center.id).order_by(Counter.number)).scalars()
+            desk = _staff(session, now, f"bench-desk-{center.id}", center.id, password_hash)
+            staffed.append(Staffed(
+                center.id,
+                list(categories.scalars()),
+                auth.start_session(session, now, desk)[0],
+                auth.create_device(session, now, center.id, DeviceKind.display, f"bench-display-{center.id}")[1],
+                {c.id: seat_officer(session, now, c, f"bench-officer-{c.id}", password_hash)[0] for c in counters},  # type: ignore[misc]
+            ))  # fmt: skip
+        session.commit()
+    return staffed

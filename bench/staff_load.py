@@ -69,10 +69,11 @@ from server.limits import raise_open_files  # noqa: E402
 
 from http_load import Answer, Connection  # noqa: E402
 from issue_tickets import cpu_seconds  # noqa: E402
+from other_centers import seat_officer  # noqa: E402
 from server import auth, demo, directory, queue  # noqa: E402
 from server.api.security import COOKIE, CSRF_HEADER  # noqa: E402
 from server.db import Database, make_engine, migrate  # noqa: E402
-from server.models import Category, Role, User  # noqa: E402
+from server.models import Category, Role  # noqa: E402
 from server.queue import system_clock  # noqa: E402
 
 KINDS = ("view", "call-next", "start", "complete", "issue")
@@ -118,28 +119,18 @@ def prepare(database: Path, sessions: int, prefill: int = PREFILL) -> tuple[list
         )
         count = len(categories)
         desk_user = auth.create_user(session, now, "bench-staff", "correct horse battery", Role.staff, center.id)
-
-        def signed_in(counter_id: int, user: User) -> Staff:
-            token, web = auth.start_session(session, now, user)
-            return Staff(counter_id, token, web.csrf_token)
-
         staff = []
         for i in range(sessions):
             # Two different categories, every category first for a tenth of the counters and
             # second for another tenth, in varied pairs.
             first, second = i % count, (i + 1 + (i // count) % (count - 1)) % count
             counter = directory.add_counter(session, center, 101 + i, [categories[first], categories[second]])
-            # One officer per counter, signed in to it (as the console's claim leaves it); the
-            # password hash is shared: argon2 for each of 400 accounts would take a while.
-            officer = User(username=f"bench-staff-{i}", password_hash=desk_user.password_hash, role=Role.staff,
-                           center_id=center.id, created_at=now)
-            session.add(officer)
-            session.flush()
-            counter.officer_id, counter.officer_name, counter.officer_since = officer.id, officer.username, now
-            staff.append(signed_in(counter.id, officer))  # type: ignore[arg-type]
+            token, web = seat_officer(session, now, counter, f"bench-staff-{i}", desk_user.password_hash)
+            staff.append(Staff(counter.id, token, web.csrf_token))  # type: ignore[arg-type]
         for n in range(prefill * sessions):
             queue.issue_ticket(session, now, category_id=categories[n % count].id)  # type: ignore[arg-type]
-        desk = signed_in(0, desk_user)
+        token, web = auth.start_session(session, now, desk_user)
+        desk = Staff(0, token, web.csrf_token)
     engine.dispose()
     return staff, desk, [c.id for c in categories]  # type: ignore[misc]
 
@@ -438,23 +429,28 @@ class Console:
                 pass
 
 
-async def desks(url: str, desk: Staff, categories: list[int], rate: float, seconds: float, begin: float, figures: Figures, tag: str) -> None:
-    """Tickets due at `rate` per second for `seconds`, the categories in turn, over one
-    connection per DESK_SECONDS of tickets (open loop: latency from when each was due; with
-    so many, a connection's own backlog builds up only once the server takes over
-    DESK_SECONDS to answer)."""
+async def desks(
+    url: str, centers: list[tuple[dict[str, str], list[int]]], rate: float, seconds: float, begin: float, figures: Figures, tag: str
+) -> None:
+    """Tickets due at `rate` per second for `seconds`, the centers in turn and each center's
+    categories in turn (`centers`: each one's desk headers and category ids), over one
+    connection per DESK_SECONDS of tickets, at least one per center (open loop: latency from
+    when each was due; with so many, a connection's own backlog builds up only once the
+    server takes over DESK_SECONDS to answer)."""
     total = int(rate * seconds)
-    desks = max(4, round(rate * DESK_SECONDS))
+    desks = -(-max(4, round(rate * DESK_SECONDS)) // len(centers)) * len(centers)  # a multiple of the centers
 
     async def one_desk(index: int) -> None:
-        link = Link(url, desk.headers, figures)
+        headers, categories = centers[index % len(centers)]
+        link = Link(url, headers, figures)
         try:
             for n in range(index, total, desks):
                 due = begin + n / rate
                 delay = due - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)  # pacing the load
-                body = {"category_id": categories[n % len(categories)], "source": "desk", "idempotency_key": f"bench-{tag}-{n:06d}"}
+                category = categories[n // len(centers) % len(categories)]
+                body = {"category_id": category, "source": "desk", "idempotency_key": f"bench-{tag}-{n:06d}"}
                 await link.send("issue", "POST", "/api/v1/tickets", body, since=due)
         finally:
             link.close()
@@ -508,7 +504,7 @@ async def level(sessions: int, args: argparse.Namespace) -> None:
             tasks = [asyncio.create_task(c.follow(deadline + TIMEOUT)) for c in live]
             work = [asyncio.create_task(c.refresh(deadline)) for c in live]
             work += [asyncio.create_task(c.work(args.cycle * (i + rng.random()) / len(live), args.cycle, deadline)) for i, c in enumerate(live)]
-            work.append(asyncio.create_task(desks(server.url, desk, categories, rate, args.duration, begin_wall, figures, f"l{sessions}")))
+            work.append(asyncio.create_task(desks(server.url, [(desk.headers, categories)], rate, args.duration, begin_wall, figures, f"l{sessions}")))
             await asyncio.sleep(max(0.0, deadline - time.monotonic()))
             cpu_after, own_after, busy_after, memory = cpu_seconds(pid), time.process_time(), machine_busy(), resident_mb(pid)
             wall = time.monotonic() - begin

@@ -26,6 +26,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL's notification channel: a commit's payload is a center with new events (server.listener).
 CHANNEL = "motcua_events"
 DEADLOCK = "40P01"
+LOCK_NOT_AVAILABLE = "55P03"
+# A writing session's `info`: the centers a batch of several jobs holds (queue.hold_center);
+# absent when the transaction runs one job alone.
+BATCH_CENTERS = "batch_centers"
 T = TypeVar("T")
 Job = Callable[[Session], T]
 log = logging.getLogger("motcua")
@@ -73,6 +77,16 @@ except ImportError:  # the postgres extra is not installed: SQLite only
     psycopg = None  # type: ignore[assignment]
 else:
     DRIVER_ERRORS += (psycopg.Error,)
+
+
+class CenterTaken(Exception):
+    """A job of a batch would wait for a center another transaction holds while the batch
+    holds another (queue.hold_center): it runs again alone, once the batch has committed."""
+
+
+def lock_not_available(exc: BaseException) -> bool:
+    """PostgreSQL refused a lock it was told not to wait for (NOWAIT), or waited past lock_timeout."""
+    return _sqlstate(exc) == LOCK_NOT_AVAILABLE
 
 
 def _sqlstate(exc: BaseException) -> str | None:
@@ -537,25 +551,33 @@ class Database:
             if failed is None:
                 await _off_loop(self._commit, session)
                 return outcomes
-            deadlocked = len(batch) > 1 and _sqlstate(failed[2]) == DEADLOCK
-            if database_fault(failed[2]) is not None and not deadlocked:
+            alone = len(batch) > 1 and (_sqlstate(failed[2]) == DEADLOCK or isinstance(failed[2], CenterTaken))
+            if database_fault(failed[2]) is not None and not alone:
                 raise failed[2]
             session.rollback()
-        if deadlocked:  # one center per transaction cannot deadlock
-            outcomes = []
-            for job, future in batch:
-                try:  # each job's own outcome: those before it have committed
-                    await self._begin()
-                    outcomes += await self._write([(job, future)])
-                except Exception as exc:
-                    outcomes.append((future, None, exc))
-            return outcomes
+        if alone:
+            return await self._one_by_one(batch)
         others = [(job, future) for job, future in batch if future is not failed[0]]
         await self._begin()
         with self._transaction() as session:
             outcomes = await self._jobs(session, others, isolated=True)
             await _off_loop(self._commit, session)
-        return [*outcomes, failed]
+        jobs = dict((future, job) for job, future in others)
+        later = [(jobs[future], future) for future, _, exc in outcomes if isinstance(exc, CenterTaken)]
+        done = [outcome for outcome in outcomes if not isinstance(outcome[2], CenterTaken)]
+        return [*done, *await self._one_by_one(later), failed]
+
+    async def _one_by_one(self, batch: list[tuple[Job, asyncio.Future]]) -> list[tuple]:
+        """Each job in a transaction of its own, which waits for its one center: that cannot
+        deadlock, nor be put off (queue.hold_center)."""
+        outcomes = []
+        for job, future in batch:
+            try:  # each job's own outcome: those before it have committed
+                await self._begin()
+                outcomes += await self._write([(job, future)])
+            except Exception as exc:
+                outcomes.append((future, None, exc))
+        return outcomes
 
     async def _jobs(self, session: Session, batch: list[tuple[Job, asyncio.Future]], isolated: bool) -> list[tuple]:
         """`_run_jobs`: on the loop with SQLite (short, CPU-only work); in the blocking-call
@@ -571,6 +593,10 @@ class Database:
         a full disk or an I/O error), the jobs before it are undone too and later statements
         would commit one by one: the error is raised for the whole batch, nothing commits."""
         events = session.info.setdefault("events", [])
+        if len(batch) > 1:
+            session.info[BATCH_CENTERS] = set()
+        else:
+            session.info.pop(BATCH_CENTERS, None)
         outcomes = []
         for job, future in batch:
             if _abandoned(future):

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from server import estimate as wait_estimate
 from server import kept, protocol
-from server.db import JsonText
+from server.db import BATCH_CENTERS, CenterTaken, JsonText, lock_not_available
 from server.direct import Direct, driver_rows
 from server.errors import Conflict, NotFound
 from server.messages import ACTION_WORDS, STATE_WORDS, Message
@@ -243,6 +243,7 @@ _COUNTER = Direct(select(Counter.__table__).where(_C.id == bindparam("id")).with
 _IN_HAND_LABEL = Direct(select(_T.label).where(_T.counter_id == bindparam("counter_id")).where(text(IN_HAND)).limit(1))
 _CENTER_OF_COUNTER = Direct(select(_C.center_id).where(_C.id == bindparam("id")))
 _HOLD_CENTER = Direct(select(Center.__table__.c.id).where(Center.__table__.c.id == bindparam("id")).with_for_update())  # type: ignore[attr-defined]
+_TAKE_FREE_CENTER = Direct(select(Center.__table__.c.id).where(Center.__table__.c.id == bindparam("id")).with_for_update(nowait=True))  # type: ignore[attr-defined]
 _COUNTER_CALLS = Direct(
     update(Counter.__table__).where(_C.id == bindparam("row_id")),  # type: ignore[attr-defined]
     column_keys=["ordinary_calls_before_priority"],
@@ -268,14 +269,30 @@ def hold_center(session: Session, center_id: int) -> None:
     transaction forgotten). Taken at the start of each change (its first lock, so two
     changes of one center never wait for each other in a circle), and by `record` for
     any change that did not.
+
+    A job of a group commit (server.db) whose batch holds another center already does not
+    wait: it takes the center if it is free, else it is put off (CenterTaken) and runs alone
+    after the batch. Two processes' batches each waiting for a center the other holds are a
+    deadlock, which PostgreSQL breaks only after deadlock_timeout (a second), every center of
+    the circle held meanwhile (bench/province.py).
     """
     if _one_writer(session):
         return
     kept_values = kept.values(session)  # pending changes flushed first
     if ("held", center_id) in kept_values:
         return
-    if _HOLD_CENTER.execute(session, id=center_id) is None:
+    batch = session.info.get(BATCH_CENTERS)
+    wait = batch is None or not batch - {center_id}
+    try:
+        held = (_HOLD_CENTER if wait else _TAKE_FREE_CENTER).execute(session, id=center_id)
+    except Exception as exc:
+        if wait or not lock_not_available(exc):
+            raise
+        raise CenterTaken(center_id) from exc
+    if held is None:
         return  # no such center: the caller answers its own NotFound
+    if batch is not None:
+        batch.add(center_id)
     for loaded in list(session.identity_map.values()):
         # Read again now, not expired: a caller may read its rows after the session closes.
         session.refresh(loaded)

@@ -29,9 +29,10 @@ class ServerProcess:
     """`motcua serve --demo` on 127.0.0.1; restartable on the same database and port."""
 
     def __init__(
-        self, database: Path, env: dict[str, str] | None = None, demo: bool = True, clock_file: Path | None = None, workers: int = 1
+        self, database: Path | str, env: dict[str, str] | None = None, demo: bool = True, clock_file: Path | None = None, workers: int = 1
     ) -> None:
-        self.database_url = database_url(database)  # on PostgreSQL, a database the path names
+        # A test's database by its path (on PostgreSQL, a database the path names), or a URL.
+        self.database_url = database if isinstance(database, str) else database_url(database)
         self.port = free_port()
         # The demo's dossiers (tickets and events of past days) only where a test asks for them.
         self.env = {**os.environ, "MOTCUA_DEMO_DOSSIERS": "0", **(env or {})}
